@@ -1,0 +1,39 @@
+# rota: two commands do everything on a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+SIZE ?= county
+SEED ?= 1
+TIME_LIMIT ?= 60
+DEMO_DIR ?= demo
+
+.PHONY: install demo test lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev,bench]'
+	touch $@
+
+install: $(VENV)/.installed
+
+demo: install
+	mkdir -p $(DEMO_DIR)
+	$(BIN)/rota generate --size $(SIZE) --seed $(SEED) -o $(DEMO_DIR)/$(SIZE).xlsx --force
+	$(BIN)/rota validate $(DEMO_DIR)/$(SIZE).xlsx
+	$(BIN)/rota solve $(DEMO_DIR)/$(SIZE).xlsx -o $(DEMO_DIR)/rota-$(SIZE).xlsx --time-limit $(TIME_LIMIT) --force
+
+lint: install
+	$(BIN)/ruff check rota tests bench
+	$(BIN)/mypy
+
+test: lint
+	$(BIN)/python -m pytest -q
+
+bench: install
+	$(BIN)/python -m bench.run
+
+clean:
+	rm -rf $(VENV) $(DEMO_DIR) .mypy_cache .ruff_cache .pytest_cache
