@@ -1,0 +1,5 @@
+"""Commands: exports (being written)."""
+
+import click
+
+COMMANDS: list[click.Command] = []

@@ -1,0 +1,5 @@
+"""Commands: inputs (being written)."""
+
+import click
+
+COMMANDS: list[click.Command] = []

@@ -1,0 +1,5 @@
+"""Commands: scenarios (being written)."""
+
+import click
+
+COMMANDS: list[click.Command] = []

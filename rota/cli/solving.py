@@ -1,0 +1,5 @@
+"""Commands: solving (being written)."""
+
+import click
+
+COMMANDS: list[click.Command] = []
