@@ -26,7 +26,7 @@ demo: install
 	$(BIN)/rota solve $(DEMO_DIR)/$(SIZE).xlsx -o $(DEMO_DIR)/rota-$(SIZE).xlsx --time-limit $(TIME_LIMIT) --force
 
 lint: install
-	$(BIN)/ruff check rota tests bench
+	$(BIN)/ruff check .
 	$(BIN)/mypy
 
 test: lint
