@@ -9,9 +9,9 @@ from __future__ import annotations
 import difflib
 import math
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cached_property
-from typing import Literal
+from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -106,6 +106,15 @@ class Problem(BaseModel):
         if errors:
             raise ProblemError(errors)
         return self
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """A copy with ``update`` applied (unvalidated, as pydantic's); cached lookups are dropped
+        so that ``site_by_id`` and the travel table follow the updated records."""
+        copied = super().model_copy(update=update, deep=deep)
+        for name, attr in vars(Problem).items():
+            if isinstance(attr, cached_property):
+                copied.__dict__.pop(name, None)
+        return copied
 
     # ---------------------------------------------------------------- lookups
     @cached_property
