@@ -1,0 +1,225 @@
+"""What a rota costs over the term: the dates each session happens on and the billed hours.
+
+A weekly session happens on every date of its weekday between the term's first and last day,
+except service-wide closures, its own site's closures and (by default) England-and-Wales bank
+holidays. Each date is billed at the hourly rate in force on that date (the latest rate whose
+``effective_from`` is on or before it), for the session minutes plus the admin minutes after it
+(the service's hourly price includes set-up and note writing) once per therapist running it.
+Pure functions: no workbook code here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+import holidays
+
+from rota.models.problem import Problem
+from rota.models.rota import Rota, Session
+from rota.models.timeutil import DAY_INDEX
+
+UNSPECIFIED_FUNDING = "unspecified"
+
+
+@dataclass(frozen=True)
+class CostOptions:
+    """How the term is priced: bank holidays skipped, admin minutes billed."""
+
+    bank_holidays: bool = True
+    bill_admin: bool = True
+
+
+@dataclass(frozen=True)
+class SkippedDate:
+    """A date of the session's weekday inside the term on which it does not happen."""
+
+    date: dt.date
+    reason: str
+
+
+@dataclass(frozen=True)
+class SessionCost:
+    """One weekly session priced over the term."""
+
+    session: Session
+    dates: tuple[dt.date, ...]
+    skipped: tuple[SkippedDate, ...]
+    num_therapists: int
+    billed_minutes: int  # per date, all therapists together
+    billed_hours: float
+    cost: float
+    unpriced_dates: tuple[dt.date, ...] = ()
+
+
+@dataclass(frozen=True)
+class CostGroup:
+    """Totals of the sessions sharing a key (a site or a funding source)."""
+
+    key: str
+    sessions: int
+    occurrences: int
+    billed_hours: float
+    cost: float
+
+
+@dataclass(frozen=True)
+class TermCosts:
+    """Every session's term cost with totals per site, per funding source and overall."""
+
+    sessions: tuple[SessionCost, ...]
+    by_site: tuple[CostGroup, ...]
+    by_funding: tuple[CostGroup, ...]
+    total_occurrences: int
+    total_billed_hours: float
+    total_cost: float
+    warnings: tuple[str, ...] = ()
+
+
+@lru_cache(maxsize=64)
+def _bank_holidays(years: tuple[int, ...]) -> dict[dt.date, str]:
+    table = holidays.country_holidays("GB", subdiv="ENG", years=list(years))
+    return {d: str(name) for d, name in table.items()}
+
+
+def _closure_reasons(problem: Problem, site_id: str) -> list[tuple[dt.date, dt.date, str]]:
+    out = []
+    for c in problem.closures:
+        if c.site_id is None or c.site_id == site_id:
+            where = "service closed" if c.site_id is None else "site closed"
+            out.append((c.date_from, c.date_to, f"{c.label or 'closure'} ({where})"))
+    return out
+
+
+def dates_of_weekday(
+    problem: Problem, site_id: str, day: str, *, bank_holidays: bool = True
+) -> tuple[list[dt.date], list[SkippedDate]]:
+    """The term dates of a weekday at a site, and the skipped ones with their reasons.
+
+    Empty when the term dates are not set."""
+    s = problem.settings
+    if s.term_start is None or s.term_end is None:
+        return [], []
+    weekday = DAY_INDEX[day]
+    first = s.term_start + dt.timedelta(days=(weekday - s.term_start.weekday()) % 7)
+    closures = _closure_reasons(problem, site_id)
+    years = tuple(range(s.term_start.year, s.term_end.year + 1))
+    holiday_names = _bank_holidays(years) if bank_holidays else {}
+    dates: list[dt.date] = []
+    skipped: list[SkippedDate] = []
+    d = first
+    while d <= s.term_end:
+        reasons = [label for start, end, label in closures if start <= d <= end]
+        if d in holiday_names:
+            reasons.append(f"{holiday_names[d]} (bank holiday)")
+        if reasons:
+            skipped.append(SkippedDate(d, "; ".join(reasons)))
+        else:
+            dates.append(d)
+        d += dt.timedelta(days=7)
+    return dates, skipped
+
+
+def session_dates(
+    problem: Problem, session: Session, *, bank_holidays: bool = True
+) -> list[dt.date]:
+    """Every date in the term on which the weekly session takes place."""
+    return dates_of_weekday(problem, session.site_id, session.day, bank_holidays=bank_holidays)[0]
+
+
+def skipped_dates(
+    problem: Problem, session: Session, *, bank_holidays: bool = True
+) -> list[SkippedDate]:
+    """The term dates of the session's weekday on which it does not happen, with the reason."""
+    return dates_of_weekday(problem, session.site_id, session.day, bank_holidays=bank_holidays)[1]
+
+
+def rate_on(problem: Problem, date: dt.date) -> float | None:
+    """The hourly rate in force on ``date`` (latest effective_from on or before it), or None."""
+    in_force = [r for r in problem.rates if r.effective_from <= date]
+    if not in_force:
+        return None
+    return max(in_force, key=lambda r: r.effective_from).hourly_rate
+
+
+def session_cost(
+    problem: Problem, session: Session, options: CostOptions | None = None
+) -> SessionCost:
+    """Price one weekly session over the term (billed once per therapist running it)."""
+    opts = options or CostOptions()
+    dates, skipped = dates_of_weekday(
+        problem, session.site_id, session.day, bank_holidays=opts.bank_holidays
+    )
+    admin = problem.settings.admin_minutes if opts.bill_admin else 0
+    num_therapists = len(session.therapist_ids)
+    billed_minutes = (session.minutes + admin) * num_therapists
+    cost = 0.0
+    unpriced: list[dt.date] = []
+    for d in dates:
+        rate = rate_on(problem, d)
+        if rate is None:
+            unpriced.append(d)
+            continue
+        cost += billed_minutes / 60 * rate
+    return SessionCost(
+        session=session,
+        dates=tuple(dates),
+        skipped=tuple(skipped),
+        num_therapists=num_therapists,
+        billed_minutes=billed_minutes,
+        billed_hours=billed_minutes * len(dates) / 60,
+        cost=round(cost, 2),
+        unpriced_dates=tuple(unpriced),
+    )
+
+
+def funding_of(problem: Problem, referral_id: str) -> str:
+    """The referral's funding source; blank (or unknown referral) is 'unspecified'."""
+    ref = problem.referral_by_id.get(referral_id)
+    return (ref.funding.strip() if ref else "") or UNSPECIFIED_FUNDING
+
+
+def _group(key_costs: Iterable[tuple[str, SessionCost]]) -> tuple[CostGroup, ...]:
+    acc: dict[str, list[SessionCost]] = defaultdict(list)
+    for key, sc in key_costs:
+        acc[key].append(sc)
+    return tuple(
+        CostGroup(
+            key=key,
+            sessions=len(items),
+            occurrences=sum(len(sc.dates) for sc in items),
+            billed_hours=sum(sc.billed_hours for sc in items),
+            cost=round(sum(sc.cost for sc in items), 2),
+        )
+        for key, items in sorted(acc.items())
+    )
+
+
+def term_costs(problem: Problem, rota: Rota, options: CostOptions | None = None) -> TermCosts:
+    """Price every session of the rota over the term, with totals by site and funding."""
+    opts = options or CostOptions()
+    priced = tuple(session_cost(problem, s, opts) for s in rota.sessions)
+    warnings: list[str] = []
+    s = problem.settings
+    if s.term_start is None or s.term_end is None:
+        warnings.append("Settings give no term_start/term_end: no session dates, no cost")
+    elif not problem.rates:
+        warnings.append("no hourly rates given (Rates sheet): costs are 0")
+    unpriced = sorted({d for sc in priced for d in sc.unpriced_dates})
+    if unpriced and problem.rates:
+        warnings.append(
+            f"no rate in force on {len(unpriced)} date(s) from {unpriced[0]}: "
+            "those dates are not priced"
+        )
+    return TermCosts(
+        sessions=priced,
+        by_site=_group((sc.session.site_id, sc) for sc in priced),
+        by_funding=_group((funding_of(problem, sc.session.referral_id), sc) for sc in priced),
+        total_occurrences=sum(len(sc.dates) for sc in priced),
+        total_billed_hours=sum(sc.billed_hours for sc in priced),
+        total_cost=round(sum(sc.cost for sc in priced), 2),
+        warnings=tuple(warnings),
+    )
