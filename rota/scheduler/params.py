@@ -40,3 +40,12 @@ class SolveParams(BaseModel):
         True, description="Keep sessions of the Problem's previous rota where possible"
     )
     log: bool = Field(False, description="Print CP-SAT's own search log")
+    deterministic_time: float | None = Field(
+        None, gt=0, description="Stop after this much deterministic time (repeatable runs)"
+    )
+    therapists_per_referral: int = Field(
+        4,
+        ge=0,
+        description="Therapists offered to each referral in the CP-SAT model besides its current, "
+        "previous and greedy ones: the nearest by base (0 = all)",
+    )

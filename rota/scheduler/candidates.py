@@ -1,0 +1,208 @@
+"""Candidate placements of each referral, pruned before any model is built.
+
+A candidate is (therapists..., day, site, room) with the start times that satisfy every rule
+that concerns the referral alone: discipline and skills, room features and capacity, the room's
+and the referral's windows, the therapist's working ranges with admin, and travel from and back
+to the base within the working day. Whatever is pruned here is pruned provably, so a referral
+with no candidate is unschedulable whatever else happens, and the pruning step explains why.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rota.models import DAYS, Problem, Referral, Room, Therapist
+from rota.models.timeutil import Interval, intersect_intervals, merge_intervals
+
+DAY_MINUTES = 24 * 60
+
+
+@dataclass(frozen=True)
+class DayShape:
+    """A therapist's working day: ranges, first start, last end, lunch rule."""
+
+    ranges: tuple[Interval, ...]
+    start: int
+    end: int
+    lunch: bool  # the working ranges cover the whole lunch window
+
+
+@dataclass(frozen=True)
+class Option:
+    """One therapist working one referral on one day at one site: allowed starts.
+
+    ``starts`` are intervals of allowed start minutes (inclusive low, inclusive high) that fit
+    the therapist (working range with admin, travel from and back to the base) and at least one
+    candidate room; the room's own start sets are in ``room_starts``.
+    """
+
+    therapist_id: str
+    day: str
+    site_id: str
+    starts: tuple[Interval, ...]
+
+
+@dataclass
+class Candidates:
+    """Everything the models need about where and when a referral may go."""
+
+    referral: Referral
+    rooms: list[Room] = field(default_factory=list)
+    # (room_id, day) -> allowed start intervals [lo, hi] inclusive, referral windows applied
+    room_starts: dict[tuple[str, str], tuple[Interval, ...]] = field(default_factory=dict)
+    options: list[Option] = field(default_factory=list)
+    reason: str = ""  # why there is no candidate at all (empty when options exist)
+
+    @property
+    def feasible(self) -> bool:
+        return bool(self.options) and len({o.therapist_id for o in self.options}) >= (
+            self.referral.therapists_needed
+        )
+
+
+def grid_up(t: int, slot: int) -> int:
+    return -(-t // slot) * slot
+
+
+def grid_down(t: int, slot: int) -> int:
+    return (t // slot) * slot
+
+
+def start_intervals(windows: tuple[Interval, ...], length: int, slot: int) -> tuple[Interval, ...]:
+    """Start times s on the grid with [s, s + length) inside one window, as [lo, hi] pairs."""
+    out: list[Interval] = []
+    for a, b in merge_intervals(windows):
+        lo, hi = grid_up(a, slot), grid_down(b - length, slot)
+        if lo <= hi:
+            out.append((lo, hi))
+    return tuple(out)
+
+
+def intersect_starts(a: tuple[Interval, ...], b: tuple[Interval, ...]) -> tuple[Interval, ...]:
+    """Intersection of inclusive start intervals."""
+    half = intersect_intervals([(lo, hi + 1) for lo, hi in a], [(lo, hi + 1) for lo, hi in b])
+    return tuple((lo, hi - 1) for lo, hi in half)
+
+
+def union_starts(parts: list[tuple[Interval, ...]]) -> tuple[Interval, ...]:
+    half = merge_intervals([(lo, hi + 1) for p in parts for lo, hi in p])
+    return tuple((lo, hi - 1) for lo, hi in half)
+
+
+def day_shapes(problem: Problem, therapist: Therapist) -> dict[str, DayShape]:
+    """Working-day shapes of a therapist on service days."""
+    window = problem.settings.lunch_window.interval
+    out: dict[str, DayShape] = {}
+    for day, ranges in problem.therapist_windows(therapist.therapist_id).items():
+        covered = intersect_intervals(ranges, [window]) == (window,)
+        lunch = covered and problem.settings.lunch_minutes > 0
+        out[day] = DayShape(ranges, ranges[0][0], ranges[-1][1], lunch)
+    return out
+
+
+def therapist_can(therapist: Therapist, referral: Referral) -> bool:
+    return referral.discipline in therapist.disciplines and set(referral.needs_skills) <= set(
+        therapist.skills
+    )
+
+
+def build_candidates(problem: Problem) -> dict[str, Candidates]:
+    """Candidates of every referral, with a reason for those that have none."""
+    s = problem.settings
+    slot, admin = s.slot_minutes, s.admin_minutes
+    shapes = {t.therapist_id: day_shapes(problem, t) for t in problem.therapists}
+    room_windows = {r.room_id: problem.room_windows(r.room_id) for r in problem.rooms}
+    out: dict[str, Candidates] = {}
+    for ref in problem.referrals:
+        cand = Candidates(ref)
+        out[ref.referral_id] = cand
+        able = [t for t in problem.therapists if therapist_can(t, ref)]
+        if not any(ref.discipline in t.disciplines for t in problem.therapists):
+            cand.reason = f"no {ref.discipline} therapist works for the service"
+            continue
+        if len(able) < ref.therapists_needed:
+            skills = ", ".join(ref.needs_skills)
+            cand.reason = (
+                f"needs {ref.therapists_needed} {ref.discipline} therapist(s) with {skills}; "
+                f"the service has {len(able)}"
+            )
+            continue
+        sites = [sid for sid in ref.site_ids if sid in problem.site_by_id]
+        site_names = " or ".join(problem.site_by_id[sid].name for sid in sites)
+        for sid in sites:
+            for room in problem.rooms_by_site.get(sid, ()):
+                if room.capacity >= ref.group_size and set(ref.needs_features) <= set(
+                    room.features
+                ):
+                    cand.rooms.append(room)
+        if not cand.rooms:
+            need = ", ".join(ref.needs_features) or "no special features"
+            cand.reason = (
+                f"no room at {site_names} has {need} and space for {ref.group_size} client(s)"
+            )
+            continue
+        ref_windows = problem.referral_windows(ref.referral_id)
+        for room in cand.rooms:
+            for day, windows in room_windows[room.room_id].items():
+                if ref_windows is not None:
+                    windows = intersect_intervals(windows, ref_windows.get(day, ()))
+                st = start_intervals(windows, ref.minutes, slot)
+                if st:
+                    cand.room_starts[(room.room_id, day)] = st
+        if not cand.room_starts:
+            cand.reason = f"no suitable room at {site_names} is free while the client is available"
+            continue
+        for t in able:
+            for wday, shape in shapes[t.therapist_id].items():
+                for sid in sites:
+                    room_parts = [
+                        cand.room_starts[(r.room_id, wday)]
+                        for r in cand.rooms
+                        if r.site_id == sid and (r.room_id, wday) in cand.room_starts
+                    ]
+                    if not room_parts:
+                        continue
+                    go = problem.travel_minutes(t.base_site_id, sid)
+                    back = problem.travel_minutes(sid, t.base_site_id)
+                    work = start_intervals(shape.ranges, ref.minutes + admin, slot)
+                    reach = (
+                        (
+                            grid_up(shape.start + go, slot),
+                            grid_down(shape.end - back - ref.minutes - admin, slot),
+                        ),
+                    )
+                    if reach[0][0] > reach[0][1]:
+                        continue
+                    st = intersect_starts(intersect_starts(work, reach), union_starts(room_parts))
+                    if st:
+                        cand.options.append(Option(t.therapist_id, wday, sid, st))
+        if not cand.feasible:
+            cand.reason = _explain_no_option(problem, ref, able, site_names)
+    return out
+
+
+def _explain_no_option(
+    problem: Problem, ref: Referral, able: list[Therapist], site_names: str
+) -> str:
+    """Say which of working days, hours or travel rules out every therapist."""
+    open_days = {
+        day
+        for r in problem.rooms
+        if r.site_id in ref.site_ids
+        for day in problem.room_windows(r.room_id)
+    }
+    work_days = {d for t in able for d in problem.therapist_windows(t.therapist_id)}
+    who = f"{ref.discipline} therapist" + (
+        f" with {', '.join(ref.needs_skills)}" if ref.needs_skills else ""
+    )
+    if not open_days & work_days:
+        return f"no {who} works on a day a suitable room at {site_names} is free"
+    return (
+        f"no suitable room at {site_names} is free while a {who} works there "
+        f"(allowing for travel from their base and {problem.settings.admin_minutes} minutes of "
+        f"admin)"
+    )
+
+
+def week_minute(day: str, minute: int) -> int:
+    return DAYS.index(day) * DAY_MINUTES + minute

@@ -1,0 +1,293 @@
+"""The greedy baseline: fill the grid the way a coordinator does by hand.
+
+Referrals in priority order (the hardest to place first within a priority), each to the first
+feasible therapist (its current therapist first, then the nearest by base), day, time and room.
+It honours every hard rule (the checker agrees) and is the CP-SAT model's warm start. Like the
+model, it visits a site at most once per therapist-day and places lunch in one piece inside the
+lunch window with travel before or after it in the same gap.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from rota.models import DAYS, Problem, Rota, Session, Unscheduled
+from rota.scheduler.candidates import Candidates, DayShape, Option, day_shapes, grid_up
+
+
+@dataclass(order=True)
+class Placed:
+    start: int
+    end: int
+    site_id: str
+    referral_id: str
+
+
+@dataclass
+class TherapistDay:
+    shape: DayShape
+    sessions: list[Placed] = field(default_factory=list)
+
+
+def lunch_fits(
+    g0: int, g1: int, travel: int, window: tuple[int, int], lunch: int, slot: int
+) -> bool:
+    """Lunch of ``lunch`` minutes inside ``window`` and the gap [g0, g1), travel before or after."""
+    w0, w1 = window
+    # travel first, then lunch
+    lo = grid_up(max(g0 + travel, w0), slot)
+    if lo + lunch <= min(g1, w1):
+        return True
+    # lunch first, then travel
+    lo = grid_up(max(g0, w0), slot)
+    return lo + lunch <= min(g1 - travel, w1)
+
+
+class Timetable:
+    """Incremental state of a partial rota with exact feasibility tests for one more session."""
+
+    def __init__(self, problem: Problem):
+        self.problem = problem
+        s = problem.settings
+        self.slot, self.admin = s.slot_minutes, s.admin_minutes
+        self.lunch = s.lunch_minutes
+        self.window = s.lunch_window.interval
+        self.shapes = {t.therapist_id: day_shapes(problem, t) for t in problem.therapists}
+        self.base = {t.therapist_id: t.base_site_id for t in problem.therapists}
+        self.limits = {
+            t.therapist_id: (t.max_sessions_per_day, t.max_contact_minutes)
+            for t in problem.therapists
+        }
+        self.days: dict[tuple[str, str], TherapistDay] = {}
+        self.rooms: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
+        self.contact: dict[str, int] = defaultdict(int)
+        self.sessions: dict[str, Session] = {}
+        self._travel: dict[tuple[str, str], int] = {}
+
+    def travel(self, a: str, b: str) -> int:
+        key = (a, b)
+        if key not in self._travel:
+            self._travel[key] = self.problem.travel_minutes(a, b)
+        return self._travel[key]
+
+    def tday(self, therapist_id: str, day: str) -> TherapistDay:
+        key = (therapist_id, day)
+        if key not in self.days:
+            self.days[key] = TherapistDay(self.shapes[therapist_id][day])
+        return self.days[key]
+
+    # ------------------------------------------------------------------ feasibility
+    def room_free(self, room_id: str, day: str, start: int, end: int) -> bool:
+        return all(e <= start or end <= s for s, e in self.rooms[(room_id, day)])
+
+    def therapist_fits(
+        self, therapist_id: str, day: str, site_id: str, start: int, minutes: int
+    ) -> bool:
+        max_day, max_week = self.limits[therapist_id]
+        td = self.tday(therapist_id, day)
+        if max_day is not None and len(td.sessions) + 1 > max_day:
+            return False
+        if max_week is not None and self.contact[therapist_id] + minutes > max_week:
+            return False
+        new = Placed(start, start + minutes, site_id, "")
+        seq = list(td.sessions)
+        bisect.insort(seq, new)
+        return self.day_ok(therapist_id, td.shape, seq)
+
+    def day_ok(self, therapist_id: str, shape: DayShape, seq: list[Placed]) -> bool:
+        """Travel, admin, one visit per site and lunch for a day's sessions in start order."""
+        base, admin = self.base[therapist_id], self.admin
+        seen: set[str] = set()
+        prev_site = None
+        for p in seq:
+            if p.site_id != prev_site:
+                if p.site_id in seen:
+                    return False
+                seen.add(p.site_id)
+                prev_site = p.site_id
+        gaps: list[tuple[int, int, int]] = [
+            (shape.start, seq[0].start, self.travel(base, seq[0].site_id))
+        ]
+        for a, b in zip(seq, seq[1:], strict=False):
+            gaps.append((a.end + admin, b.start, self.travel(a.site_id, b.site_id)))
+        last = seq[-1]
+        gaps.append((last.end + admin, shape.end, self.travel(last.site_id, base)))
+        if any(g1 - g0 < t for g0, g1, t in gaps):
+            return False
+        if shape.lunch:
+            return any(
+                lunch_fits(g0, g1, t, self.window, self.lunch, self.slot) for g0, g1, t in gaps
+            )
+        return True
+
+    # ------------------------------------------------------------------ placing
+    def place(self, session: Session, minutes: int) -> None:
+        for tid in session.therapist_ids:
+            td = self.tday(tid, session.day)
+            bisect.insort(
+                td.sessions,
+                Placed(session.start, session.end, session.site_id, session.referral_id),
+            )
+            self.contact[tid] += minutes
+        self.rooms[(session.room_id, session.day)].append((session.start, session.end))
+        self.sessions[session.referral_id] = session
+
+    def try_place(self, cand: Candidates, options: list[Option]) -> Session | None:
+        """First feasible placement among ``options`` (in the order given), or None."""
+        ref = cand.referral
+        need = ref.therapists_needed
+        by_key: dict[tuple[str, str], list[Option]] = defaultdict(list)
+        for o in options:
+            by_key[(o.day, o.site_id)].append(o)
+        for o in options:
+            partners: list[Option] = []
+            if need > 1:
+                partners = [
+                    p for p in by_key[(o.day, o.site_id)] if p.therapist_id != o.therapist_id
+                ]
+                if len(partners) < need - 1:
+                    continue
+            for start in self._start_points(o, ref.minutes):
+                if not self.therapist_fits(o.therapist_id, o.day, o.site_id, start, ref.minutes):
+                    continue
+                team = [o.therapist_id]
+                for p in partners:
+                    if len(team) == need:
+                        break
+                    if _in_starts(start, p.starts) and self.therapist_fits(
+                        p.therapist_id, o.day, o.site_id, start, ref.minutes
+                    ):
+                        team.append(p.therapist_id)
+                if len(team) < need:
+                    continue
+                for room in cand.rooms:
+                    if room.site_id != o.site_id:
+                        continue
+                    st = cand.room_starts.get((room.room_id, o.day))
+                    if (
+                        st
+                        and _in_starts(start, st)
+                        and self.room_free(room.room_id, o.day, start, start + ref.minutes)
+                    ):
+                        session = Session(
+                            referral_id=ref.referral_id,
+                            therapist_ids=tuple(team),
+                            site_id=o.site_id,
+                            room_id=room.room_id,
+                            day=o.day,
+                            start=start,
+                            end=start + ref.minutes,
+                        )
+                        self.place(session, ref.minutes)
+                        return session
+        return None
+
+    def try_keep(self, session: Session, cand: Candidates) -> bool:
+        """Place a previous session exactly as it was, if every rule still allows it."""
+        ref = cand.referral
+        st = cand.room_starts.get((session.room_id, session.day))
+        if len(session.therapist_ids) != ref.therapists_needed or not st:
+            return False
+        if not _in_starts(session.start, st):
+            return False
+        if not self.room_free(session.room_id, session.day, session.start, session.end):
+            return False
+        for tid in session.therapist_ids:
+            if not any(
+                o.therapist_id == tid
+                and o.day == session.day
+                and o.site_id == session.site_id
+                and _in_starts(session.start, o.starts)
+                for o in cand.options
+            ):
+                return False
+            if not self.therapist_fits(
+                tid, session.day, session.site_id, session.start, ref.minutes
+            ):
+                return False
+        self.place(session, ref.minutes)
+        return True
+
+    def _start_points(self, o: Option, minutes: int) -> list[int]:
+        """Start times worth trying: each window's opening and just after each neighbour."""
+        td = self.tday(o.therapist_id, o.day)
+        points = {lo for lo, _ in o.starts}
+        for p in td.sessions:
+            points.add(grid_up(p.end + self.admin + self.travel(p.site_id, o.site_id), self.slot))
+        for p in td.sessions:  # just before the next session, leaving its travel
+            t = p.start - self.travel(o.site_id, p.site_id) - self.admin - minutes
+            points.add((t // self.slot) * self.slot)
+        for room_busy in self._room_ends(o):
+            points.add(grid_up(room_busy, self.slot))
+        return sorted(p for p in points if _in_starts(p, o.starts))
+
+    def _room_ends(self, o: Option) -> list[int]:
+        out: list[int] = []
+        for (room_id, day), busy in self.rooms.items():
+            if day == o.day and self.problem.room_by_id[room_id].site_id == o.site_id:
+                out.extend(e for _, e in busy)
+        return out
+
+
+def _previous_session(problem: Problem, rid: str, rows: list) -> Session:
+    first = rows[0]
+    ref = problem.referral_by_id[rid]
+    return Session(
+        referral_id=rid,
+        therapist_ids=tuple(sorted({p.therapist_id for p in rows})),
+        site_id=problem.room_by_id[first.room_id].site_id,
+        room_id=first.room_id,
+        day=first.day,
+        start=first.start,
+        end=first.start + ref.minutes,
+    )
+
+
+def _in_starts(t: int, starts: tuple[tuple[int, int], ...]) -> bool:
+    return any(lo <= t <= hi for lo, hi in starts)
+
+
+def order_options(problem: Problem, cand: Candidates) -> list[Option]:
+    """Current therapist first, then therapists by travel from their base; days in week order."""
+    cur = cand.referral.current_therapist_id
+    base = {t.therapist_id: t.base_site_id for t in problem.therapists}
+
+    def key(o: Option) -> tuple[int, int, int, str]:
+        return (
+            0 if o.therapist_id == cur else 1,
+            problem.travel_minutes(base[o.therapist_id], o.site_id),
+            DAYS.index(o.day),
+            o.therapist_id,
+        )
+
+    return sorted(cand.options, key=key)
+
+
+def greedy_rota(problem: Problem, candidates: dict[str, Candidates]) -> Rota:
+    """The greedy baseline rota (unscheduled reasons are filled in by the caller)."""
+    table = Timetable(problem)
+    previous: dict[str, list] = defaultdict(list)
+    for p in problem.previous:
+        if p.referral_id in candidates:
+            previous[p.referral_id].append(p)
+    # Pinned sessions first, exactly where they are; then previous sessions stay where they fit.
+    for rid, rows in sorted(previous.items()):
+        if any(p.pinned for p in rows):
+            table.place(_previous_session(problem, rid, rows), problem.referral_by_id[rid].minutes)
+    order = sorted(
+        problem.referrals,
+        key=lambda r: (r.priority, len(candidates[r.referral_id].options), r.referral_id),
+    )
+    unscheduled: list[Unscheduled] = []
+    for ref in order:
+        cand = candidates[ref.referral_id]
+        if ref.referral_id in table.sessions:
+            continue
+        rows = previous.get(ref.referral_id, [])
+        if rows and table.try_keep(_previous_session(problem, ref.referral_id, rows), cand):
+            continue
+        if not cand.feasible or table.try_place(cand, order_options(problem, cand)) is None:
+            unscheduled.append(Unscheduled(referral_id=ref.referral_id, reason=cand.reason))
+    return Rota(sessions=tuple(table.sessions.values()), unscheduled=tuple(unscheduled)).sorted()

@@ -1,0 +1,258 @@
+"""solve(problem, params) -> Result: greedy start, CP-SAT model, best rota, reasons, check.
+
+Never raises because a problem is infeasible or time ran out: a greedy rota exists within
+seconds and is returned if CP-SAT finds nothing better; Ctrl-C stops the search and keeps the
+best rota found.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ortools.sat.python import cp_model
+
+from rota.models import DAYS, Problem, Rota, Session, Unscheduled
+from rota.models.result import Result, Status
+from rota.scheduler import constraints
+from rota.scheduler.candidates import Candidates, Option, build_candidates
+from rota.scheduler.greedy import greedy_rota
+from rota.scheduler.hint import add_hint
+from rota.scheduler.objective import build_objective, cost_terms
+from rota.scheduler.params import PRIORITY_WEIGHT, SolveParams
+from rota.scheduler.reasons import explain_unscheduled
+from rota.scheduler.variables import DAY_MINUTES, Variables
+
+
+@dataclass
+class Progress:
+    """One line of progress: what the best rota so far achieves."""
+
+    elapsed: float
+    scheduled: int
+    referrals: int
+    objective: float
+    bound: float
+    source: str  # "greedy" or "cp-sat"
+
+    @property
+    def gap(self) -> float:
+        return abs(self.objective - self.bound) / max(1.0, abs(self.objective))
+
+
+ProgressFn = Callable[[Progress], None]
+
+
+def restrict_candidates(
+    problem: Problem, candidates: dict[str, Candidates], greedy: Rota, per_referral: int
+) -> dict[str, Candidates]:
+    """Keep, for each referral, the options of its current therapist, the greedy's therapists,
+    the therapists of previous sessions and the ``per_referral`` nearest others (by base)."""
+    if per_referral <= 0:
+        return candidates
+    base = {t.therapist_id: t.base_site_id for t in problem.therapists}
+    greedy_by_ref = {s.referral_id: set(s.therapist_ids) for s in greedy.sessions}
+    prev_by_ref: dict[str, set[str]] = defaultdict(set)
+    for p in problem.previous:
+        prev_by_ref[p.referral_id].add(p.therapist_id)
+    out: dict[str, Candidates] = {}
+    for rid, cand in candidates.items():
+        keep = set(greedy_by_ref.get(rid, ())) | prev_by_ref.get(rid, set())
+        if cand.referral.current_therapist_id:
+            keep.add(cand.referral.current_therapist_id)
+        dist: dict[str, int] = {}
+        for o in cand.options:
+            d = problem.travel_minutes(base[o.therapist_id], o.site_id)
+            dist[o.therapist_id] = min(d, dist.get(o.therapist_id, d))
+        nearest = sorted(dist, key=lambda t: (dist[t], t))
+        need = max(per_referral, cand.referral.therapists_needed + 1)
+        for t in nearest:
+            if len(keep) >= need + len(keep & set(greedy_by_ref.get(rid, ()))):
+                break
+            keep.add(t)
+        options = [o for o in cand.options if o.therapist_id in keep]
+        out[rid] = Candidates(cand.referral, cand.rooms, cand.room_starts, options, cand.reason)
+    return out
+
+
+class _Recorder(cp_model.CpSolverSolutionCallback):
+    """Keeps the values needed to rebuild the best rota, and reports progress."""
+
+    def __init__(self, v: Variables, t0: float, on_progress: ProgressFn | None):
+        super().__init__()
+        self.v = v
+        self.t0 = t0
+        self.on_progress = on_progress
+        self.best: dict[str, tuple[int, list[Option], str]] | None = None
+        self.first_time: float | None = None
+        self.count = 0
+
+    def on_solution_callback(self) -> None:
+        v = self.v
+        elapsed = time.perf_counter() - self.t0
+        if self.first_time is None:
+            self.first_time = elapsed
+        self.count += 1
+        sol: dict[str, tuple[int, list[Option], str]] = {}
+        for rid, x in v.scheduled.items():
+            if not self.boolean_value(x):
+                continue
+            options = [o for o, a in v.options_of(rid) if self.boolean_value(a)]
+            room = next(r for r, z in v.rooms_of(rid) if self.boolean_value(z))
+            sol[rid] = (self.value(v.start[rid]), options, room)
+        self.best = sol
+        if self.on_progress:
+            self.on_progress(
+                Progress(
+                    elapsed,
+                    len(sol),
+                    len(v.problem.referrals),
+                    self.objective_value,
+                    self.best_objective_bound,
+                    "cp-sat",
+                )
+            )
+
+
+def _rota_from(problem: Problem, sol: dict[str, tuple[int, list[Option], str]]) -> Rota:
+    sessions = []
+    for rid, (start, options, room_id) in sol.items():
+        ref = problem.referral_by_id[rid]
+        day_idx, minute = divmod(start, DAY_MINUTES)
+        sessions.append(
+            Session(
+                referral_id=rid,
+                therapist_ids=tuple(sorted(o.therapist_id for o in options)),
+                site_id=problem.room_by_id[room_id].site_id,
+                room_id=room_id,
+                day=DAYS[day_idx],
+                start=minute,
+                end=minute + ref.minutes,
+            )
+        )
+    return Rota(sessions=tuple(sessions))
+
+
+def solve(
+    problem: Problem, params: SolveParams | None = None, on_progress: ProgressFn | None = None
+) -> Result:
+    """The best weekly rota within the time limit (see the module docstring)."""
+    from rota.scheduler.check import check
+    from rota.scheduler.kpis import compute_kpis
+
+    params = params or SolveParams()
+    t0 = time.perf_counter()
+    candidates = build_candidates(problem)
+    greedy = greedy_rota(problem, candidates)
+    weighted_bound = sum(
+        PRIORITY_WEIGHT[c.referral.priority] for c in candidates.values() if c.feasible
+    )
+    if on_progress:
+        on_progress(
+            Progress(
+                time.perf_counter() - t0,
+                len(greedy.sessions),
+                len(problem.referrals),
+                float("nan"),
+                float("nan"),
+                "greedy",
+            )
+        )
+    model = cp_model.CpModel()
+    restricted = restrict_candidates(problem, candidates, greedy, params.therapists_per_referral)
+    v = Variables(model, problem, restricted)
+    travel_terms = constraints.add_travel_rules(model, v)
+    constraints.add_referral_rules(model, v)
+    constraints.add_room_rules(model, v)
+    constraints.add_therapist_rules(model, v)
+    constraints.add_limit_rules(model, v)
+    keep = constraints.add_previous_rules(model, v) if params.use_previous else {}
+    build_objective(model, v, params.weights, travel_terms, keep)
+    add_hint(model, v, greedy)
+    build_seconds = time.perf_counter() - t0
+
+    solver = cp_model.CpSolver()
+    sp = solver.parameters
+    remaining = max(0.5, params.time_limit - build_seconds)
+    sp.max_time_in_seconds = remaining
+    if params.deterministic_time is not None:
+        sp.max_deterministic_time = params.deterministic_time
+    sp.num_workers = params.workers
+    sp.random_seed = params.seed
+    sp.log_search_progress = params.log
+    sp.catch_sigint_signal = True
+    recorder = _Recorder(v, t0, on_progress)
+    status_code = solver.solve(model, recorder)
+    status: Status = solver.status_name(status_code)  # type: ignore[assignment]
+    wall = time.perf_counter() - t0
+
+    source = "cp-sat"
+    if recorder.best is not None:
+        rota = _rota_from(problem, recorder.best)
+        objective: float | None = solver.objective_value
+        bound: float | None = solver.best_objective_bound
+    else:
+        rota, source = Rota(sessions=greedy.sessions), "greedy"
+        objective = bound = None
+        if status in ("UNKNOWN", "INFEASIBLE", "MODEL_INVALID"):
+            status = "FEASIBLE" if greedy.sessions else status
+    if status == "FEASIBLE" and wall >= params.time_limit * 0.98:
+        status = "TIME_LIMIT"
+    violations = [str(x) for x in check(problem, rota)]
+    message = ""
+    if violations and source == "cp-sat":
+        # A violation here is a bug in the model; the greedy rota is checked and safe.
+        message = (
+            "BUG: the CP-SAT rota failed the independent check; returning the greedy "
+            "rota instead. Please report this with the input."
+        )
+        rota = Rota(sessions=greedy.sessions)
+        source = "greedy"
+        violations = [str(x) for x in check(problem, rota)]
+    rota = explain_unscheduled(problem, candidates, rota)
+    kpis = compute_kpis(problem, rota)
+    gap = None
+    if objective is not None and bound is not None:
+        gap = abs(objective - bound) / max(1.0, abs(objective))
+    return Result(
+        status=status,
+        objective=objective,
+        bound=bound,
+        gap=gap,
+        wall_seconds=wall,
+        first_solution_seconds=recorder.first_time,
+        rota=rota,
+        kpis=kpis,
+        costs=cost_terms(problem, rota, params.weights, _kept(problem, rota) if keep else None),
+        weighted_upper_bound=weighted_bound,
+        violations=tuple(violations),
+        message=message
+        or f"best rota from {source}; model built in {build_seconds:.1f}s "
+        f"with {len(model.proto.variables)} variables and {len(model.proto.constraints)} "
+        f"constraints",
+    )
+
+
+def _kept(problem: Problem, rota: Rota) -> tuple[int, int]:
+    """(previous sessions kept exactly, previous sessions) by referral."""
+    prev: dict[str, list] = defaultdict(list)
+    for p in problem.previous:
+        if p.referral_id in problem.referral_by_id:
+            prev[p.referral_id].append(p)
+    kept = 0
+    for rid, rows in prev.items():
+        s = rota.session_of(rid)
+        if s and all(
+            s.day == p.day
+            and s.start == p.start
+            and s.room_id == p.room_id
+            and p.therapist_id in s.therapist_ids
+            for p in rows
+        ):
+            kept += 1
+    return kept, len(prev)
+
+
+__all__ = ["Progress", "Unscheduled", "solve"]
