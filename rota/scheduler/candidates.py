@@ -177,26 +177,30 @@ def build_candidates(problem: Problem) -> dict[str, Candidates]:
                     if st:
                         cand.options.append(Option(t.therapist_id, wday, sid, st))
         if not cand.feasible:
-            cand.reason = _explain_no_option(problem, ref, able, site_names)
+            cand.reason = _explain_no_option(problem, cand, able, site_names)
     return out
 
 
 def _explain_no_option(
-    problem: Problem, ref: Referral, able: list[Therapist], site_names: str
+    problem: Problem, cand: Candidates, able: list[Therapist], site_names: str
 ) -> str:
     """Say which of working days, hours or travel rules out every therapist."""
-    open_days = {
-        day
-        for r in problem.rooms
-        if r.site_id in ref.site_ids
-        for day in problem.room_windows(r.room_id)
-    }
+    ref = cand.referral
+    open_days = {day for _, day in cand.room_starts}
     work_days = {d for t in able for d in problem.therapist_windows(t.therapist_id)}
     who = f"{ref.discipline} therapist" + (
         f" with {', '.join(ref.needs_skills)}" if ref.needs_skills else ""
     )
     if not open_days & work_days:
-        return f"no {who} works on a day a suitable room at {site_names} is free"
+        return (
+            f"no {who} works on a day when a suitable room at {site_names} is free and the "
+            f"client is available"
+        )
+    if ref.therapists_needed > 1:
+        return (
+            f"fewer than {ref.therapists_needed} {who}s can be at {site_names} together while "
+            f"a suitable room is free"
+        )
     return (
         f"no suitable room at {site_names} is free while a {who} works there "
         f"(allowing for travel from their base and {problem.settings.admin_minutes} minutes of "
