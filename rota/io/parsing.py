@@ -409,8 +409,12 @@ def match_header(
             else:
                 position[name] = idx
         else:
-            hint = did_you_mean(name, [k for k in known if k not in position])
-            if hint:
+            # Only a near miss is worth a word: extra columns are welcome.
+            close = difflib.get_close_matches(
+                name, [k for k in known if k not in position], n=1, cutoff=0.75
+            )
+            if close:
+                hint = f" (did you mean '{close[0]}'?)"
                 issues.append(
                     InputIssue(
                         f"column '{_as_text(cell)}' is not used{hint}",
