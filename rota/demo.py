@@ -510,7 +510,10 @@ def _make_sites(rng: random.Random, spec: DemoSize, num_sites: int) -> list[Site
         kind = rng.choices(kinds, [62, 12, 11, 15])[0]
         site_id, word = "", ""
         for attempt in range(50):
-            word = rng.choice(_NAME_STARTS) + rng.choice(_NAME_ENDS)
+            # A plain word first ("Kingfisher"), a compound when the town has used it up.
+            word = rng.choice(_NAME_STARTS)
+            if attempt > 0 or rng.random() < 0.5:
+                word += rng.choice(_NAME_ENDS)
             site_id = f"{town.code}-{word.upper()}"
             if attempt >= 40:
                 site_id = f"{site_id}-{attempt}"
@@ -629,17 +632,21 @@ def _make_demands(rng: random.Random, num_referrals: int) -> list[_Demand]:
     return out
 
 
-def _works(rng: random.Random, spec: DemoSize) -> tuple[str, int]:
-    """A working pattern as availability text, and its weekly minutes."""
-    if rng.random() < spec.full_time_share:
+def _works(rng: random.Random, spec: DemoSize, still_needed: float) -> tuple[str, int]:
+    """A working pattern as availability text, and its weekly minutes. The last therapist of a
+    discipline works no more days than the sessions ``still_needed`` call for."""
+    full_days_needed = max(1, math.ceil(still_needed / SESSIONS_PER_FULL_DAY))
+    if full_days_needed >= 5 and rng.random() < spec.full_time_share:
         return "Mon-Fri 08:30-17:00", 5 * FULL_DAY_MINUTES
-    days = sorted(rng.sample(range(5), rng.randint(*spec.part_time_days)))
+    low, high = spec.part_time_days
+    num_days = min(rng.randint(low, high), full_days_needed)
+    days = sorted(rng.sample(range(5), num_days))
     day_range: Interval = (8 * 60 + 30, 17 * 60)
     if rng.random() < 0.1:
         day_range = (9 * 60 + 15, 15 * 60)  # school hours around childcare
     slots: list[tuple[str, Interval]] = [(WEEKDAYS[i], day_range) for i in days]
     free = [i for i in range(5) if i not in days]
-    if free and rng.random() < 0.4:
+    if free and num_days < full_days_needed + 1 and rng.random() < 0.4:
         half = rng.choice([(8 * 60 + 30, 12 * 60 + 30), (13 * 60, 17 * 60)])
         slots.append((WEEKDAYS[rng.choice(free)], half))
     minutes = sum(e - s for _, (s, e) in slots)
@@ -689,12 +696,12 @@ def _make_therapists(
     deliverable: dict[str, float] = {}
     names: set[str] = set()
     while True:
-        short = [d for d in disciplines if have[d] < target[d] or heads[d] < at_least[d]]
+        short = [d for d in disciplines if have[d] < target[d] - 1.5 or heads[d] < at_least[d]]
         if not short:
             break
         d = max(short, key=lambda x: (target[x] - have[x], -disciplines.index(x)))
         own = _therapist_disciplines(rng, d)
-        works, minutes = _works(rng, spec)
+        works, minutes = _works(rng, spec, (target[d] - have[d]) * len(own))
         sessions_a_week = SESSIONS_PER_FULL_DAY * minutes / FULL_DAY_MINUTES
         max_per_day = rng.randint(5, 7) if rng.random() < 0.2 else None
         max_contact = None
@@ -923,7 +930,7 @@ class _ReferralMaker:
         else:
             minutes = rng.choices(_MINUTES, _MINUTES_WEIGHTS)[0]
         features: tuple[str, ...] = ()
-        if rng.random() < 0.33:
+        if rng.random() < 0.5:
             wanted = {
                 "music": ("piano", "percussion"),
                 "drama": ("drama_space",),
