@@ -1,5 +1,193 @@
-"""Commands: scenarios (being written)."""
+"""Commands for what-if scenarios: ``rota scenario check`` and ``rota scenario run``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
 
 import click
 
-COMMANDS: list[click.Command] = []
+from rota.cli.common import fail, plain_errors
+from rota.io import InputError, read_problem
+from rota.io.atomic import check_writable
+from rota.models.problem import Problem
+from rota.scenarios.run import (
+    build_jobs,
+    default_jobs,
+    parse_sweep,
+    run_jobs,
+    sweep_scenarios,
+)
+from rota.scenarios.spec import Scenario, ScenarioError, load_scenario
+from rota.scenarios.workbook import build_comparison, write_compare_workbook
+from rota.scheduler.params import SolveParams
+
+
+def _say(message: str) -> None:
+    click.echo(message, err=True)
+
+
+def _read_base(path: Path) -> Problem:
+    try:
+        return read_problem(path)
+    except InputError as exc:
+        count = len(exc.issues)
+        fail(
+            "\n".join([f"{count} error{'s' if count != 1 else ''} in the base input:", *exc.lines])
+        )
+
+
+def _load_all(files: tuple[Path, ...]) -> tuple[list[Scenario], list[str]]:
+    scenarios: list[Scenario] = []
+    errors: list[str] = []
+    for f in files:
+        try:
+            scenarios.append(load_scenario(f))
+        except ScenarioError as exc:
+            errors.extend(exc.messages)
+    return scenarios, errors
+
+
+@click.group("scenario")
+def scenario_group() -> None:
+    """What-if scenarios: change the base workbook in small, checked steps and compare."""
+
+
+@scenario_group.command("check")
+@click.argument("base", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("scenarios", nargs=-1, required=True, type=click.Path(path_type=Path))
+def check_command(base: Path, scenarios: tuple[Path, ...]) -> None:
+    """Apply each scenario file to BASE without solving and report every error."""
+    problem = _read_base(base)
+    loaded, errors = _load_all(scenarios)
+    for job in build_jobs(problem, loaded)[1:]:
+        if job.problem is None:
+            errors.extend(job.errors)
+            continue
+        assert job.problem is not None
+        click.echo(
+            f"{job.name}: ok ({len(job.problem.therapists)} therapists, "
+            f"{len(job.problem.referrals)} referrals, {len(job.problem.rooms)} rooms)"
+        )
+    if errors:
+        fail("\n".join([f"{len(errors)} error(s) in the scenarios:", *errors]))
+
+
+@scenario_group.command("run")
+@click.argument("base", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("scenarios", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Comparison workbook to write (.xlsx).",
+)
+@click.option("--time-limit", default=60.0, show_default=True, help="Seconds per solve.")
+@click.option(
+    "--workers-per-run",
+    type=click.IntRange(min=1),
+    default=None,
+    help="CP-SAT workers per solve [default: 1 when several run at once, else all cores].",
+)
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Solves at once [default: one per core].",
+)
+@click.option(
+    "--out-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Also write each run's full rota workbook here (<name>.xlsx).",
+)
+@click.option(
+    "--sweep",
+    multiple=True,
+    help="One scenario per value of a setting, e.g. admin_minutes=5,10,15 (repeatable).",
+)
+@click.option("--seed", default=0, show_default=True, help="Random seed of every solve.")
+@click.option("--force", is_flag=True, help="Replace output files that exist.")
+def run_command(
+    base: Path,
+    scenarios: tuple[Path, ...],
+    output: Path,
+    time_limit: float,
+    workers_per_run: int | None,
+    jobs: int | None,
+    out_dir: Path | None,
+    sweep: tuple[str, ...],
+    seed: int,
+    force: bool,
+) -> None:
+    """Solve BASE and every scenario (in parallel) and write a comparison workbook.
+
+    A scenario with errors is reported and left out; the others still run. Exits 1 when any
+    scenario could not be compared.
+    """
+    if output.suffix.lower() != ".xlsx":
+        fail(f"error: {output}: the comparison is an Excel workbook, name it .xlsx")
+    if time_limit <= 0:
+        fail("error: --time-limit must be more than 0 seconds")
+    with plain_errors():
+        check_writable(output, force)
+    problem = _read_base(base)
+    loaded, errors = _load_all(scenarios)
+    for text in sweep:
+        try:
+            parse_sweep(text)
+        except ValueError as exc:
+            errors.append(str(exc))
+            continue
+        loaded.extend(sweep_scenarios(text))
+    if errors:
+        for e in errors:
+            _say(e)
+    if not loaded and not errors:
+        fail("error: give at least one scenario file or --sweep")
+    job_list = build_jobs(problem, loaded)
+    if out_dir is not None:
+        with plain_errors():
+            for job in job_list:
+                if job.problem is not None:
+                    check_writable(out_dir / f"{_file_name(job.name)}.xlsx", force)
+    runnable = sum(1 for j in job_list if j.problem is not None)
+    parallel = jobs or default_jobs(runnable)
+    workers = workers_per_run or (1 if parallel > 1 else SolveParams().workers)
+    params = SolveParams(time_limit=time_limit, workers=workers, seed=seed)
+    _say(
+        f"Solving {runnable} run(s), {min(parallel, runnable)} at a time, "
+        f"{workers} worker(s) each, up to {time_limit:g} s each"
+    )
+    outcomes = run_jobs(job_list, params, max_parallel=parallel, progress=_say)
+    for o in outcomes:
+        for line in o.errors:
+            _say(line)
+    comparison = build_comparison(outcomes)
+    with plain_errors():
+        write_compare_workbook(comparison, output, force=force)
+        click.echo(f"Wrote {output}")
+        if out_dir is not None:
+            from rota.io.export import write_rota_workbook
+
+            for o in outcomes:
+                if o.ok:
+                    assert o.problem is not None and o.result is not None
+                    path = out_dir / f"{_file_name(o.name)}.xlsx"
+                    write_rota_workbook(o.problem, o.result, path, force=force)
+                    click.echo(f"Wrote {path}")
+    failed = [o.name for o in outcomes if not o.ok]
+    if failed or errors:
+        names = ", ".join(failed) if failed else "scenario files"
+        _say(f"Not compared: {names}")
+        sys.exit(1)
+
+
+def _file_name(name: str) -> str:
+    """A run's name as a file name: letters, digits, - _ = . only."""
+    out = "".join(c if c.isalnum() or c in "-_=." else "_" for c in name).strip("._")
+    return out or "run"
+
+
+COMMANDS: list[click.Command] = [scenario_group]
