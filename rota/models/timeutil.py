@@ -272,6 +272,10 @@ def parse_availability(text: str) -> dict[Day, tuple[Interval, ...]]:
             raise ValueError(f"'{entry}' does not start with a day")
         days = _parse_day_span(m.group(1))
         rest = m.group(2).strip()
+        # A list of days before the times, as the field descriptions show: "Mon, Wed 09:00-12:00".
+        while rest.startswith(",") and (more := _ENTRY_RE.match(rest[1:])):
+            days += _parse_day_span(more.group(1))
+            rest = more.group(2).strip()
         ranges: list[Interval] = []
         if rest:
             for piece in rest.split(","):
