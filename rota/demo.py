@@ -17,7 +17,7 @@ import datetime as dt
 import math
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from rota.models import (
     DAYS,
@@ -35,6 +35,7 @@ from rota.models import (
     TravelOverride,
     Windows,
     format_availability,
+    haversine_km,
 )
 from rota.models.timeutil import Interval, intersect_intervals
 
@@ -377,7 +378,11 @@ def generate_problem(
     demands = _make_demands(rng, num_referrals)
     ratio = demand if demand is not None else rng.uniform(0.86, 0.94)
     therapists, deliverable = _make_therapists(rng, spec, sites, demands, ratio)
-    base = Problem(settings=settings, sites=sites, rooms=rooms, therapists=therapists)
+    # The A14 makes Huntingdon-Cambridge quicker than the straight-line estimate says.
+    travel = (TravelOverride(from_site_id="HUN", to_site_id="CAM", minutes=35),)
+    base = Problem(
+        settings=settings, sites=sites, rooms=rooms, therapists=therapists, travel=travel
+    )
     ctx = _Context(
         problem=base,
         room_windows={r.room_id: base.room_windows(r.room_id) for r in rooms},
@@ -396,8 +401,7 @@ def generate_problem(
         rooms=rooms,
         therapists=therapists,
         referrals=refs,
-        # The A14 makes Huntingdon-Cambridge quicker than the straight-line estimate says.
-        travel=(TravelOverride(from_site_id="HUN", to_site_id="CAM", minutes=35),),
+        travel=travel,
         rates=(
             Rate(effective_from=dt.date(2018, 4, 1), hourly_rate=49.0),
             Rate(effective_from=dt.date(2019, 4, 1), hourly_rate=51.0),
@@ -577,7 +581,8 @@ def _room_availability(rng: random.Random, site: Site, sparse: bool) -> Availabi
     if roll < 0.45:
         return None
     if roll < 0.75:
-        count = rng.randint(2, min(6, len(halves)))
+        # Now and then a room is free one half-day only: its referrals are hard to place.
+        count = 1 if rng.random() < 0.15 else rng.randint(2, min(6, len(halves)))
         chosen = sorted(rng.sample(range(len(halves)), count))
         return Availability.model_validate(_availability_text([halves[i] for i in chosen]))
     open_days = list(_site_day_hours(site))
@@ -741,8 +746,6 @@ def _make_therapists(
 
 
 def _km(a: Site, b: Site) -> float:
-    from rota.models import haversine_km
-
     return haversine_km(a.latitude, a.longitude, b.latitude, b.longitude)
 
 
@@ -868,8 +871,6 @@ def _able_therapists(ctx: _Context, draft: _Draft, wanted: int = 6) -> list[Ther
 
 def _relaxations(draft: _Draft) -> list[_Draft]:
     """The draft, then ever plainer versions of it, for when no one could run it."""
-    from dataclasses import replace
-
     out = [draft]
     for change in (
         {"available": None},
