@@ -8,6 +8,7 @@ Numbers are written as numbers and times as real time cells shown ``hh:mm``.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
@@ -121,6 +122,31 @@ def fit_columns(ws: Worksheet, minimum: int = 8, maximum: int = 60) -> None:
             widths[cell.column] = max(widths[cell.column], n)
     for col, n in widths.items():
         ws.column_dimensions[get_column_letter(col)].width = max(minimum, min(maximum, n + 2))
+
+
+def wrap_columns(ws: Worksheet, widths: dict[str, int], first_row: int, last_row: int) -> None:
+    """Give columns a width and wrap their text, with row heights that show every line
+    (openpyxl cannot measure text, so the lines are estimated from the characters)."""
+    for col, width in widths.items():
+        ws.column_dimensions[col].width = width
+    for r in range(first_row, last_row + 1):
+        lines = 1
+        for col, width in widths.items():
+            cell = ws[f"{col}{r}"]
+            cell.alignment = Alignment(
+                wrap_text=True, vertical="top", horizontal=cell.alignment.horizontal
+            )
+            if cell.value is not None:
+                text = str(cell.value)
+                lines = max(
+                    lines,
+                    sum(
+                        math.ceil(max(1, len(part)) / max(1, width - 2))
+                        for part in text.split("\n")
+                    ),
+                )
+        if lines > 1:
+            ws.row_dimensions[r].height = 13 * lines
 
 
 def sheet_title(wanted: str, taken: set[str]) -> str:
