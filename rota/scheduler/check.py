@@ -76,8 +76,17 @@ def _ranges_text(ranges: Sequence[Interval]) -> str:
     return ", ".join(f"{format_time(s)}-{format_time(e)}" for s, e in ranges) or "none"
 
 
-def _order(session: Session) -> tuple[int, int, str]:
-    return (session.start, session.end, session.referral_id)
+def _order(session: Session) -> tuple[int, int, int, str, tuple[str, ...], str, str]:
+    """Week order, with every field as a tie-break so that the input's order never shows."""
+    return (
+        DAY_INDEX[session.day],
+        session.start,
+        session.end,
+        session.referral_id,
+        session.therapist_ids,
+        session.room_id,
+        session.site_id,
+    )
 
 
 class _Checker:
@@ -300,6 +309,8 @@ class _Checker:
         by_referral: dict[str, list[Session]] = defaultdict(list)
         for session in self.rota.sessions:
             by_referral[session.referral_id].append(session)
+        for sessions in by_referral.values():
+            sessions.sort(key=_order)
         for rid, sessions in by_referral.items():
             if len(sessions) > 1:
                 self.add(

@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import rota
 from rota.models import (
@@ -634,3 +636,57 @@ def test_check_is_fast_on_1800_sessions() -> None:
     elapsed = time.perf_counter() - t0
     assert violations == []
     assert elapsed < 1.0, f"check took {elapsed:.2f} s"
+
+
+# ---------------------------------------------------------------- property: any rota
+SESSION_CHOICES = [
+    ("R1", "STI", "STI-1", 30),
+    ("R2", "HUN", "HUN-1", 45),
+    ("R3", "STI", "STI-1", 30),
+    ("R3", "HUN", "HUN-1", 30),
+    ("R2", "STI", "HUN-1", 45),  # room at another site
+]
+
+
+@st.composite
+def random_rotas(draw: st.DrawFn) -> Rota:
+    sessions = []
+    for _ in range(draw(st.integers(0, 6))):
+        rid, site, room, minutes = draw(st.sampled_from(SESSION_CHOICES))
+        day = draw(st.sampled_from(["Mon", "Tue", "Sat"]))
+        start = draw(st.integers(8 * 12, 16 * 12)) * 5 + draw(st.sampled_from([0, 0, 0, 2]))
+        therapists = draw(st.sampled_from([("T1",), ("T1",), ("T1", "T1"), ("T9",)]))
+        sessions.append(
+            Session(
+                referral_id=rid,
+                therapist_ids=therapists,
+                site_id=site,
+                room_id=room,
+                day=day,
+                start=start,
+                end=start + minutes + draw(st.sampled_from([0, 0, 5])),
+            )
+        )
+    return Rota(sessions=tuple(sessions))
+
+
+@settings(max_examples=150, deadline=None)
+@given(random_rotas(), st.randoms(use_true_random=False))
+def test_any_rota_is_checked_the_same_in_any_order(rota_: Rota, rnd: Any) -> None:
+    problem = make_two_sites_one_therapist()
+    violations = check(problem, rota_)
+    shuffled = list(rota_.sessions)
+    rnd.shuffle(shuffled)
+    again = check(problem, Rota(sessions=tuple(shuffled)))
+    assert sorted(map(str, again)) == sorted(map(str, violations))
+    scheduled = {s.referral_id for s in rota_.sessions}
+    for v in violations:
+        assert v.rule in RULES
+        assert v.referral_ids and set(v.referral_ids) <= scheduled
+    # Sessions that share no therapist-day and no room-day are checked on their own.
+    if len({s.referral_id for s in rota_.sessions}) == len(rota_.sessions):
+        keys = [(s.day, s.room_id) for s in rota_.sessions]
+        days = [s.day for s in rota_.sessions]
+        if len(set(keys)) == len(keys) and len(set(days)) == len(days):
+            alone = [v for s in rota_.sessions for v in check(problem, with_sessions(s))]
+            assert sorted(map(str, alone)) == sorted(map(str, violations))
