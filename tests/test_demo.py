@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
+import subprocess
+import sys
 from functools import cache
 
 import pytest
@@ -82,6 +86,21 @@ def test_same_arguments_give_an_equal_problem() -> None:
         second = generate_problem(size, 7, **options)  # type: ignore[arg-type]
         assert first == second
         assert first.model_dump() == second.model_dump()
+
+
+def test_same_service_in_another_process_with_another_hash_seed() -> None:
+    # Set and dict ordering of strings changes with PYTHONHASHSEED; the service must not.
+    code = (
+        "import hashlib, sys; from rota.demo import generate_problem; "
+        "p = generate_problem('small', 5, sparse=True); "
+        "sys.stdout.write(hashlib.sha256(p.model_dump_json().encode()).hexdigest())"
+    )
+    here = generate_problem("small", 5, sparse=True).model_dump_json().encode()
+    env = {**os.environ, "PYTHONHASHSEED": "12345"}
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    assert out.stdout == hashlib.sha256(here).hexdigest()
 
 
 def test_different_seeds_give_different_services() -> None:
