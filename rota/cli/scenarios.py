@@ -12,6 +12,7 @@ from rota.io import InputError, read_problem
 from rota.io.atomic import check_writable
 from rota.models.problem import Problem
 from rota.scenarios.run import (
+    Job,
     build_jobs,
     default_jobs,
     parse_sweep,
@@ -37,15 +38,15 @@ def _read_base(path: Path) -> Problem:
         )
 
 
-def _load_all(files: tuple[Path, ...]) -> tuple[list[Scenario], list[str]]:
-    scenarios: list[Scenario] = []
-    errors: list[str] = []
+def _load_all(files: tuple[Path, ...]) -> list[Scenario | Job]:
+    """Each file's Scenario, or a Job carrying the file's errors (it is reported, not run)."""
+    out: list[Scenario | Job] = []
     for f in files:
         try:
-            scenarios.append(load_scenario(f))
+            out.append(load_scenario(f))
         except ScenarioError as exc:
-            errors.extend(exc.messages)
-    return scenarios, errors
+            out.append(Job(f.stem, f"{f.name} could not be read", None, tuple(exc.messages)))
+    return out
 
 
 @click.group("scenario")
@@ -59,8 +60,8 @@ def scenario_group() -> None:
 def check_command(base: Path, scenarios: tuple[Path, ...]) -> None:
     """Apply each scenario file to BASE without solving and report every error."""
     problem = _read_base(base)
-    loaded, errors = _load_all(scenarios)
-    for job in build_jobs(problem, loaded)[1:]:
+    errors: list[str] = []
+    for job in build_jobs(problem, _load_all(scenarios))[1:]:
         if job.problem is None:
             errors.extend(job.errors)
             continue
@@ -133,7 +134,8 @@ def run_command(
     with plain_errors():
         check_writable(output, force)
     problem = _read_base(base)
-    loaded, errors = _load_all(scenarios)
+    loaded = _load_all(scenarios)
+    errors: list[str] = []
     for text in sweep:
         try:
             parse_sweep(text)
@@ -142,9 +144,8 @@ def run_command(
             continue
         loaded.extend(sweep_scenarios(text))
     if errors:
-        for e in errors:
-            _say(e)
-    if not loaded and not errors:
+        fail("\n".join(errors))
+    if not loaded:
         fail("error: give at least one scenario file or --sweep")
     job_list = build_jobs(problem, loaded)
     if out_dir is not None:
@@ -160,10 +161,10 @@ def run_command(
         f"Solving {runnable} run(s), {min(parallel, runnable)} at a time, "
         f"{workers} worker(s) each, up to {time_limit:g} s each"
     )
-    outcomes = run_jobs(job_list, params, max_parallel=parallel, progress=_say)
-    for o in outcomes:
-        for line in o.errors:
+    for job in job_list:
+        for line in job.errors:
             _say(line)
+    outcomes = run_jobs(job_list, params, max_parallel=parallel, progress=_say)
     comparison = build_comparison(outcomes)
     with plain_errors():
         write_compare_workbook(comparison, output, force=force)
@@ -178,9 +179,8 @@ def run_command(
                     write_rota_workbook(o.problem, o.result, path, force=force)
                     click.echo(f"Wrote {path}")
     failed = [o.name for o in outcomes if not o.ok]
-    if failed or errors:
-        names = ", ".join(failed) if failed else "scenario files"
-        _say(f"Not compared: {names}")
+    if failed:
+        _say(f"Not compared: {', '.join(failed)}")
         sys.exit(1)
 
 

@@ -13,7 +13,7 @@ import os
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from rota.models.entities import Settings
 from rota.models.problem import Problem, did_you_mean
@@ -132,11 +132,15 @@ def unique_name(name: str, taken: set[str]) -> str:
     return out
 
 
-def build_jobs(base: Problem, scenarios: Sequence[Scenario]) -> list[Job]:
-    """The base first, then each scenario applied to it (or its located errors)."""
+def build_jobs(base: Problem, scenarios: Sequence[Scenario | Job]) -> list[Job]:
+    """The base first, then each scenario applied to it (or its located errors). A Job given
+    instead of a scenario (a file that could not be read) is passed on under a unique name."""
     taken = {BASE_NAME}
     jobs = [Job(BASE_NAME, "the base workbook as it is", base)]
     for scenario in scenarios:
+        if isinstance(scenario, Job):
+            jobs.append(replace(scenario, name=unique_name(scenario.name, taken)))
+            continue
         name = unique_name(scenario.name, taken)
         try:
             problem = apply_scenario(base, scenario)
