@@ -651,7 +651,7 @@ def _works(rng: random.Random, spec: DemoSize, still_needed: float) -> tuple[str
         day_range = (9 * 60 + 15, 15 * 60)  # school hours around childcare
     slots: list[tuple[str, Interval]] = [(WEEKDAYS[i], day_range) for i in days]
     free = [i for i in range(5) if i not in days]
-    if free and num_days < full_days_needed + 1 and rng.random() < 0.4:
+    if free and num_days < full_days_needed and rng.random() < 0.4:
         half = rng.choice([(8 * 60 + 30, 12 * 60 + 30), (13 * 60, 17 * 60)])
         slots.append((WEEKDAYS[rng.choice(free)], half))
     minutes = sum(e - s for _, (s, e) in slots)
@@ -681,8 +681,10 @@ def _make_therapists(
     """Therapists are added, each for the discipline furthest below its target, until every
     discipline can deliver its weekly sessions divided by ``ratio``."""
     disciplines: tuple[Discipline, ...] = ("music", "drama", "dance")
-    sessions = {d: float(sum(x.therapists_needed for x in demands if x.discipline == d))
-                for d in disciplines}  # fmt: skip
+    sessions = {
+        d: float(sum(x.therapists_needed for x in demands if x.discipline == d))
+        for d in disciplines
+    }
     target = {d: sessions[d] / ratio for d in disciplines}
     # Co-facilitated sessions need two therapists of the discipline.
     at_least = {
