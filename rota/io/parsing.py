@@ -631,6 +631,7 @@ def parse_settings(rows: Sequence[Row]) -> ParsedSettings:
                     )
                 )
                 data.pop(name, None)
+    issues.sort(key=lambda i: i.row or 0)
     return ParsedSettings(settings, row_by_setting, issues)
 
 
