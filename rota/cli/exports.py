@@ -1,5 +1,192 @@
-"""Commands: exports (being written)."""
+"""Commands: ``rota export rota`` (the coordinator's workbook) and ``rota export schools``.
+
+RESULT is what ``rota solve -o result.json`` writes, or a rota workbook a coordinator edited
+(its Rota sheet is read back, the figures recomputed, the status UNKNOWN).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
 
 import click
+from pydantic import ValidationError
 
-COMMANDS: list[click.Command] = []
+from rota.cli.common import fail, plain_errors
+from rota.io import InputError, read_problem_with_warnings
+from rota.io.atomic import check_writable
+from rota.io.costs import CostOptions, term_costs
+from rota.io.export import write_rota_workbook
+from rota.io.rota_sheet import read_rota_sheet
+from rota.io.schools import write_school_workbooks
+from rota.models.problem import Problem
+from rota.models.result import Result
+from rota.scheduler.kpis import compute_kpis
+
+
+def _describe(exc: Exception) -> str:
+    if isinstance(exc, InputError):
+        count = len(exc.issues)
+        head = f"{count} error{'s' if count != 1 else ''} in the input:"
+        return "\n".join([head, *exc.lines])
+    if isinstance(exc, OSError):
+        target = exc.filename or ""
+        return f"error: cannot write {target}: {exc.strerror or exc}"
+    return f"error: {exc}"
+
+
+def mismatches(problem: Problem, result: Result) -> list[str]:
+    """Sessions of the result that name a referral, therapist, site or room the input lacks."""
+    out = []
+    for s in result.rota.sessions:
+        unknown = [f"therapist '{t}'" for t in s.therapist_ids if t not in problem.therapist_by_id]
+        if s.referral_id not in problem.referral_by_id:
+            unknown.insert(0, f"referral '{s.referral_id}'")
+        if s.site_id not in problem.site_by_id:
+            unknown.append(f"site '{s.site_id}'")
+        if s.room_id not in problem.room_by_id:
+            unknown.append(f"room '{s.room_id}'")
+        if unknown:
+            out.append(f"session {s.referral_id}: unknown {', '.join(unknown)}")
+    return out
+
+
+def load_result(problem: Problem, path: Path) -> tuple[Result, list[str]]:
+    """A result JSON as written by ``rota solve``, or a rota workbook read back (with warnings).
+
+    A result that cannot be used raises ValueError with a plain message (InputError for a
+    workbook's bad cells)."""
+    suffix = path.suffix.lower()
+    if not path.is_file():
+        raise ValueError(f"{path}: no such file")
+    if suffix == ".json":
+        try:
+            result = Result.model_validate_json(path.read_text(encoding="utf-8"))
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"]) or "the file"
+            raise ValueError(
+                f"{path}: not a rota result ({where}: {first['msg']}); "
+                "use what 'rota solve -o result.json' writes"
+            ) from None
+        except UnicodeDecodeError:
+            raise ValueError(f"{path}: not a text (JSON) file") from None
+        warnings: list[str] = []
+    elif suffix == ".xlsx":
+        rota, warnings = read_rota_sheet(problem, path)
+        result = Result(
+            status="UNKNOWN",
+            rota=rota,
+            kpis=compute_kpis(problem, rota),
+            message=f"Rota read back from {path.name} (edited by hand: figures recomputed)",
+        )
+    else:
+        raise ValueError(f"{path}: RESULT must be a result .json or a rota workbook .xlsx")
+    bad = mismatches(problem, result)
+    if bad:
+        raise ValueError(
+            f"{path} does not belong to this input:\n" + "\n".join(f"  {b}" for b in bad)
+        )
+    return result, warnings
+
+
+def _read(input_file: Path, result_file: Path) -> tuple[Problem, Result]:
+    with plain_errors(InputError, ValueError, describe=_describe):
+        problem, _ = read_problem_with_warnings(input_file)
+        result, warnings = load_result(problem, result_file)
+    for w in warnings:
+        click.echo(f"warning: {w}", err=True)
+    return problem, result
+
+
+_input = click.argument("input_file", metavar="INPUT", type=click.Path(path_type=Path))
+_result = click.argument("result_file", metavar="RESULT", type=click.Path(path_type=Path))
+_force = click.option("--force", is_flag=True, help="Replace existing output files.")
+_no_bank = click.option(
+    "--no-bank-holidays",
+    is_flag=True,
+    help="Do not skip England-and-Wales bank holidays when dating and pricing sessions.",
+)
+_session_only = click.option(
+    "--bill-session-only",
+    is_flag=True,
+    help="Bill session minutes only (default: session + admin minutes).",
+)
+
+
+@click.group("export")
+def export_group() -> None:
+    """Workbooks from a solved (or hand-edited) rota: for the coordinator and for schools."""
+
+
+@export_group.command("rota")
+@_input
+@_result
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Workbook to write (.xlsx).",
+)
+@_force
+@_no_bank
+@_session_only
+def export_rota_command(
+    input_file: Path,
+    result_file: Path,
+    output: Path,
+    force: bool,
+    no_bank_holidays: bool,
+    bill_session_only: bool,
+) -> None:
+    """The coordinator's workbook: summary, rota, unscheduled, costs, travel, week grids."""
+    if output.suffix.lower() != ".xlsx":
+        fail(f"error: {output}: the rota workbook is an Excel workbook, name it .xlsx")
+    with plain_errors(OSError, describe=_describe):
+        check_writable(output, force)
+    problem, result = _read(input_file, result_file)
+    options = CostOptions(bank_holidays=not no_bank_holidays, bill_admin=not bill_session_only)
+    with plain_errors(OSError, describe=_describe):
+        write_rota_workbook(problem, result, output, force=force, options=options)
+    costs = term_costs(problem, result.rota, options)
+    click.echo(
+        f"Wrote {output}: {len(result.rota.sessions)} sessions, "
+        f"{len(problem.referrals) - len({s.referral_id for s in result.rota.sessions})} "
+        f"unscheduled, term cost £{costs.total_cost:,.2f}"
+    )
+    for w in costs.warnings:
+        click.echo(f"warning: {w}", err=True)
+
+
+@export_group.command("schools")
+@_input
+@_result
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the schools' workbooks (one per site with sessions).",
+)
+@_force
+@_no_bank
+@_session_only
+def export_schools_command(
+    input_file: Path,
+    result_file: Path,
+    out_dir: Path,
+    force: bool,
+    no_bank_holidays: bool,
+    bill_session_only: bool,
+) -> None:
+    """One workbook per site with that site's sessions only, its term dates and cost."""
+    problem, result = _read(input_file, result_file)
+    options = CostOptions(bank_holidays=not no_bank_holidays, bill_admin=not bill_session_only)
+    with plain_errors(OSError, describe=_describe):
+        paths = write_school_workbooks(problem, result, out_dir, force=force, options=options)
+    click.echo(f"Wrote {len(paths)} school workbook{'s' if len(paths) != 1 else ''} in {out_dir}:")
+    for p in paths:
+        click.echo(f"  {p.name}")
+
+
+COMMANDS: list[click.Command] = [export_group]
