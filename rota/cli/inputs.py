@@ -112,13 +112,14 @@ def generate_command(size: str, seed: int, output: Path, force: bool) -> None:
 
     if output.suffix.lower() not in (".xlsx", ".yaml", ".yml", ".json"):
         fail(f"error: {output}: use .xlsx, .yaml, .yml or .json")
-    with plain_errors():
+    with plain_errors(InputError, describe=_describe):
         # Refuse before the (possibly slow) generation, not after it.
         check_writable(output, force)
-        problem = generate_problem(size, seed)
-        write_problem(problem, output, force=force)
+        write_problem(generate_problem(size, seed), output, force=force)
+        # Read the file back: the summary and located warnings are exactly what validate says.
+        problem, warnings = read_problem_with_warnings(output)
     click.echo(f"Wrote {output} ({size}, seed {seed})")
-    _echo_summary(problem, [str(w) for w in problem.warnings])
+    _echo_summary(problem, warnings)
 
 
 COMMANDS: list[click.Command] = [template_command, validate_command, generate_command]

@@ -113,6 +113,11 @@ def test_generate_writes_and_summarises(tmp_path: Path) -> None:
     yaml_path = tmp_path / "demo.yaml"
     code, _, _ = run("generate", "--seed", "7", "-o", str(yaml_path))
     assert code == 0 and read_problem(yaml_path) == problem
+    code, yaml_out, _ = run("validate", str(yaml_path))
+    assert code == 0
+    # The same summary and warnings, located by record path instead of row.
+    assert yaml_out.splitlines()[1:3] == out.splitlines()[1:3]
+    assert yaml_out.count("  warning: ") == out.count("  warning: ")
 
 
 def test_generate_validates_its_options(tmp_path: Path) -> None:
