@@ -172,6 +172,19 @@ class AddReferrals(_Op):
     from_: str | None = Field(None, alias="from", description="Workbook to read them from")
     sheet: str = Field("Referrals", description="Sheet of that workbook")
 
+    @field_validator("rows", mode="before")
+    @classmethod
+    def _workbook_names(cls, value: Any) -> Any:
+        """Rows may use the Referrals sheet's column name ``site_id`` for ``site_ids``."""
+        if isinstance(value, list | tuple):
+            return [
+                {("site_ids" if k == "site_id" else k): v for k, v in row.items()}
+                if isinstance(row, dict) and "site_ids" not in row
+                else row
+                for row in value
+            ]
+        return value
+
     @model_validator(mode="after")
     def _one_source(self) -> AddReferrals:
         if (self.rows is None) == (self.from_ is None):
