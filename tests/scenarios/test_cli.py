@@ -201,5 +201,6 @@ def test_check_applies_without_solving(service: Path) -> None:
     assert bad.exit_code == 1
     assert bad.output.splitlines()[1:] == [
         "1 error(s) in the scenarios:",
-        "broken.yaml: changes[0] (close_room) room_id: unknown room 'CAM-9' (did you mean 'CAM-1'?)",
+        "broken.yaml: changes[0] (close_room) room_id: unknown room 'CAM-9' "
+        "(did you mean 'CAM-1'?)",
     ]
