@@ -75,9 +75,12 @@ def _width(name: str, values: Sequence[Any]) -> int:
 
 def _append(ws: Worksheet, row: Sequence[Any], kinds: Sequence[Kind]) -> None:
     ws.append(list(row))
-    for idx, kind in enumerate(kinds, start=1):
+    for idx, (kind, value) in enumerate(zip(kinds, row, strict=True), start=1):
         if kind == "date":
             ws.cell(row=ws.max_row, column=idx).number_format = DATE_FORMAT
+        elif isinstance(value, str) and value.startswith("="):
+            # Text that looks like a formula stays text (and is never run by Excel).
+            ws.cell(row=ws.max_row, column=idx).data_type = "s"
 
 
 def settings_rows(settings: Settings) -> list[tuple[str, Any]]:

@@ -272,3 +272,14 @@ def test_write_refuses_to_replace_without_force(tmp_path: Path) -> None:
 def test_write_unknown_suffix_is_an_output_error(tmp_path: Path) -> None:
     with pytest.raises(OutputError, match="unknown file type '.csv'"):
         write_problem(rich_problem(), tmp_path / "service.csv")
+
+
+def test_text_that_looks_like_a_formula_stays_text(tmp_path: Path) -> None:
+    problem = rich_problem()
+    site = problem.sites[0].model_copy(update={"contact": "=SENCo+Head"})
+    problem = problem.model_copy(update={"sites": (site, *problem.sites[1:])})
+    path = tmp_path / "service.xlsx"
+    write_problem(problem, path)
+    cell = load_workbook(path)["Sites"]["I2"]
+    assert (cell.value, cell.data_type) == ("=SENCo+Head", "s")
+    assert read_problem(path).sites[0].contact == "=SENCo+Head"
