@@ -63,10 +63,12 @@ class DemoSize:
     part_time_days: tuple[int, int]
     home_base_share: float
     neighbours: bool
+    #: Towns further than this from both clinics are left out (a small service is compact).
+    max_km_from_clinic: float | None = None
 
 
 SIZES: dict[str, DemoSize] = {
-    "small": DemoSize(80, 15, 0.1, (2, 3), 0.25, neighbours=False),
+    "small": DemoSize(80, 15, 0.1, (2, 3), 0.25, neighbours=False, max_km_from_clinic=25),
     "county": DemoSize(600, 120, 0.35, (2, 4), 0.3, neighbours=False),
     "region": DemoSize(1800, 300, 0.35, (2, 4), 0.5, neighbours=True),
 }
@@ -505,7 +507,18 @@ def _make_sites(rng: random.Random, spec: DemoSize, num_sites: int) -> list[Site
                 contact=f"Clinic administrator, {town.area_code} 000{rng.randint(0, 999):03d}",
             )
         )
-    towns = [t for t in TOWNS if spec.neighbours or not t.neighbour]
+    towns = [
+        t
+        for t in TOWNS
+        if (spec.neighbours or not t.neighbour)
+        and (
+            spec.max_km_from_clinic is None
+            or min(
+                haversine_km(t.latitude, t.longitude, c.latitude, c.longitude) for c in (hun, cam)
+            )
+            <= spec.max_km_from_clinic
+        )
+    ]
     town_weights = [t.weight for t in towns]
     kinds: list[SiteKind] = ["school", "special_school", "unit", "childrens_centre"]
     used_ids = {"HUN", "CAM"}

@@ -12,7 +12,7 @@ from functools import cache
 import pytest
 
 from rota.demo import generate_problem
-from rota.models import Problem, Referral
+from rota.models import Problem, Referral, haversine_km
 from rota.models.timeutil import intersect_intervals
 
 # Cambridgeshire (county council area plus the Peterborough edge) and the wider region.
@@ -207,6 +207,12 @@ def test_site_ids_are_unique_and_readable_and_places_are_real() -> None:
     region_towns = {s.town for s in demo("region").sites}
     assert "Peterborough" not in county_towns
     assert {"Peterborough", "Bedford"} <= region_towns
+    # A small service is compact: every site within about 25 km of a clinic.
+    small = demo("small")
+    clinics = [small.site_by_id["HUN"], small.site_by_id["CAM"]]
+    for s in small.sites:
+        km = min(haversine_km(s.latitude, s.longitude, c.latitude, c.longitude) for c in clinics)
+        assert km <= 28, s.site_id
     by_town = {t: sum(s.town == t for s in demo("county").sites) for t in county_towns}
     assert max(by_town, key=lambda t: by_town[t]) == "Cambridge"
 
