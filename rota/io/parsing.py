@@ -674,6 +674,17 @@ def build_problem(sheets: Mapping[str, RawSheet]) -> tuple[Problem, list[str]]:
         if problem and (spec is None or not spec.optional or raw is not None):
             issues.append(InputIssue(problem, name))
             complete = complete and raw is not None
+    for title in sheets:
+        # Extra sheets (notes, instructions) are welcome; one that looks like a data sheet
+        # ('Travel times', 'Referrals old') probably holds data rota will not see.
+        key = title.strip().lower()
+        like = [n for n in SHEET_ORDER if n.lower().rstrip("s") in key]
+        if title not in taken and like:
+            issues.append(
+                InputIssue(
+                    f"this sheet is not read (rota reads '{like[0]}')", title, level="warning"
+                )
+            )
     for name, raw in raw_by_name.items():
         for ref in raw.merged:
             issues.append(

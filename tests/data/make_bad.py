@@ -264,6 +264,16 @@ def _numeric_ids(wb: Workbook) -> None:
 
 
 @case(
+    "extra_sheets",
+    "warning: Travel times: this sheet is not read (rota reads 'Travel')",
+)
+def _extra_sheets(wb: Workbook) -> None:
+    notes = wb.create_sheet("Notes", 0)
+    notes.append(["Read me first", "Fill in every sheet, then run rota validate."])
+    wb.create_sheet("Travel times").append(["from", "to", "minutes"])
+
+
+@case(
     "unknown_discipline",
     "Referrals row 3, discipline: unknown discipline 'drame' (did you mean 'drama'?); "
     "use music, drama, dance",
