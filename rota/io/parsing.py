@@ -332,8 +332,8 @@ def _choice(value: Any, choices: Sequence[str], what: str) -> str:
     if text in choices:
         return text
     listed = ", ".join(choices)
-    return_hint = did_you_mean(text, choices)
-    raise ValueError(f"unknown {what} {show(value)}{return_hint}; use {listed}")
+    hint = did_you_mean(text, choices)
+    raise ValueError(f"unknown {what} {show(value)}{hint}; use {listed}")
 
 
 def _as_disciplines(value: Any) -> tuple[str, ...]:
@@ -615,7 +615,8 @@ def parse_settings(rows: Sequence[Row]) -> ParsedSettings:
             issues.append(InputIssue(str(exc), SETTINGS_SHEET, row_no, name))
     # Values pydantic rejects (ranges) are reported and replaced by defaults, so the
     # cross-checks of the other sheets can still run.
-    while True:
+    settings = Settings()
+    for _ in range(len(data) + 1):  # each failed round drops at least one value
         try:
             settings = Settings.model_validate(data)
             break
