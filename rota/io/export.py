@@ -99,7 +99,7 @@ def write_table(
         cell = ws.cell(top, left + j, h)
         cell.font = Font(bold=True)
         cell.fill = HEADER_FILL
-        cell.alignment = Alignment(wrap_text=True, vertical="bottom")
+        cell.alignment = Alignment(wrap_text=True, vertical="bottom", horizontal="center")
     r = top
     for row in rows:
         r += 1

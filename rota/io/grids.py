@@ -199,7 +199,7 @@ def draw_grid(ws: Worksheet, grid: Grid) -> dict[tuple[int, int], tuple[int, int
         for r in range(r0, r1):
             owners[(b.column, r)] = cell
         small = b.kind != "session"
-        cell.font = Font(size=8 if small else 9, bold=not small, italic=small)
+        cell.font = Font(size=7 if small else 8, italic=small)
         cell.alignment = Alignment(wrap_text=True, vertical="top", horizontal="left")
         fill = PatternFill("solid", fgColor=b.fill)
         for r in range(top, bottom + 1):
@@ -278,8 +278,8 @@ def therapist_grid(
         others = [t for t in session.therapist_ids if t != therapist_id]
         lines = [
             f"{block_time_text(session.start, session.end)} {client} ({session.referral_id})",
-            site.name if site else session.site_id,
-            (room.name or room.room_id) if room else session.room_id,
+            f"{site.name if site else session.site_id}, "
+            f"{(room.name or room.room_id) if room else session.room_id}",
         ]
         if others:
             lines.append("with " + ", ".join(others))
@@ -298,9 +298,10 @@ def therapist_grid(
         if leg.minutes > 0
     ]
     for day, leg in legs:
+        # Minutes and destination first: a one-row drive still shows what matters.
         text = (
-            f"drive {leg.from_site_id}>{leg.to_site_id} {leg.minutes} min "
-            f"{block_time_text(leg.depart, leg.arrive)}"
+            f"drive {leg.minutes} min to {leg.to_site_id} "
+            f"({block_time_text(leg.depart, leg.arrive)} from {leg.from_site_id})"
         )
         blocks.append(Block(col_of[day], leg.depart, leg.arrive, text, "travel", TRAVEL_FILL))
     windows = problem.therapist_windows(therapist_id)
