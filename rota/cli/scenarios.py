@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -13,11 +14,13 @@ from rota.io.atomic import check_writable
 from rota.models.problem import Problem
 from rota.scenarios.run import (
     Job,
+    RunOutcome,
     build_jobs,
     default_jobs,
     parse_sweep,
     run_jobs,
     sweep_scenarios,
+    with_base_rota,
 )
 from rota.scenarios.spec import Scenario, ScenarioError, load_scenario
 from rota.scenarios.workbook import build_comparison, write_compare_workbook
@@ -108,6 +111,12 @@ def check_command(base: Path, scenarios: tuple[Path, ...]) -> None:
     multiple=True,
     help="One scenario per value of a setting, e.g. admin_minutes=5,10,15 (repeatable).",
 )
+@click.option(
+    "--from-base",
+    is_flag=True,
+    help="Solve the base first and give its rota to every scenario as the previous rota, so "
+    "that sessions move only where a scenario needs it.",
+)
 @click.option("--seed", default=0, show_default=True, help="Random seed of every solve.")
 @click.option("--force", is_flag=True, help="Replace output files that exist.")
 def run_command(
@@ -119,6 +128,7 @@ def run_command(
     jobs: int | None,
     out_dir: Path | None,
     sweep: tuple[str, ...],
+    from_base: bool,
     seed: int,
     force: bool,
 ) -> None:
@@ -164,7 +174,10 @@ def run_command(
     for job in job_list:
         for line in job.errors:
             _say(line)
-    outcomes = run_jobs(job_list, params, max_parallel=parallel, progress=_say)
+    if from_base:
+        outcomes = _run_from_base(job_list, params, parallel, workers_per_run)
+    else:
+        outcomes = run_jobs(job_list, params, max_parallel=parallel, progress=_say)
     comparison = build_comparison(outcomes)
     with plain_errors():
         write_compare_workbook(comparison, output, force=force)
@@ -182,6 +195,22 @@ def run_command(
     if failed:
         _say(f"Not compared: {', '.join(failed)}")
         sys.exit(1)
+
+
+def _run_from_base(
+    job_list: list[Job], params: SolveParams, parallel: int, workers_per_run: int | None
+) -> list[RunOutcome]:
+    """The base alone first (on every worker), then the scenarios from its rota."""
+    alone = params.model_copy(update={"workers": workers_per_run or SolveParams().workers})
+    first = run_jobs(job_list[:1], alone, max_parallel=1, progress=_say)
+    base_result = first[0].result
+    rest = job_list[1:]
+    if base_result is not None:
+        rest = [
+            replace(j, problem=with_base_rota(j.problem, base_result.rota)) if j.problem else j
+            for j in rest
+        ]
+    return first + run_jobs(rest, params, max_parallel=parallel, progress=_say)
 
 
 def _file_name(name: str) -> str:

@@ -15,10 +15,11 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 
-from rota.models.entities import Settings
+from rota.models.entities import PreviousSession, Settings
 from rota.models.problem import Problem, did_you_mean
 from rota.models.result import Kpis, Result
-from rota.scenarios.apply import apply_scenario
+from rota.models.rota import Rota
+from rota.scenarios.apply import apply_scenario, rebuild
 from rota.scenarios.spec import Scenario, ScenarioError, SetSetting
 from rota.scheduler.params import SolveParams
 
@@ -149,6 +150,34 @@ def build_jobs(base: Problem, scenarios: Sequence[Scenario | Job]) -> list[Job]:
             continue
         jobs.append(Job(name, scenario.description, problem))
     return jobs
+
+
+def with_base_rota(problem: Problem, rota: Rota) -> Problem:
+    """The Problem with the base rota as its previous rota (unpinned), so that the solver keeps
+    sessions where they were unless the scenario forces a move.
+
+    Referrals that already have previous rows keep theirs; a session whose referral, therapist
+    or room the scenario took out, or whose start is off the scenario's slot grid, is left out.
+    """
+    has_rows = {p.referral_id for p in problem.previous}
+    grid = problem.settings.slot_minutes
+    rows = [
+        PreviousSession(
+            referral_id=s.referral_id,
+            therapist_id=tid,
+            day=s.day,
+            start=s.start,
+            room_id=s.room_id,
+        )
+        for s in rota.sessions
+        if s.referral_id in problem.referral_by_id
+        and s.referral_id not in has_rows
+        and s.room_id in problem.room_by_id
+        and s.start % grid == 0
+        and all(t in problem.therapist_by_id for t in s.therapist_ids)
+        for tid in s.therapist_ids
+    ]
+    return rebuild(problem, previous=(*problem.previous, *rows))
 
 
 # ------------------------------------------------------------------------------ running

@@ -204,3 +204,38 @@ def test_check_applies_without_solving(service: Path) -> None:
         "broken.yaml: changes[0] (close_room) room_id: unknown room 'CAM-9' "
         "(did you mean 'CAM-1'?)",
     ]
+
+
+def test_from_base_gives_scenarios_the_base_rota(service: Path) -> None:
+    d = service.parent
+    result = _invoke(
+        "run",
+        str(service),
+        str(d / "leave.yaml"),
+        "--sweep",
+        "admin_minutes=10",  # the base's own value: nothing should move
+        "--from-base",
+        "-o",
+        str(d / "c.xlsx"),
+        "--time-limit",
+        "3",
+        "--jobs",
+        "1",
+    )
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    # The base finishes before any scenario starts.
+    assert (
+        lines.index("[base] started")
+        < min(i for i, line in enumerate(lines) if line.startswith("[base] finished"))
+        < lines.index("[leave] started")
+    )
+    wb = load_workbook(d / "c.xlsx")
+    same = list(wb["Changes admin_minutes=10"].iter_rows(min_row=2, values_only=True))
+    assert same == [("No session changed.", None, None, None, None)]
+    base_rows = {r[0]: r for r in wb["Rota base"].iter_rows(min_row=2, values_only=True)}
+    leave_rows = {r[0]: r for r in wb["Rota leave"].iter_rows(min_row=2, values_only=True)}
+    # T1's sessions that T2's leave does not touch stay where they were.
+    for rid, row in base_rows.items():
+        if row[2] == "T1" and rid in leave_rows and rid not in ("R3",):
+            assert leave_rows[rid][2:11] == row[2:11]

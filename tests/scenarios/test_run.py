@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from rota.models import Problem
+from rota.models import PreviousSession, Problem, Rota, Session
 from rota.models.result import Result
+from rota.scenarios.apply import apply_scenario
 from rota.scenarios.compare import diff_rotas
 from rota.scenarios.run import (
     Job,
@@ -14,6 +15,7 @@ from rota.scenarios.run import (
     parse_sweep,
     run_jobs,
     sweep_scenarios,
+    with_base_rota,
 )
 from rota.scenarios.spec import Scenario, scenario_from_data
 from rota.scheduler.check import check
@@ -125,3 +127,64 @@ def test_run_in_parallel_processes_with_a_failing_solve() -> None:
     assert not outcomes[1].ok
     assert outcomes[1].errors == ("the solve failed: RuntimeError: solver crashed",)
     assert "[one] failed: RuntimeError: solver crashed" in messages
+
+
+def test_with_base_rota_keeps_what_the_scenario_still_has() -> None:
+    base = make_two_therapists_service()
+    rota = Rota(
+        sessions=(
+            Session(
+                referral_id="R1",
+                therapist_ids="T1",
+                site_id="ELY",
+                room_id="ELY-1",
+                day="Mon",
+                start="09:00",
+                end="09:30",
+            ),
+            Session(
+                referral_id="R2",
+                therapist_ids="T2",
+                site_id="CAM",
+                room_id="CAM-1",
+                day="Mon",
+                start="13:00",
+                end="13:45",
+            ),
+            Session(
+                referral_id="R3",
+                therapist_ids="T1,T2",
+                site_id="HUN",
+                room_id="HUN-1",
+                day="Mon",
+                start="15:00",
+                end="15:45",
+            ),
+        )
+    )
+    assert [(p.referral_id, p.therapist_id) for p in with_base_rota(base, rota).previous] == [
+        ("R1", "T1"),
+        ("R2", "T2"),
+        ("R3", "T1"),
+        ("R3", "T2"),
+    ]
+    leave = apply_scenario(
+        base, _scenario("leave", {"op": "remove_therapist", "therapist_id": "T2"})
+    )
+    out = with_base_rota(leave, rota)
+    assert out.previous == (
+        PreviousSession(referral_id="R1", therapist_id="T1", day="Mon", start=540, room_id="ELY-1"),
+    )
+    # A referral with previous rows of its own keeps them; the base is not changed.
+    own = PreviousSession(
+        referral_id="R1", therapist_id="T1", day="Tue", start=600, room_id="ELY-1", pinned=True
+    )
+    pinned = base.model_copy(update={"previous": (own,)})
+    assert [p.referral_id for p in with_base_rota(pinned, rota).previous] == [
+        "R1",
+        "R2",
+        "R3",
+        "R3",
+    ]
+    assert with_base_rota(pinned, rota).previous[0] == own
+    assert base.previous == ()
