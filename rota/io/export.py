@@ -167,7 +167,6 @@ def scheduled_ids(rota: Rota) -> set[str]:
 
 def rota_rows(problem: Problem, rota: Rota, costs: TermCosts) -> list[list[Any]]:
     """Rows of the Rota sheet: one per therapist per session, by therapist, day and start."""
-    order = {t.therapist_id: i for i, t in enumerate(problem.therapists)}
     rows: list[tuple[tuple[Any, ...], list[Any]]] = []
     # term_costs prices the rota's sessions in order.
     for session, sc in zip(rota.sessions, costs.sessions, strict=True):
@@ -198,7 +197,7 @@ def rota_rows(problem: Problem, rota: Rota, costs: TermCosts) -> list[list[Any]]
                 len(sc.dates),
                 round(sc.cost / sc.num_therapists, 2),
             ]
-            key = (order.get(tid, len(order)), tid, DAY_INDEX[session.day], session.start)
+            key = (tid, DAY_INDEX[session.day], session.start, session.referral_id)
             rows.append((key, row))
     rows.sort(key=lambda kr: kr[0])
     return [r for _, r in rows]
