@@ -204,15 +204,22 @@ def compare_rows(runs: Sequence[Figures], *, with_cost: bool = True) -> list[Com
         _row("Scheduled", [r.scheduled for r in runs]),
         _row("Unscheduled", [r.unscheduled for r in runs]),
     ]
-    for p in range(1, 6):
+    # Only the priorities some referral has (in any run).
+    priorities = [
+        p
+        for p in range(1, 6)
         if any(
             r.unscheduled_by_priority.get(p, 0) or r.scheduled_by_priority.get(p, 0) for r in runs
-        ):
-            rows.append(
-                _row(
-                    f"Unscheduled priority {p}", [r.unscheduled_by_priority.get(p, 0) for r in runs]
-                )
-            )
+        )
+    ]
+    for p in priorities:
+        rows.append(
+            _row(f"Scheduled priority {p}", [r.scheduled_by_priority.get(p, 0) for r in runs])
+        )
+    for p in priorities:
+        rows.append(
+            _row(f"Unscheduled priority {p}", [r.unscheduled_by_priority.get(p, 0) for r in runs])
+        )
     rows.append(_row("Travel minutes per week", [r.travel_minutes for r in runs]))
     rows.append(
         _row(

@@ -133,10 +133,15 @@ def test_figures_and_compare_rows_match_hand_computed_values() -> None:
     assert rows["Referrals"] == ((5, 5), (0,))
     assert rows["Scheduled"] == ((3, 3), (0,))
     assert rows["Unscheduled"] == ((2, 2), (0,))
+    assert rows["Scheduled priority 1"] == ((1, 1), (0,))
+    assert rows["Scheduled priority 2"] == ((1, 1), (0,))
+    assert rows["Scheduled priority 3"] == ((1, 1), (0,))
+    assert rows["Scheduled priority 5"] == ((0, 0), (0,))
     assert rows["Unscheduled priority 1"] == ((0, 0), (0,))
     assert rows["Unscheduled priority 3"] == ((1, 1), (0,))
     assert rows["Unscheduled priority 5"] == ((1, 1), (0,))
-    assert "Unscheduled priority 4" not in rows  # no referral of priority 4 anywhere
+    # No referral of priority 4 anywhere: no rows for it.
+    assert "Unscheduled priority 4" not in rows and "Scheduled priority 4" not in rows
     assert rows["Travel minutes per week"] == ((100, 70), (-30,))
     assert rows["Utilisation (contact / working)"] == ((0.25, 0.2), (-0.05,))
     assert rows["Continuity kept"] == ((2, 1), (-1,))
@@ -162,3 +167,5 @@ def test_compare_rows_without_cost_or_kpis() -> None:
     assert rows["Travel minutes per week"] == ((None, None), (None,))
     assert rows["Scheduled"] == ((3, 0), (-3,))
     assert rows["Unscheduled"] == ((2, 5), (3,))
+    assert rows["Scheduled priority 1"] == ((1, 0), (-1,))
+    assert rows["Unscheduled priority 3"] == ((1, 2), (1,))
