@@ -9,12 +9,15 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
+from rota.demo import generate_problem
 from rota.io.atomic import OutputError
 from rota.io.costs import session_dates
-from rota.io.schools import safe_file_name, write_school_workbooks
+from rota.io.schools import safe_file_name, school_file_name, write_school_workbooks
 from rota.models.problem import Problem
 from rota.models.result import Result
 from rota.models.rota import Rota, Session
+from rota.scheduler.candidates import build_candidates
+from rota.scheduler.greedy import greedy_rota
 from tests.io.export_service import SESSIONS, make_problem, make_result
 
 # Each therapist works at one site only, so a leaked therapist would show.
@@ -141,3 +144,18 @@ def test_refuses_to_overwrite_any_without_force(tmp_path: Path) -> None:
 def test_safe_file_name() -> None:
     assert safe_file_name("St Mary's C of E / Junior: Ely?") == "St Marys C of E - Junior Ely"
     assert safe_file_name("...") == "site"
+
+
+def test_no_leak_across_a_demo_services_schools(tmp_path: Path) -> None:
+    problem = generate_problem("small", 5)
+    rota = greedy_rota(problem, build_candidates(problem))
+    paths = write_school_workbooks(problem, Result(status="FEASIBLE", rota=rota), tmp_path)
+    by_name = {p.name: p for p in paths}
+    sites = [s for s in problem.sites if any(x.site_id == s.site_id for x in rota.sessions)]
+    assert len(paths) == len(sites) > 5
+    for site in sites:
+        texts = _all_text(by_name[school_file_name(site)])
+        own, foreign = _belongs(problem, rota, site.site_id)
+        # A group name two schools share ("Year 6 group") is not a leak: only what is foreign.
+        leaks = sorted({w for w in foreign - own for t in texts if w in t})
+        assert leaks == [], f"{site.site_id}: {leaks}"
