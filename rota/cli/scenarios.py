@@ -12,6 +12,7 @@ from rota.cli.common import fail, plain_errors
 from rota.io import InputError, read_problem
 from rota.io.atomic import check_writable
 from rota.models.problem import Problem
+from rota.scenarios.apply import load_and_apply
 from rota.scenarios.run import (
     Job,
     RunOutcome,
@@ -22,7 +23,7 @@ from rota.scenarios.run import (
     sweep_scenarios,
     with_base_rota,
 )
-from rota.scenarios.spec import Scenario, ScenarioError, load_scenario
+from rota.scenarios.spec import Scenario, ScenarioError
 from rota.scenarios.workbook import build_comparison, write_compare_workbook
 from rota.scheduler.params import SolveParams
 
@@ -41,14 +42,16 @@ def _read_base(path: Path) -> Problem:
         )
 
 
-def _load_all(files: tuple[Path, ...]) -> list[Scenario | Job]:
-    """Each file's Scenario, or a Job carrying the file's errors (it is reported, not run)."""
+def _load_all(base: Problem, files: tuple[Path, ...]) -> list[Scenario | Job]:
+    """Each file's Scenario, or a Job carrying every error of the file (reported, not run)."""
     out: list[Scenario | Job] = []
     for f in files:
         try:
-            out.append(load_scenario(f))
+            scenario, _problem = load_and_apply(base, f)
         except ScenarioError as exc:
-            out.append(Job(f.stem, f"{f.name} could not be read", None, tuple(exc.messages)))
+            out.append(Job(f.stem, f"{f.name} has errors", None, tuple(exc.messages)))
+            continue
+        out.append(scenario)
     return out
 
 
@@ -64,7 +67,7 @@ def check_command(base: Path, scenarios: tuple[Path, ...]) -> None:
     """Apply each scenario file to BASE without solving and report every error."""
     problem = _read_base(base)
     errors: list[str] = []
-    for job in build_jobs(problem, _load_all(scenarios))[1:]:
+    for job in build_jobs(problem, _load_all(problem, scenarios))[1:]:
         if job.problem is None:
             errors.extend(job.errors)
             continue
@@ -144,7 +147,7 @@ def run_command(
     with plain_errors():
         check_writable(output, force)
     problem = _read_base(base)
-    loaded = _load_all(scenarios)
+    loaded = _load_all(problem, scenarios)
     errors: list[str] = []
     for text in sweep:
         try:

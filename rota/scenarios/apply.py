@@ -7,6 +7,7 @@ caused it. Every error of every change is collected before anything is raised.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,7 @@ from rota.scenarios.spec import (
     SetAvailability,
     SetRate,
     SetSetting,
+    load_scenario,
 )
 
 # Fields of Problem, in order: the pieces a change rebuilds.
@@ -316,7 +318,8 @@ def apply_scenario(base: Problem, scenario: Scenario) -> Problem:
     label = scenario.label
     problem = base
     messages: list[str] = []
-    for idx, change in enumerate(scenario.changes):
+    numbers = scenario.change_numbers or range(len(scenario.changes))
+    for idx, change in zip(numbers, scenario.changes, strict=True):
         where = f"{label}: changes[{idx}] ({change.op})"
         try:
             problem = apply_change(problem, change, base_dir)
@@ -328,3 +331,26 @@ def apply_scenario(base: Problem, scenario: Scenario) -> Problem:
     if messages:
         raise ScenarioError(messages)
     return problem
+
+
+def _change_number(message: str) -> int:
+    m = re.search(r": changes\[(\d+)\]", message)
+    return int(m.group(1)) if m else -1
+
+
+def load_and_apply(base: Problem, path: Path | str) -> tuple[Scenario, Problem]:
+    """Read a scenario file and apply it to ``base``.
+
+    Raises ScenarioError with every message: the file's own and, when some changes are
+    malformed, what applying the well-formed ones finds, in the order of the changes."""
+    try:
+        scenario = load_scenario(path)
+    except ScenarioError as exc:
+        messages = list(exc.messages)
+        if exc.partial is not None:
+            try:
+                apply_scenario(base, exc.partial)
+            except ScenarioError as more:
+                messages.extend(more.messages)
+        raise ScenarioError(sorted(messages, key=_change_number)) from None
+    return scenario, apply_scenario(base, scenario)

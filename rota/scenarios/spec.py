@@ -36,8 +36,11 @@ from rota.models.timeutil import DAYS, Availability, Day, parse_day, parse_days,
 class ScenarioError(Exception):
     """A scenario could not be read or applied; carries every located message."""
 
-    def __init__(self, messages: list[str]):
+    def __init__(self, messages: list[str], partial: Scenario | None = None):
         self.messages = list(messages)
+        # The well-formed changes of a file with malformed ones, so that applying them can
+        # report their errors too (every error of a file at once).
+        self.partial = partial
         super().__init__("\n".join(self.messages))
 
 
@@ -284,6 +287,9 @@ class Scenario(BaseModel):
         None, exclude=True, description="File it was read from (relative workbook paths)"
     )
     source_label: str = Field("", exclude=True, description="How messages name it")
+    change_numbers: tuple[int, ...] | None = Field(
+        None, exclude=True, description="Position of each change in its file (partial scenarios)"
+    )
 
     @property
     def label(self) -> str:
@@ -350,8 +356,36 @@ def scenario_from_data(data: Any, label: str, source: Path | None = None) -> Sce
         for err in exc.errors():
             where = _format_loc(tuple(err["loc"]), data)
             messages.append(f"{label}: {where}: {_message(err)}" if where else f"{label}: {err}")
-        raise ScenarioError(messages) from None
+        raise ScenarioError(messages, _partial(data, source, label)) from None
     return scenario
+
+
+def _partial(data: dict[str, Any], source: Path | None, label: str) -> Scenario | None:
+    """The scenario made of the changes that are well formed on their own, or None when the
+    file's other fields are bad too."""
+    changes = data.get("changes")
+    if not isinstance(changes, list):
+        return None
+    good: list[Any] = []
+    numbers: list[int] = []
+    for idx, item in enumerate(changes):
+        try:
+            good.append(Scenario.model_validate({"name": "x", "changes": [item]}).changes[0])
+        except ValidationError:
+            continue
+        numbers.append(idx)
+    try:
+        return Scenario.model_validate(
+            {
+                **data,
+                "changes": good,
+                "source": source,
+                "source_label": label,
+                "change_numbers": tuple(numbers),
+            }
+        )
+    except ValidationError:
+        return None
 
 
 def load_scenario(path: Path | str) -> Scenario:

@@ -10,7 +10,7 @@ import pytest
 from openpyxl import Workbook
 
 from rota.models import PreviousSession, Problem, Rate
-from rota.scenarios.apply import apply_scenario
+from rota.scenarios.apply import apply_scenario, load_and_apply
 from rota.scenarios.spec import ScenarioError, load_scenario, scenario_from_data
 from tests.conftest import make_two_therapists_service
 
@@ -400,3 +400,28 @@ def test_every_error_of_every_change_at_once() -> None:
         ["changes[1]", "(close_room)"],
         ["changes[3]", "(set_setting)"],
     ]
+
+
+def test_a_file_with_malformed_changes_still_reports_the_others(tmp_path: Path) -> None:
+    (tmp_path / "s1.yaml").write_text(
+        "name: mixed\nchanges:\n"
+        "  - op: remove_therapist\n    therapist_id: T22\n"
+        "  - op: close_room\n    room: CAM-1\n"
+        "  - op: close_site\n    site_id: ELYY\n    days: Fri\n"
+    )
+    with pytest.raises(ScenarioError) as info:
+        load_and_apply(_service(), tmp_path / "s1.yaml")
+    assert info.value.messages == [
+        "s1.yaml: changes[0] (remove_therapist) therapist_id: unknown therapist 'T22' "
+        "(did you mean 'T2'?)",
+        "s1.yaml: changes[1] (close_room) room_id: Field required",
+        "s1.yaml: changes[1] (close_room) room: Extra inputs are not permitted",
+        "s1.yaml: changes[2] (close_site) site_id: unknown site 'ELYY' (did you mean 'ELY'?)",
+    ]
+
+
+def test_load_and_apply_of_a_good_file(tmp_path: Path) -> None:
+    (tmp_path / "s1.yaml").write_text("changes:\n  - op: remove_referrals\n    referral_ids: R5\n")
+    scenario, problem = load_and_apply(_service(), tmp_path / "s1.yaml")
+    assert scenario.name == "s1"
+    assert "R5" not in problem.referral_by_id
