@@ -32,6 +32,17 @@ KIND_TEXT: dict[str, str] = {
     "added": "new referral scheduled",
 }
 
+# Compare rows counting each kind of change, in this order.
+ROW_TEXT: dict[str, str] = {
+    "moved": "Sessions moved (day or time)",
+    "therapist": "Sessions with another therapist",
+    "room": "Sessions in another room",
+    "unscheduled": "Referrals no longer scheduled",
+    "scheduled": "Referrals newly scheduled",
+    "removed": "Removed referrals (were scheduled)",
+    "added": "New referrals scheduled",
+}
+
 
 @dataclass(frozen=True)
 class Change:
@@ -233,11 +244,11 @@ def compare_rows(runs: Sequence[Figures], *, with_cost: bool = True) -> list[Com
     rows.append(_row("Continuity possible", [r.continuity_possible for r in runs]))
     if with_cost:
         rows.append(_row("Term cost (£)", [r.term_cost for r in runs], fmt="#,##0.00", digits=2))
-    for kind, text in KIND_TEXT.items():
+    for kind, text in ROW_TEXT.items():
         if any(r.changes.get(kind) for r in runs[1:]):
             rows.append(
                 CompareRow(
-                    f"Sessions {text}",
+                    text,
                     (None, *(r.changes.get(kind, 0) for r in runs[1:])),
                     tuple(None for _ in runs[1:]),
                 )
