@@ -95,7 +95,8 @@ def check_command(base: Path, scenarios: tuple[Path, ...]) -> None:
     "--workers-per-run",
     type=click.IntRange(min=1),
     default=None,
-    help="CP-SAT workers per solve [default: 1 when several run at once, else all cores].",
+    help="CP-SAT workers per solve [default: 1 when several run at once, else "
+    f"{SolveParams().workers}].",
 )
 @click.option(
     "--jobs",
