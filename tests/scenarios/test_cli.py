@@ -56,7 +56,7 @@ def service(tmp_path: Path) -> Path:
 
 def _compare(path: Path) -> dict[str, list[Any]]:
     ws = load_workbook(path)["Compare"]
-    return {row[0]: list(row[1:]) for row in ws.iter_rows(values_only=True) if row[0]}
+    return {str(row[0]): list(row[1:]) for row in ws.iter_rows(values_only=True) if row[0]}
 
 
 def _invoke(*args: str) -> Any:
@@ -122,7 +122,8 @@ def test_run_writes_comparison_and_rotas_that_pass_the_checker(service: Path) ->
         rota_ws = wb[f"Rota {name}"]
         heads = [c.value for c in rota_ws[1]]
         costs = [
-            row[heads.index("term_cost")] for row in rota_ws.iter_rows(min_row=2, values_only=True)
+            float(str(row[heads.index("term_cost")]))
+            for row in rota_ws.iter_rows(min_row=2, values_only=True)
         ]
         assert compare["Term cost (£)"][col] == pytest.approx(sum(costs), abs=0.011)
     # Differences from the base.
