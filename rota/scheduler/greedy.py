@@ -210,6 +210,74 @@ class Timetable:
         self.place(session, ref.minutes)
         return True
 
+    def try_cheapest(self, cand: Candidates, problem: Problem) -> bool:
+        """Place a single-therapist referral at its cheapest feasible slot (co-facilitated
+        groups fall back to the first feasible one)."""
+        ref = cand.referral
+        if ref.therapists_needed > 1:
+            return self.try_place(cand, order_options(problem, cand)) is not None
+        pref = problem.preferred_windows(ref.referral_id)
+        ranked: list[tuple[int, int, int, Option]] = []
+        for o in cand.options:
+            td = self.tday(o.therapist_id, o.day)
+            base = self.base[o.therapist_id]
+            continuity = 0 if o.therapist_id == ref.current_therapist_id else 50
+            fresh = 0 if td.sessions else 20  # opening a new day costs a little
+            for start in self._start_points(o, ref.minutes):
+                i = bisect.bisect(td.sessions, Placed(start, start + ref.minutes, o.site_id, ""))
+                prev = td.sessions[i - 1].site_id if i > 0 else base
+                nxt = td.sessions[i].site_id if i < len(td.sessions) else base
+                added = (
+                    self.travel(prev, o.site_id)
+                    + self.travel(o.site_id, nxt)
+                    - self.travel(prev, nxt)
+                )
+                liked = 0
+                if pref is not None:
+                    liked = (
+                        0
+                        if any(
+                            a <= start and start + ref.minutes <= b
+                            for a, b in pref.get(o.day, ())  # type: ignore[call-overload]
+                        )
+                        else 10
+                    )
+                ranked.append(
+                    (
+                        added * 10 + continuity * 10 + fresh * 10 + liked * 10,
+                        start,
+                        DAYS.index(o.day),
+                        o,
+                    )
+                )
+        ranked.sort(key=lambda r: (r[0], r[2], r[1], r[3].therapist_id))
+        for _cost, start, _day, o in ranked:
+            if not self.therapist_fits(o.therapist_id, o.day, o.site_id, start, ref.minutes):
+                continue
+            for room in cand.rooms:
+                if room.site_id != o.site_id:
+                    continue
+                st = cand.room_starts.get((room.room_id, o.day))
+                if (
+                    st
+                    and _in_starts(start, st)
+                    and self.room_free(room.room_id, o.day, start, start + ref.minutes)
+                ):
+                    self.place(
+                        Session(
+                            referral_id=ref.referral_id,
+                            therapist_ids=(o.therapist_id,),
+                            site_id=o.site_id,
+                            room_id=room.room_id,
+                            day=o.day,
+                            start=start,
+                            end=start + ref.minutes,
+                        ),
+                        ref.minutes,
+                    )
+                    return True
+        return False
+
     def _start_points(self, o: Option, minutes: int) -> list[int]:
         """Start times worth trying: each window's opening and just after each neighbour."""
         td = self.tday(o.therapist_id, o.day)
@@ -289,5 +357,37 @@ def greedy_rota(problem: Problem, candidates: dict[str, Candidates]) -> Rota:
         if rows and table.try_keep(_previous_session(problem, ref.referral_id, rows), cand):
             continue
         if not cand.feasible or table.try_place(cand, order_options(problem, cand)) is None:
+            unscheduled.append(Unscheduled(referral_id=ref.referral_id, reason=cand.reason))
+    return Rota(sessions=tuple(table.sessions.values()), unscheduled=tuple(unscheduled)).sorted()
+
+
+def insertion_rota(problem: Problem, candidates: dict[str, Candidates]) -> Rota:
+    """A cheaper warm start than the baseline: each referral (same order) goes where it adds
+    the least travel, keeping its current therapist and preferred times where that is cheap.
+
+    Placements are ranked by their marginal cost first and tested for feasibility in that
+    order, so most referrals need only a few exact checks.
+    """
+    table = Timetable(problem)
+    previous: dict[str, list] = defaultdict(list)
+    for p in problem.previous:
+        if p.referral_id in candidates:
+            previous[p.referral_id].append(p)
+    for rid, rows in sorted(previous.items()):
+        if any(p.pinned for p in rows):
+            table.place(_previous_session(problem, rid, rows), problem.referral_by_id[rid].minutes)
+    order = sorted(
+        problem.referrals,
+        key=lambda r: (r.priority, len(candidates[r.referral_id].options), r.referral_id),
+    )
+    unscheduled: list[Unscheduled] = []
+    for ref in order:
+        cand = candidates[ref.referral_id]
+        if ref.referral_id in table.sessions:
+            continue
+        rows = previous.get(ref.referral_id, [])
+        if rows and table.try_keep(_previous_session(problem, ref.referral_id, rows), cand):
+            continue
+        if not cand.feasible or not table.try_cheapest(cand, problem):
             unscheduled.append(Unscheduled(referral_id=ref.referral_id, reason=cand.reason))
     return Rota(sessions=tuple(table.sessions.values()), unscheduled=tuple(unscheduled)).sorted()

@@ -12,6 +12,33 @@ from rota.scheduler.constraints.travel import BASE_END, BASE_START
 from rota.scheduler.variables import TherapistDayVars, Variables, day_offset
 
 
+def complete_hint(model: cp_model.CpModel, seconds: float = 10.0) -> bool:
+    """Fill in every variable the hint leaves open by solving a copy with the hint fixed.
+
+    CP-SAT follows a complete, feasible hint straight to a first solution; a partial one it may
+    lose. Returns False (and leaves the hint as it was) if the copy finds no completion.
+    """
+    proto = model.proto
+    pairs = list(zip(proto.solution_hint.vars, proto.solution_hint.values, strict=True))
+    if not pairs:
+        return False
+    fixed = model.clone()
+    fixed.clear_hints()
+    for index, value in pairs:
+        fixed.add(fixed.get_int_var_from_proto_index(index) == value)
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_time_in_seconds = seconds
+    status = solver.solve(fixed)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return False
+    model.clear_hints()
+    for index in range(len(proto.variables)):
+        var = model.get_int_var_from_proto_index(index)
+        model.add_hint(var, solver.value(var))
+    return True
+
+
 def add_hint(model: cp_model.CpModel, v: Variables, rota: Rota) -> None:
     by_ref = {s.referral_id: s for s in rota.sessions}
     for rid, x in v.scheduled.items():

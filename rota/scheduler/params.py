@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 # One more urgent referral outweighs three of the next priority down.
@@ -43,6 +45,18 @@ class SolveParams(BaseModel):
     deterministic_time: float | None = Field(
         None, gt=0, description="Stop after this much deterministic time (repeatable runs)"
     )
+    strategy: Literal["auto", "full", "lns"] = Field(
+        "auto",
+        description="full: one CP-SAT model of the whole week (proves a bound); lns: "
+        "re-optimise a few nearby therapists at a time; auto: full when the model is small",
+    )
+    full_model_limit: int = Field(
+        6_000, ge=0, description="auto uses the full model up to this many placement options"
+    )
+    lns_therapists: int = Field(3, ge=1, description="Therapists re-optimised together in LNS")
+    lns_days: int = Field(2, ge=1, le=7, description="Days re-optimised together in LNS")
+    lns_new: int = Field(10, ge=0, description="Unscheduled referrals offered to a neighbourhood")
+    lns_seconds: float = Field(1.0, gt=0, description="Time limit of one neighbourhood's solve")
     therapists_per_referral: int = Field(
         4,
         ge=0,

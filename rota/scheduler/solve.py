@@ -18,8 +18,9 @@ from rota.models import DAYS, Problem, Rota, Session, Unscheduled
 from rota.models.result import Result, Status
 from rota.scheduler import constraints
 from rota.scheduler.candidates import Candidates, Option, build_candidates
-from rota.scheduler.greedy import greedy_rota
-from rota.scheduler.hint import add_hint
+from rota.scheduler.greedy import greedy_rota, insertion_rota
+from rota.scheduler.hint import add_hint, complete_hint
+from rota.scheduler.lns import improve, total_cost
 from rota.scheduler.objective import build_objective, cost_terms
 from rota.scheduler.params import PRIORITY_WEIGHT, SolveParams
 from rota.scheduler.reasons import explain_unscheduled
@@ -135,6 +136,23 @@ def _rota_from(problem: Problem, sol: dict[str, tuple[int, list[Option], str]]) 
     return Rota(sessions=tuple(sessions))
 
 
+def _build_full_model(
+    problem: Problem, candidates: dict[str, Candidates], greedy: Rota, params: SolveParams
+) -> tuple[cp_model.CpModel, Variables, bool]:
+    """The whole week as one model, hinted with the greedy rota."""
+    model = cp_model.CpModel()
+    v = Variables(model, problem, candidates)
+    travel_terms = constraints.add_travel_rules(model, v)
+    constraints.add_referral_rules(model, v)
+    constraints.add_room_rules(model, v)
+    constraints.add_therapist_rules(model, v)
+    constraints.add_limit_rules(model, v)
+    keep = constraints.add_previous_rules(model, v) if params.use_previous else {}
+    build_objective(model, v, params.weights, travel_terms, keep)
+    add_hint(model, v, greedy)
+    return model, v, bool(keep)
+
+
 def solve(
     problem: Problem, params: SolveParams | None = None, on_progress: ProgressFn | None = None
 ) -> Result:
@@ -144,75 +162,101 @@ def solve(
 
     params = params or SolveParams()
     t0 = time.perf_counter()
+    deadline = t0 + params.time_limit
     candidates = build_candidates(problem)
     greedy = greedy_rota(problem, candidates)
+    greedy_seconds = time.perf_counter() - t0
     weighted_bound = sum(
         PRIORITY_WEIGHT[c.referral.priority] for c in candidates.values() if c.feasible
     )
-    if on_progress:
-        on_progress(
-            Progress(
-                time.perf_counter() - t0,
-                len(greedy.sessions),
-                len(problem.referrals),
-                float("nan"),
-                float("nan"),
-                "greedy",
+    greedy_cost = total_cost(problem, greedy, params)
+
+    def report(rota: Rota, cost: float, bound: float, source: str) -> None:
+        if on_progress:
+            on_progress(
+                Progress(
+                    time.perf_counter() - t0,
+                    len(rota.sessions),
+                    len(problem.referrals),
+                    cost,
+                    bound,
+                    source,
+                )
             )
-        )
-    model = cp_model.CpModel()
+
+    report(greedy, greedy_cost, float("nan"), "greedy")
     restricted = restrict_candidates(problem, candidates, greedy, params.therapists_per_referral)
-    v = Variables(model, problem, restricted)
-    travel_terms = constraints.add_travel_rules(model, v)
-    constraints.add_referral_rules(model, v)
-    constraints.add_room_rules(model, v)
-    constraints.add_therapist_rules(model, v)
-    constraints.add_limit_rules(model, v)
-    keep = constraints.add_previous_rules(model, v) if params.use_previous else {}
-    build_objective(model, v, params.weights, travel_terms, keep)
-    add_hint(model, v, greedy)
-    build_seconds = time.perf_counter() - t0
+    num_options = sum(len(c.options) for c in restricted.values())
+    strategy = params.strategy
+    if strategy == "auto":
+        strategy = "full" if num_options <= params.full_model_limit else "lns"
 
-    solver = cp_model.CpSolver()
-    sp = solver.parameters
-    remaining = max(0.5, params.time_limit - build_seconds)
-    sp.max_time_in_seconds = remaining
-    if params.deterministic_time is not None:
-        sp.max_deterministic_time = params.deterministic_time
-    sp.num_workers = params.workers
-    sp.random_seed = params.seed
-    sp.log_search_progress = params.log
-    sp.catch_sigint_signal = True
-    recorder = _Recorder(v, t0, on_progress)
-    status_code = solver.solve(model, recorder)
-    status: Status = solver.status_name(status_code)  # type: ignore[assignment]
-    wall = time.perf_counter() - t0
-
-    source = "cp-sat"
-    if recorder.best is not None:
-        rota = _rota_from(problem, recorder.best)
-        objective: float | None = solver.objective_value
-        bound: float | None = solver.best_objective_bound
-    else:
-        rota, source = Rota(sessions=greedy.sessions), "greedy"
-        objective = bound = None
-        if status in ("UNKNOWN", "INFEASIBLE", "MODEL_INVALID"):
+    best, best_cost, source = greedy, greedy_cost, "greedy"
+    status: Status = "FEASIBLE" if greedy.sessions else "UNKNOWN"
+    objective: float | None = None
+    bound: float | None = None
+    first_seconds: float | None = greedy_seconds
+    num_vars = num_constraints = 0
+    if strategy == "full":
+        model, v, has_previous = _build_full_model(problem, restricted, greedy, params)
+        complete_hint(model)
+        num_vars, num_constraints = len(model.proto.variables), len(model.proto.constraints)
+        solver = cp_model.CpSolver()
+        sp = solver.parameters
+        sp.max_time_in_seconds = max(0.5, deadline - time.perf_counter())
+        if params.deterministic_time is not None:
+            sp.max_deterministic_time = params.deterministic_time
+        sp.num_workers = params.workers
+        sp.random_seed = params.seed
+        sp.log_search_progress = params.log
+        sp.catch_sigint_signal = True
+        recorder = _Recorder(v, t0, on_progress)
+        code = solver.solve(model, recorder)
+        status = solver.status_name(code)  # type: ignore[assignment]
+        if recorder.best is not None:
+            rota = _rota_from(problem, recorder.best)
+            cost = total_cost(problem, rota, params)
+            objective, bound = solver.objective_value, solver.best_objective_bound
+            if cost <= best_cost:
+                best, best_cost, source = rota, cost, "cp-sat"
+        elif status in ("UNKNOWN", "INFEASIBLE", "MODEL_INVALID"):
             status = "FEASIBLE" if greedy.sessions else status
+    else:
+
+        def improved(rota: Rota, cost: int) -> None:
+            report(rota, cost, float("nan"), "lns")
+
+        start = insertion_rota(problem, candidates)
+        start_cost = total_cost(problem, start, params)
+        if start_cost < best_cost:
+            best, best_cost = start, start_cost
+            report(start, start_cost, float("nan"), "insertion")
+        try:
+            best, stats = improve(problem, candidates, best, params, deadline, improved)
+        except KeyboardInterrupt:
+            stats = None
+        best_cost = total_cost(problem, best, params)
+        source = (
+            f"lns ({stats.iterations} neighbourhoods, {stats.improvements} improvements)"
+            if stats
+            else "lns (stopped)"
+        )
+        status = "FEASIBLE" if best.sessions else "UNKNOWN"
+        objective = float(best_cost)
+    wall = time.perf_counter() - t0
     if status == "FEASIBLE" and wall >= params.time_limit * 0.98:
         status = "TIME_LIMIT"
-    violations = [str(x) for x in check(problem, rota)]
+    violations = [str(x) for x in check(problem, best)]
     message = ""
-    if violations and source == "cp-sat":
+    if violations and best is not greedy:
         # A violation here is a bug in the model; the greedy rota is checked and safe.
         message = (
-            "BUG: the CP-SAT rota failed the independent check; returning the greedy "
-            "rota instead. Please report this with the input."
+            "BUG: the CP-SAT rota failed the independent check; returning the greedy rota "
+            "instead. Please report this with the input. " + "; ".join(violations[:3])
         )
-        rota = Rota(sessions=greedy.sessions)
-        source = "greedy"
-        violations = [str(x) for x in check(problem, rota)]
-    rota = explain_unscheduled(problem, candidates, rota)
-    kpis = compute_kpis(problem, rota)
+        best, source, objective, bound = greedy, "greedy", None, None
+        violations = [str(x) for x in check(problem, best)]
+    rota = explain_unscheduled(problem, candidates, best)
     gap = None
     if objective is not None and bound is not None:
         gap = abs(objective - bound) / max(1.0, abs(objective))
@@ -222,16 +266,18 @@ def solve(
         bound=bound,
         gap=gap,
         wall_seconds=wall,
-        first_solution_seconds=recorder.first_time,
+        first_solution_seconds=first_seconds,
         rota=rota,
-        kpis=kpis,
-        costs=cost_terms(problem, rota, params.weights, _kept(problem, rota) if keep else None),
+        kpis=compute_kpis(problem, rota),
+        costs=cost_terms(
+            problem, rota, params.weights, _kept(problem, rota) if problem.previous else None
+        ),
         weighted_upper_bound=weighted_bound,
         violations=tuple(violations),
         message=message
-        or f"best rota from {source}; model built in {build_seconds:.1f}s "
-        f"with {len(model.proto.variables)} variables and {len(model.proto.constraints)} "
-        f"constraints",
+        or f"best rota from {source} ({strategy} strategy, {num_options} placement options"
+        + (f", {num_vars} variables, {num_constraints} constraints" if num_vars else "")
+        + ")",
     )
 
 

@@ -93,7 +93,7 @@ def _add_lunch(
     lam = model.new_int_var(w0, w1 - lunch, f"lunch[{tdv.therapist_id},{tdv.day}]")
     tdv.lunch_start = lam
     places: list[cp_model.IntVar] = []
-    for i, sid in enumerate(tdv.sites, start=1):
+    for sid in tdv.sites:
         b = tdv.blocks[sid]
         p = model.new_bool_var("")
         tdv.lunch_at[sid] = p

@@ -1,0 +1,237 @@
+"""Large-neighbourhood search: re-optimise a few nearby therapists' weeks at a time.
+
+A county or a region is too big for one CP-SAT model to improve quickly, but any few therapists
+who share an area form a small exact model: every session of theirs is freed, together with the
+unscheduled referrals they could take; everyone else's sessions stay fixed and their rooms'
+times are taken. The sub-model (the same constraint families as the full model) starts from the
+current rota as a complete hint, so a neighbourhood never makes the rota worse; a change is
+kept only when the whole rota's objective improves and the independent checker agrees.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ortools.sat.python import cp_model
+
+from rota.models import DAYS, Problem, Rota, Session
+from rota.scheduler import constraints
+from rota.scheduler.candidates import DAY_MINUTES, Candidates, Option, intersect_starts
+from rota.scheduler.hint import add_hint, complete_hint
+from rota.scheduler.objective import build_objective, cost_terms
+from rota.scheduler.params import SolveParams
+from rota.scheduler.variables import Variables
+
+
+@dataclass
+class LnsStats:
+    iterations: int = 0
+    improvements: int = 0
+    seconds: float = 0.0
+
+
+def total_cost(problem: Problem, rota: Rota, params: SolveParams) -> int:
+    return sum(t.cost for t in cost_terms(problem, rota, params.weights))
+
+
+def _free_starts(
+    starts: tuple[tuple[int, int], ...], busy: list[tuple[int, int]], minutes: int
+) -> tuple[tuple[int, int], ...]:
+    """Start intervals left once every [s, e) in ``busy`` is taken (a session of ``minutes``)."""
+    out = starts
+    for s, e in busy:
+        keep: list[tuple[int, int]] = []
+        for lo, hi in out:
+            # forbidden starts: s - minutes < t < e
+            if hi <= s - minutes or lo >= e:
+                keep.append((lo, hi))
+                continue
+            if lo <= s - minutes:
+                keep.append((lo, s - minutes))
+            if hi >= e:
+                keep.append((e, hi))
+        out = tuple(keep)
+    return out
+
+
+def neighbourhood_candidates(
+    problem: Problem,
+    candidates: dict[str, Candidates],
+    rota: Rota,
+    group: set[tuple[str, str]],
+    max_new: int,
+) -> dict[str, Candidates]:
+    """Candidates of the freed referrals: only the group's (therapist, day) pairs, with the
+    rooms' fixed times taken. Empty if a freed session could not even stay where it is."""
+    free = {
+        s.referral_id for s in rota.sessions if any((t, s.day) in group for t in s.therapist_ids)
+    }
+    busy: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
+    for s in rota.sessions:
+        if s.referral_id not in free:
+            busy[(s.room_id, s.day)].append((s.start, s.end))
+    placed = {s.referral_id for s in rota.sessions}
+    extra = [
+        rid
+        for rid, c in candidates.items()
+        if rid not in placed
+        and c.feasible
+        and any((o.therapist_id, o.day) in group for o in c.options)
+    ]
+    extra.sort(key=lambda rid: (candidates[rid].referral.priority, rid))
+    out: dict[str, Candidates] = {}
+    for rid in sorted(free) + extra[:max_new]:
+        cand = candidates[rid]
+        minutes = cand.referral.minutes
+        room_starts = {
+            key: st2
+            for key, st in cand.room_starts.items()
+            if (st2 := _free_starts(st, busy.get(key, []), minutes))
+        }
+        options: list[Option] = []
+        for o in cand.options:
+            if (o.therapist_id, o.day) not in group:
+                continue
+            parts = [
+                st
+                for (room_id, day), st in room_starts.items()
+                if day == o.day and problem.room_by_id[room_id].site_id == o.site_id
+            ]
+            union = tuple(sorted(iv for st in parts for iv in st))
+            st = intersect_starts(o.starts, _merge(union)) if union else ()
+            if st:
+                options.append(Option(o.therapist_id, o.day, o.site_id, st))
+        sub = Candidates(cand.referral, cand.rooms, room_starts, options, cand.reason)
+        if sub.feasible:
+            out[rid] = sub
+        elif rid in free:
+            return {}  # its current place must stay possible, or the group is unsound
+    return out
+
+
+def _merge(starts: tuple[tuple[int, int], ...]) -> tuple[tuple[int, int], ...]:
+    out: list[list[int]] = []
+    for lo, hi in sorted(starts):
+        if out and lo <= out[-1][1] + 1:
+            out[-1][1] = max(out[-1][1], hi)
+        else:
+            out.append([lo, hi])
+    return tuple((a, b) for a, b in out)
+
+
+def solve_neighbourhood(
+    problem: Problem, sub: dict[str, Candidates], rota: Rota, params: SolveParams, seconds: float
+) -> Rota | None:
+    """Best placement of the freed referrals; None if CP-SAT found nothing."""
+    model = cp_model.CpModel()
+    v = Variables(model, problem, sub)
+    travel_terms = constraints.add_travel_rules(model, v)
+    constraints.add_referral_rules(model, v)
+    constraints.add_room_rules(model, v)
+    constraints.add_therapist_rules(model, v)
+    constraints.add_limit_rules(model, v)
+    keep = constraints.add_previous_rules(model, v) if params.use_previous else {}
+    build_objective(model, v, params.weights, travel_terms, keep)
+    freed = set(sub)
+    current = Rota(sessions=tuple(s for s in rota.sessions if s.referral_id in freed))
+    add_hint(model, v, current)
+    complete_hint(model, seconds=min(2.0, seconds))
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = seconds
+    solver.parameters.num_workers = params.workers
+    solver.parameters.random_seed = params.seed
+    solver.parameters.log_search_progress = params.log
+    status = solver.solve(model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    sessions = [s for s in rota.sessions if s.referral_id not in freed]
+    for rid, x in v.scheduled.items():
+        if not solver.boolean_value(x):
+            continue
+        ref = problem.referral_by_id[rid]
+        start = solver.value(v.start[rid])
+        day_idx, minute = divmod(start, DAY_MINUTES)
+        team = tuple(
+            sorted(o.therapist_id for o, a in v.options_of(rid) if solver.boolean_value(a))
+        )
+        room_id = next(r for r, z in v.rooms_of(rid) if solver.boolean_value(z))
+        sessions.append(
+            Session(
+                referral_id=rid,
+                therapist_ids=team,
+                site_id=problem.room_by_id[room_id].site_id,
+                room_id=room_id,
+                day=DAYS[day_idx],
+                start=minute,
+                end=minute + ref.minutes,
+            )
+        )
+    return Rota(sessions=tuple(sessions))
+
+
+def improve(
+    problem: Problem,
+    candidates: dict[str, Candidates],
+    rota: Rota,
+    params: SolveParams,
+    deadline: float,
+    on_improve: Callable[[Rota, int], None] | None = None,
+) -> tuple[Rota, LnsStats]:
+    """Improve ``rota`` neighbourhood by neighbourhood until ``deadline`` (perf_counter)."""
+    from rota.scheduler.check import check
+
+    t0 = time.perf_counter()
+    stats = LnsStats()
+    rng = random.Random(params.seed)
+    therapists = [t.therapist_id for t in problem.therapists]
+    if not therapists:
+        return rota, stats
+    base = {t.therapist_id: t.base_site_id for t in problem.therapists}
+    near = {
+        t: sorted(therapists, key=lambda u: (problem.travel_minutes(base[t], base[u]), u))
+        for t in therapists
+    }
+    cost = total_cost(problem, rota, params)
+    service_days: list[str] = list(problem.settings.days)
+    order: list[str] = []
+    size = max(1, params.lns_therapists)
+    stale = 0
+    while time.perf_counter() < deadline - 0.2:
+        if not order:
+            order = therapists[:]
+            rng.shuffle(order)
+        seed_t = order.pop()
+        # A few nearby therapists on a couple of days: sessions may swap therapist and day
+        # inside the group; growing a little when nothing improves.
+        members = near[seed_t][: size + (stale // 4)]
+        days = rng.sample(service_days, min(len(service_days), params.lns_days))
+        group = {(t, d) for t in members for d in days}
+        # A co-facilitated session frees all of its therapists together.
+        for s in rota.sessions:
+            if len(s.therapist_ids) > 1 and any((t, s.day) in group for t in s.therapist_ids):
+                group |= {(t, s.day) for t in s.therapist_ids}
+        sub = neighbourhood_candidates(problem, candidates, rota, group, params.lns_new)
+        if not sub:
+            continue
+        remaining = deadline - time.perf_counter()
+        new = solve_neighbourhood(
+            problem, sub, rota, params, max(0.5, min(params.lns_seconds, remaining))
+        )
+        stats.iterations += 1
+        if new is None:
+            continue
+        new_cost = total_cost(problem, new, params)
+        if new_cost < cost and not check(problem, new):
+            rota, cost = new, new_cost
+            stats.improvements += 1
+            stale = 0
+            if on_improve:
+                on_improve(rota, cost)
+        else:
+            stale += 1
+    stats.seconds = time.perf_counter() - t0
+    return rota, stats
