@@ -258,7 +258,8 @@ def compare_rows(runs: Sequence[Figures], *, with_cost: bool = True) -> list[Com
     )
     rows.append(_row("Gap", [r.gap for r in runs], fmt="0.0%", digits=4))
     rows.append(_row("Wall time (s)", [r.wall_seconds for r in runs], fmt="0.0", digits=1))
-    return rows
+    # A figure no run has (a gap the solver could not prove, travel without KPIs) is left out.
+    return [r for r in rows if any(v is not None for v in r.values)]
 
 
 def sessions_in_order(rota: Rota) -> list[Session]:

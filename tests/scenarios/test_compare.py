@@ -164,7 +164,9 @@ def test_compare_rows_without_cost_or_kpis() -> None:
     ]
     rows = {r.label: (r.values, r.diffs) for r in compare_rows(runs, with_cost=False)}
     assert "Term cost (£)" not in rows
-    assert rows["Travel minutes per week"] == ((None, None), (None,))
+    # Without KPIs there is no travel or utilisation figure, and no gap was proven.
+    assert "Travel minutes per week" not in rows and "Utilisation (contact / working)" not in rows
+    assert "Gap" not in rows
     assert rows["Scheduled"] == ((3, 0), (-3,))
     assert rows["Unscheduled"] == ((2, 5), (3,))
     assert rows["Scheduled priority 1"] == ((1, 0), (-1,))
