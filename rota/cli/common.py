@@ -10,6 +10,7 @@ from typing import NoReturn
 import click
 
 from rota.io.atomic import OutputError
+from rota.io.errors import InputError
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
@@ -29,3 +30,15 @@ def plain_errors(
         fail(f"error: {exc}")
     except extra as exc:
         fail(describe(exc))
+
+
+def describe_error(exc: Exception) -> str:
+    """Every located input problem under one heading, or the error's own words."""
+    if isinstance(exc, InputError):
+        count = len(exc.issues)
+        head = f"{count} error{'s' if count != 1 else ''} in the input:"
+        return "\n".join([head, *exc.lines])
+    if isinstance(exc, OSError):
+        target = exc.filename or ""
+        return f"error: cannot write {target}: {exc.strerror or exc}"
+    return f"error: {exc}"

@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 from pydantic import ValidationError
 
-from rota.cli.common import fail, plain_errors
+from rota.cli.common import describe_error, fail, plain_errors
 from rota.io import InputError, read_problem_with_warnings
 from rota.io.atomic import check_writable
 from rota.io.costs import CostOptions, term_costs
@@ -22,16 +22,7 @@ from rota.models.problem import Problem
 from rota.models.result import Result
 from rota.scheduler.kpis import compute_kpis
 
-
-def _describe(exc: Exception) -> str:
-    if isinstance(exc, InputError):
-        count = len(exc.issues)
-        head = f"{count} error{'s' if count != 1 else ''} in the input:"
-        return "\n".join([head, *exc.lines])
-    if isinstance(exc, OSError):
-        target = exc.filename or ""
-        return f"error: cannot write {target}: {exc.strerror or exc}"
-    return f"error: {exc}"
+_describe = describe_error
 
 
 def mismatches(problem: Problem, result: Result) -> list[str]:

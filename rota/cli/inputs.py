@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from rota.cli.common import fail, plain_errors
+from rota.cli.common import describe_error, fail, plain_errors
 from rota.io import InputError, read_problem_with_warnings, write_problem, write_template
 from rota.io.atomic import check_writable
 from rota.models import DISCIPLINES, SITE_KINDS, Problem, format_days
@@ -47,12 +47,7 @@ def _counts(sep: str, items: list[tuple[str, int]]) -> str:
     return f" ({sep.join(f'{name} {n}' for name, n in items)})" if items else ""
 
 
-def _describe(exc: Exception) -> str:
-    if isinstance(exc, InputError):
-        count = len(exc.issues)
-        head = f"{count} error{'s' if count != 1 else ''} in the input:"
-        return "\n".join([head, *exc.lines])
-    return f"error: {exc}"
+_describe = describe_error
 
 
 def _echo_summary(problem: Problem, warnings: list[str]) -> None:

@@ -1,5 +1,300 @@
-"""Commands: solving (being written)."""
+"""Commands: ``rota solve`` (the term's rota) and ``rota check`` (any rota against every rule)."""
+
+from __future__ import annotations
+
+import math
+import time
+from pathlib import Path
 
 import click
 
-COMMANDS: list[click.Command] = []
+from rota.cli.common import describe_error, fail, plain_errors
+from rota.io import InputError, read_problem_with_warnings
+from rota.io.atomic import check_writable, write_atomic
+from rota.io.errors import InputIssue
+from rota.models import PreviousSession, Problem, Rota, format_time
+from rota.models.result import Result
+from rota.scheduler import SolveParams, Weights, solve
+from rota.scheduler.check import check
+from rota.scheduler.solve import Progress
+
+RESULT_SUFFIXES = (".xlsx", ".json", ".yaml", ".yml")
+
+
+def previous_from_rota(rota: Rota) -> tuple[PreviousSession, ...]:
+    """A published rota as Previous rows (one per therapist), none pinned."""
+    return tuple(
+        PreviousSession(
+            referral_id=s.referral_id, therapist_id=t, day=s.day, start=s.start, room_id=s.room_id
+        )
+        for s in rota.sessions
+        for t in s.therapist_ids
+    )
+
+
+def pin_errors(problem: Problem) -> list[InputIssue]:
+    """Pinned Previous rows that cannot be kept, each with the rule it would break."""
+    pinned = [p for p in problem.previous if p.pinned and p.referral_id in problem.referral_by_id]
+    if not pinned:
+        return []
+    from rota.models import Session
+
+    by_ref: dict[str, list[PreviousSession]] = {}
+    for p in pinned:
+        by_ref.setdefault(p.referral_id, []).append(p)
+    sessions = []
+    issues: list[InputIssue] = []
+    for rid, rows in by_ref.items():
+        ref = problem.referral_by_id[rid]
+        first = rows[0]
+        room = problem.room_by_id.get(first.room_id)
+        if room is None:
+            continue  # already an input error
+        sessions.append(
+            Session(
+                referral_id=rid,
+                therapist_ids=tuple(p.therapist_id for p in rows),
+                site_id=room.site_id,
+                room_id=first.room_id,
+                day=first.day,
+                start=first.start,
+                end=min(24 * 60, first.start + ref.minutes),
+            )
+        )
+    for v in check(problem, Rota(sessions=tuple(sessions))):
+        if v.rule == "therapists-needed":
+            continue  # a partly pinned co-facilitated group: the rest is free to place
+        names = ", ".join(v.referral_ids)
+        issues.append(
+            InputIssue(
+                f"{names}: pinned session cannot be kept: {v.message}",
+                sheet="Previous",
+                column="pinned",
+            )
+        )
+    return issues
+
+
+def write_result(problem: Problem, result: Result, path: Path, force: bool) -> None:
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        from rota.io.export import write_rota_workbook
+
+        write_rota_workbook(problem, result, path, force=force)
+    elif suffix == ".json":
+        write_atomic(path, lambda tmp: tmp.write_text(result.model_dump_json(indent=1)), force)
+    else:
+        import yaml
+
+        write_atomic(
+            path,
+            lambda tmp: tmp.write_text(
+                yaml.safe_dump(result.model_dump(mode="json"), sort_keys=False)
+            ),
+            force,
+        )
+
+
+class _ProgressPrinter:
+    """One stderr line per improvement, at most one a second (plus the first and the last)."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+        self.last = -math.inf
+
+    def __call__(self, p: Progress) -> None:
+        if self.quiet or p.elapsed - self.last < 1.0:
+            return
+        self.last = p.elapsed
+        parts = [f"{p.elapsed:7.1f}s", f"{p.source:<9}", f"scheduled {p.scheduled}/{p.referrals}"]
+        if p.travel is not None:
+            parts.append(f"travel {p.travel} min")
+        if not math.isnan(p.objective):
+            parts.append(f"objective {p.objective:,.0f}")
+        if not math.isnan(p.bound):
+            parts.append(f"bound {p.bound:,.0f} gap {p.gap:.2%}")
+        click.echo("  ".join(parts), err=True)
+
+
+def summary_lines(problem: Problem, result: Result) -> list[str]:
+    k = result.kpis
+    lines = [
+        f"status: {result.status} in {result.wall_seconds:.1f}s "
+        f"(first complete rota after {result.first_solution_seconds or 0:.1f}s)"
+    ]
+    if result.gap is not None:
+        lines.append(f"gap to the proven bound: {result.gap:.2%}")
+    if k is not None:
+        bound = result.weighted_upper_bound or k.weighted_total
+        share = k.weighted_scheduled / bound if bound else 1.0
+        lines += [
+            f"scheduled: {k.scheduled} of {k.referrals} referrals "
+            f"({k.scheduled_minutes} minutes a week); unscheduled: {k.unscheduled}",
+            "  by priority: "
+            + ", ".join(
+                f"P{p} {k.scheduled_by_priority.get(p, 0)}/"
+                f"{k.scheduled_by_priority.get(p, 0) + k.unscheduled_by_priority.get(p, 0)}"
+                for p in range(1, 6)
+                if k.scheduled_by_priority.get(p, 0) + k.unscheduled_by_priority.get(p, 0)
+            ),
+            f"priority-weighted: {k.weighted_scheduled} of at most {bound} ({share:.2%})",
+            f"travel: {k.travel_minutes} minutes a week; continuity kept: "
+            f"{k.continuity_kept}/{k.continuity_possible}; utilisation {k.utilisation:.0%}",
+        ]
+    for u in result.rota.unscheduled[:15]:
+        lines.append(f"  unscheduled {u.referral_id}: {u.reason}")
+    if len(result.rota.unscheduled) > 15:
+        lines.append(
+            f"  ... and {len(result.rota.unscheduled) - 15} more (see the Unscheduled sheet)"
+        )
+    if result.message:
+        lines.append(result.message)
+    return lines
+
+
+@click.command("solve")
+@click.argument("input_file", metavar="INPUT", type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    help="Rota workbook (.xlsx) or result (.json/.yaml); default INPUT-rota.xlsx.",
+)
+@click.option(
+    "--time-limit",
+    default=60.0,
+    show_default=True,
+    type=click.FloatRange(min=0.1),
+    help="Seconds of search.",
+)
+@click.option(
+    "--workers",
+    default=2,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="CP-SAT search workers.",
+)
+@click.option("--seed", default=0, show_default=True, type=int, help="Random seed.")
+@click.option(
+    "--strategy",
+    type=click.Choice(["auto", "full", "lns"]),
+    default="auto",
+    show_default=True,
+    help="full model, large-neighbourhood search, or by size.",
+)
+@click.option(
+    "--previous",
+    type=click.Path(path_type=Path),
+    help="A published rota workbook to change as little as possible.",
+)
+@click.option(
+    "--stability",
+    type=click.IntRange(min=0),
+    default=None,
+    help=f"Cost of moving a previous session (default {Weights().stability}).",
+)
+@click.option(
+    "--schools",
+    type=click.Path(path_type=Path),
+    help="Also write one workbook per school into this folder.",
+)
+@click.option("--force", is_flag=True, help="Replace existing output files.")
+@click.option("--quiet", is_flag=True, help="No progress lines.")
+def solve_command(
+    input_file: Path,
+    output: Path | None,
+    time_limit: float,
+    workers: int,
+    seed: int,
+    strategy: str,
+    previous: Path | None,
+    stability: int | None,
+    schools: Path | None,
+    force: bool,
+    quiet: bool,
+) -> None:
+    """Solve INPUT's weekly rota and write it (Ctrl-C stops early and keeps the best rota)."""
+    output = output or input_file.with_name(f"{input_file.stem}-rota.xlsx")
+    if output.suffix.lower() not in RESULT_SUFFIXES:
+        fail(f"error: {output}: the output must end in .xlsx, .json or .yaml")
+    with plain_errors(InputError, ValueError, describe=describe_error):
+        check_writable(output, force)
+        problem, warnings = read_problem_with_warnings(input_file)
+        if previous is not None:
+            from rota.io.rota_sheet import read_rota_sheet
+
+            published, more = read_rota_sheet(problem, previous)
+            warnings += more
+            problem = problem.model_copy(update={"previous": previous_from_rota(published)})
+        pins = pin_errors(problem)
+        if pins:
+            raise InputError(pins)
+    for w in warnings:
+        click.echo(f"warning: {w}", err=True)
+    weights = Weights() if stability is None else Weights(stability=stability)
+    params = SolveParams(
+        time_limit=time_limit, workers=workers, seed=seed, weights=weights, strategy=strategy
+    )
+    click.echo(
+        f"solving {len(problem.referrals)} referrals, {len(problem.therapists)} "
+        f"therapists, {len(problem.sites)} sites (time limit {time_limit:g}s; Ctrl-C "
+        f"stops and keeps the best rota)",
+        err=True,
+    )
+    t0 = time.perf_counter()
+    result = solve(problem, params, on_progress=_ProgressPrinter(quiet))
+    with plain_errors(ValueError, describe=describe_error):
+        write_result(problem, result, output, force)
+        if schools is not None:
+            from rota.io.schools import write_school_workbooks
+
+            written = write_school_workbooks(problem, result, schools, force=force)
+            click.echo(f"wrote {len(written)} school workbooks to {schools}")
+    for line in summary_lines(problem, result):
+        click.echo(line)
+    click.echo(f"wrote {output} ({time.perf_counter() - t0:.1f}s)")
+    if result.violations:
+        fail("BUG: the rota breaks hard rules:\n" + "\n".join(result.violations), code=2)
+
+
+@click.command("check")
+@click.argument("input_file", metavar="INPUT", type=click.Path(path_type=Path))
+@click.argument("rota_file", metavar="ROTA", type=click.Path(path_type=Path))
+def check_command(input_file: Path, rota_file: Path) -> None:
+    """Check a rota (a rota workbook, edited or not, or a result .json) against every hard
+    rule; list each violation with the Rota sheet's row numbers; exit 1 on any."""
+    rows: dict[str, tuple[int, ...]] = {}
+    with plain_errors(InputError, ValueError, describe=describe_error):
+        problem, _ = read_problem_with_warnings(input_file)
+        if rota_file.suffix.lower() == ".xlsx":
+            from rota.io.rota_sheet import read_rota_sheet_rows
+
+            sheet = read_rota_sheet_rows(problem, rota_file)
+            rota, warnings, rows = sheet.rota, list(sheet.warnings), sheet.rows_by_referral
+        else:
+            from rota.cli.exports import load_result
+
+            result, warnings = load_result(problem, rota_file)
+            rota = result.rota
+    for w in warnings:
+        click.echo(f"warning: {w}", err=True)
+    violations = check(problem, rota)
+    if not violations:
+        click.echo(
+            f"OK: {len(rota.sessions)} sessions keep every hard rule "
+            f"({len(problem.referrals) - len(rota.sessions)} referrals unscheduled)"
+        )
+        return
+    for v in violations:
+        where = sorted({r for rid in v.referral_ids for r in rows.get(rid, ())})
+        prefix = (
+            f"Rota row{'s' if len(where) > 1 else ''} {', '.join(map(str, where))}: "
+            if where
+            else ""
+        )
+        click.echo(f"{prefix}{v.rule}: {v.message}")
+    fail(f"{len(violations)} violation{'s' if len(violations) != 1 else ''} of the hard rules")
+
+
+__all__ = ["COMMANDS", "format_time"]
+COMMANDS: list[click.Command] = [solve_command, check_command]

@@ -7,6 +7,7 @@ import os
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 
 class OutputError(Exception):
@@ -36,6 +37,10 @@ def atomic_path(path: Path | str, force: bool = True) -> Iterator[Path]:
     )
     os.close(fd)
     tmp = Path(tmp_name)
+    # mkstemp makes the file owner-only; give it the permissions a plain open() would.
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)
     try:
         yield tmp
         try:
@@ -49,7 +54,7 @@ def atomic_path(path: Path | str, force: bool = True) -> Iterator[Path]:
             tmp.unlink()
 
 
-def write_atomic(path: Path | str, write: Callable[[Path], None], force: bool = True) -> Path:
+def write_atomic(path: Path | str, write: Callable[[Path], Any], force: bool = True) -> Path:
     """Call ``write(tmp_path)`` and move the result onto ``path`` atomically."""
     with atomic_path(path, force=force) as tmp:
         write(tmp)

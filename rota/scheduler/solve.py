@@ -36,7 +36,8 @@ class Progress:
     referrals: int
     objective: float
     bound: float
-    source: str  # "greedy" or "cp-sat"
+    source: str  # "greedy", "insertion", "cp-sat" or "lns"
+    travel: int | None = None  # driving minutes a week of that rota
 
     @property
     def gap(self) -> float:
@@ -113,6 +114,7 @@ class _Recorder(cp_model.CpSolverSolutionCallback):
                     self.objective_value,
                     self.best_objective_bound,
                     "cp-sat",
+                    sum(minutes for arc, minutes in v.travel_terms if self.boolean_value(arc)),
                 )
             )
 
@@ -173,6 +175,11 @@ def solve(
 
     def report(rota: Rota, cost: float, bound: float, source: str) -> None:
         if on_progress:
+            travel = next(
+                t.units
+                for t in cost_terms(problem, rota, params.weights)
+                if t.label == "travel minutes"
+            )
             on_progress(
                 Progress(
                     time.perf_counter() - t0,
@@ -181,6 +188,7 @@ def solve(
                     cost,
                     bound,
                     source,
+                    travel,
                 )
             )
 

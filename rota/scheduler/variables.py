@@ -83,6 +83,7 @@ class Variables:
         self._rooms_by_ref: dict[str, list[tuple[str, cp_model.IntVar]]] = defaultdict(list)
         self.works_on: dict[tuple[str, str], cp_model.IntVar] = {}  # (referral, therapist)
         self.days: dict[tuple[str, str], TherapistDayVars] = {}
+        self.travel_terms: list[tuple[cp_model.IntVar, int]] = []  # (arc, minutes)
         self.shapes = {t.therapist_id: day_shapes(problem, t) for t in problem.therapists}
         self._build()
 

@@ -50,6 +50,7 @@ def add_travel_rules(model: cp_model.CpModel, v: Variables) -> list[tuple[cp_mod
                     for b in blocks
                 ]
             )
+        terms_before = len(travel_terms)
         arcs: list[tuple[int, int, cp_model.LiteralT]] = []
         empty = model.new_bool_var(f"empty[{tdv.therapist_id},{tdv.day}]")
         tdv.empty = empty
@@ -76,6 +77,7 @@ def add_travel_rules(model: cp_model.CpModel, v: Variables) -> list[tuple[cp_mod
                 model.add(c.start >= b.end + t).only_enforce_if(arc)
                 travel_terms.append((arc, t))
         model.add_circuit(arcs)
+        v.travel_terms.extend(t for t in travel_terms[terms_before:] if t[1])
         if tdv.shape.lunch:
             _add_lunch(model, v, tdv, base, d0, d1)
         _add_span(model, v, tdv, d0, d1)
