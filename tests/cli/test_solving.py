@@ -1,0 +1,105 @@
+"""`rota solve` and `rota check` end to end on real files, with click's CliRunner."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+from click.testing import CliRunner
+
+from rota.cli import main
+from rota.io import write_problem
+from rota.models import PreviousSession, Problem
+from rota.models.result import Result
+from rota.scheduler.check import check
+from tests.conftest import make_two_therapists_service
+
+
+def _input(tmp_path: Path, problem: Problem | None = None) -> Path:
+    path = tmp_path / "service.xlsx"
+    write_problem(problem or make_two_therapists_service(), path)
+    return path
+
+
+def _solve(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, ["solve", *args, "--time-limit", "10", "--workers", "1"])
+    return result.exit_code, result.output
+
+
+def test_solve_writes_a_checked_rota_workbook_and_json(tmp_path: Path) -> None:
+    src = _input(tmp_path)
+    before = src.read_bytes()
+    code, out = _solve(str(src), "-o", str(tmp_path / "rota.xlsx"))
+    assert code == 0, out
+    assert "scheduled: 5 of 5 referrals" in out
+    assert src.read_bytes() == before
+    wb = openpyxl.load_workbook(tmp_path / "rota.xlsx", read_only=True)
+    assert {"Summary", "Rota", "Unscheduled"} <= set(wb.sheetnames)
+    checked = CliRunner().invoke(main, ["check", str(src), str(tmp_path / "rota.xlsx")])
+    assert checked.exit_code == 0 and checked.output.startswith("OK: 5 sessions"), checked.output
+
+    code, out = _solve(str(src), "-o", str(tmp_path / "result.json"))
+    assert code == 0, out
+    result = Result.model_validate_json((tmp_path / "result.json").read_text())
+    assert len(result.rota.sessions) == 5
+    assert check(make_two_therapists_service(), result.rota) == []
+
+
+def test_solve_refuses_to_replace_an_output_without_force(tmp_path: Path) -> None:
+    src = _input(tmp_path)
+    out_path = tmp_path / "rota.json"
+    out_path.write_text("keep me")
+    code, out = _solve(str(src), "-o", str(out_path))
+    assert code == 1
+    assert "already exists: use --force" in out
+    assert out_path.read_text() == "keep me"
+    code, out = _solve(str(src), "-o", str(out_path), "--force")
+    assert code == 0, out
+    assert out_path.read_text() != "keep me"
+
+
+def test_check_lists_violations_with_rota_row_numbers(tmp_path: Path) -> None:
+    src = _input(tmp_path)
+    rota_path = tmp_path / "rota.xlsx"
+    assert _solve(str(src), "-o", str(rota_path))[0] == 0
+    wb = openpyxl.load_workbook(rota_path)
+    ws = wb["Rota"]
+    header = [c.value for c in ws[1]]
+    col = {name: i + 1 for i, name in enumerate(header)}
+    # Move the session on row 2 to a Saturday: outside the service days.
+    ws.cell(row=2, column=col["day"]).value = "Sat"
+    wb.save(rota_path)
+    result = CliRunner().invoke(main, ["check", str(src), str(rota_path)])
+    assert result.exit_code == 1
+    assert "Rota row 2" in result.output
+    assert "violation" in result.output
+
+
+def test_an_impossible_pin_is_an_input_error_that_says_why(tmp_path: Path) -> None:
+    base = make_two_therapists_service()
+    # T1 does not work on Fridays.
+    pin = PreviousSession(referral_id="R1", therapist_id="T1", day="Fri", start=600,
+                          room_id="ELY-1", pinned=True)
+    src = _input(tmp_path, base.model_copy(update={"previous": (pin,)}))
+    code, out = _solve(str(src), "-o", str(tmp_path / "rota.xlsx"))
+    assert code == 1
+    assert "Previous, pinned: R1: pinned session cannot be kept" in out
+    assert not (tmp_path / "rota.xlsx").exists()
+
+
+def test_previous_rota_is_kept_when_nothing_changed(tmp_path: Path) -> None:
+    src = _input(tmp_path)
+    first = tmp_path / "first.xlsx"
+    assert _solve(str(src), "-o", str(first))[0] == 0
+    code, out = _solve(str(src), "-o", str(tmp_path / "again.json"), "--previous", str(first))
+    assert code == 0, out
+    again = Result.model_validate_json((tmp_path / "again.json").read_text())
+    moved = {c.label: c.units for c in again.costs}["sessions moved from previous"]
+    assert moved == 0
+
+
+def test_bad_input_gets_located_messages_and_exit_1(tmp_path: Path) -> None:
+    src = tmp_path / "missing.xlsx"
+    code, out = _solve(str(src))
+    assert code == 1
+    assert "missing.xlsx" in out and "Traceback" not in out
