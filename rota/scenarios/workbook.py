@@ -42,6 +42,7 @@ from rota.scenarios.compare import (
 )
 from rota.scenarios.run import RunOutcome
 
+_WRAP_CHARS = 30
 CHANGE_COLUMNS = ("referral_id", "client", "change", "before", "after")
 COST_LEFT_OUT = (
     "Term cost is left out: the base workbook gives no term dates or no hourly rates "
@@ -116,6 +117,9 @@ def _write_compare(ws: Worksheet, comparison: Comparison) -> None:
     for j, name in enumerate(names, start=2):
         cell = ws.cell(2, j, descriptions.get(name, ""))
         cell.alignment = Alignment(wrap_text=True, vertical="top")
+    # Wrapped descriptions need a taller row (Excel does not grow it for a file it did not save).
+    longest = max((len(descriptions.get(n, "")) for n in names), default=0)
+    ws.row_dimensions[2].height = 15 * max(1, min(6, -(-longest // _WRAP_CHARS)))
     r = 2
     for row in comparison.rows:
         r += 1
@@ -135,7 +139,11 @@ def _write_compare(ws: Worksheet, comparison: Comparison) -> None:
             r += 1
             ws.cell(r, 1, note)
     ws.freeze_panes = "B2"
-    fit_columns(ws, maximum=40)
+    fit_columns(ws, maximum=_WRAP_CHARS)
+    for j in range(2, len(names) + 2):
+        # Descriptions wrap instead of widening their column.
+        letter = get_column_letter(j)
+        ws.column_dimensions[letter].width = min(ws.column_dimensions[letter].width, _WRAP_CHARS)
     ws.column_dimensions["A"].width = 34
 
 
