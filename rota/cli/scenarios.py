@@ -80,6 +80,36 @@ def check_command(base: Path, scenarios: tuple[Path, ...]) -> None:
         fail("\n".join([f"{len(errors)} error(s) in the scenarios:", *errors]))
 
 
+@scenario_group.command("apply")
+@click.argument("base", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Input file to write: .xlsx, .yaml or .json.",
+)
+@click.option("--force", is_flag=True, help="Replace OUTPUT if it exists.")
+def apply_command(base: Path, scenario: Path, output: Path, force: bool) -> None:
+    """Write BASE with SCENARIO applied as a new input file (BASE is not changed)."""
+    from rota.io import write_problem
+
+    with plain_errors():
+        check_writable(output, force)
+    problem = _read_base(base)
+    try:
+        loaded, changed = load_and_apply(problem, scenario)
+    except ScenarioError as exc:
+        fail("\n".join([f"{len(exc.messages)} error(s) in the scenario:", *exc.messages]))
+    with plain_errors():
+        write_problem(changed, output, force=force)
+    click.echo(
+        f"Wrote {output}: {loaded.name} ({len(changed.therapists)} therapists, "
+        f"{len(changed.referrals)} referrals, {len(changed.rooms)} rooms)"
+    )
+
+
 @scenario_group.command("run")
 @click.argument("base", type=click.Path(dir_okay=False, path_type=Path))
 @click.argument("scenarios", nargs=-1, type=click.Path(path_type=Path))

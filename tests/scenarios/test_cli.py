@@ -240,3 +240,19 @@ def test_from_base_gives_scenarios_the_base_rota(service: Path) -> None:
     for rid, row in base_rows.items():
         if row[2] == "T1" and rid in leave_rows and rid not in ("R3",):
             assert leave_rows[rid][2:11] == row[2:11]
+
+
+def test_apply_writes_the_changed_input_and_leaves_the_base(service: Path) -> None:
+    d = service.parent
+    before = service.read_bytes()
+    result = _invoke("apply", str(service), str(d / "leave.yaml"), "-o", str(d / "leave.xlsx"))
+    assert result.exit_code == 0, result.output
+    assert result.output == (
+        f"Wrote {d / 'leave.xlsx'}: leave (1 therapists, 5 referrals, 3 rooms)\n"
+    )
+    assert service.read_bytes() == before
+    changed = read_problem(d / "leave.xlsx")
+    assert changed == apply_scenario(read_problem(service), load_scenario(d / "leave.yaml"))
+    bad = _invoke("apply", str(service), str(d / "broken.yaml"), "-o", str(d / "b.xlsx"))
+    assert bad.exit_code == 1
+    assert "unknown room 'CAM-9'" in bad.output and not (d / "b.xlsx").exists()
