@@ -59,6 +59,12 @@ def _compare(path: Path) -> dict[str, list[Any]]:
     return {str(row[0]): list(row[1:]) for row in ws.iter_rows(values_only=True) if row[0]}
 
 
+def _assert_rotas_pass_the_checker(path: Path) -> None:
+    """Every run's rota was checked after its solve; a broken rule would be a note in Compare."""
+    cells = [str(r[0]) for r in load_workbook(path)["Compare"].iter_rows(values_only=True)]
+    assert not [c for c in cells if "hard rule" in c]
+
+
 def _invoke(*args: str) -> Any:
     return CliRunner().invoke(main, ["scenario", *args], catch_exceptions=False)
 
@@ -150,6 +156,7 @@ def test_run_all_good_exits_0_and_refuses_to_overwrite(service: Path) -> None:
     result = _invoke(*args, "--jobs", "1")
     assert result.exit_code == 0, result.output
     assert f"Wrote {out}" in result.output
+    _assert_rotas_pass_the_checker(out)
     again = _invoke(*args)
     assert again.exit_code == 1
     assert "already exists: use --force" in again.output
@@ -171,6 +178,7 @@ def test_run_in_parallel_processes(service: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert "Solving 3 run(s), 2 at a time, 1 worker(s) each" in result.output
+    _assert_rotas_pass_the_checker(d / "c.xlsx")
     compare = _compare(d / "c.xlsx")
     assert compare["Figure"][:3] == ["base", "admin_minutes=5", "admin_minutes=15"]
     assert all(s in ("OPTIMAL", "FEASIBLE") for s in compare["Solver status"][:3])
@@ -231,6 +239,7 @@ def test_from_base_gives_scenarios_the_base_rota(service: Path) -> None:
         < min(i for i, line in enumerate(lines) if line.startswith("[base] finished"))
         < lines.index("[leave] started")
     )
+    _assert_rotas_pass_the_checker(d / "c.xlsx")
     wb = load_workbook(d / "c.xlsx")
     same = list(wb["Changes admin_minutes=10"].iter_rows(min_row=2, values_only=True))
     assert same == [("No session changed.", None, None, None, None)]
