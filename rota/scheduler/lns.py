@@ -125,8 +125,9 @@ def _merge(starts: tuple[tuple[int, int], ...]) -> tuple[tuple[int, int], ...]:
 
 def solve_neighbourhood(
     problem: Problem, sub: dict[str, Candidates], rota: Rota, params: SolveParams, seconds: float
-) -> Rota | None:
-    """Best placement of the freed referrals; None if CP-SAT found nothing."""
+) -> tuple[Rota | None, bool]:
+    """Best placement of the freed referrals (None if CP-SAT found nothing), and whether it
+    is proven optimal for the neighbourhood."""
     model = cp_model.CpModel()
     v = Variables(model, problem, sub)
     travel_terms = constraints.add_travel_rules(model, v)
@@ -147,7 +148,7 @@ def solve_neighbourhood(
     solver.parameters.log_search_progress = params.log
     status = solver.solve(model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return None
+        return None, False
     sessions = [s for s in rota.sessions if s.referral_id not in freed]
     for rid, x in v.scheduled.items():
         if not solver.boolean_value(x):
@@ -170,7 +171,7 @@ def solve_neighbourhood(
                 end=minute + ref.minutes,
             )
         )
-    return Rota(sessions=tuple(sessions))
+    return Rota(sessions=tuple(sessions)), status == cp_model.OPTIMAL
 
 
 def improve(
@@ -199,7 +200,7 @@ def improve(
     service_days: list[str] = list(problem.settings.days)
     order: list[str] = []
     size = max(1, params.lns_therapists)
-    stale = 0
+    stale = settled = 0
     while time.perf_counter() < deadline - 0.2:
         if not order:
             order = therapists[:]
@@ -218,20 +219,25 @@ def improve(
         if not sub:
             continue
         remaining = deadline - time.perf_counter()
-        new = solve_neighbourhood(
+        new, proven = solve_neighbourhood(
             problem, sub, rota, params, max(0.5, min(params.lns_seconds, remaining))
         )
         stats.iterations += 1
         if new is None:
+            settled = 0
             continue
         new_cost = total_cost(problem, new, params)
         if new_cost < cost and not check(problem, new):
             rota, cost = new, new_cost
             stats.improvements += 1
-            stale = 0
+            stale = settled = 0
             if on_improve:
                 on_improve(rota, cost)
         else:
             stale += 1
+            settled = settled + 1 if proven else 0
+        # Every recent neighbourhood was already optimal: nothing more to find this way.
+        if settled >= max(12, 3 * len(therapists)):
+            break
     stats.seconds = time.perf_counter() - t0
     return rota, stats

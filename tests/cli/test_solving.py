@@ -78,8 +78,9 @@ def test_check_lists_violations_with_rota_row_numbers(tmp_path: Path) -> None:
 def test_an_impossible_pin_is_an_input_error_that_says_why(tmp_path: Path) -> None:
     base = make_two_therapists_service()
     # T1 does not work on Fridays.
-    pin = PreviousSession(referral_id="R1", therapist_id="T1", day="Fri", start=600,
-                          room_id="ELY-1", pinned=True)
+    pin = PreviousSession(
+        referral_id="R1", therapist_id="T1", day="Fri", start=600, room_id="ELY-1", pinned=True
+    )
     src = _input(tmp_path, base.model_copy(update={"previous": (pin,)}))
     code, out = _solve(str(src), "-o", str(tmp_path / "rota.xlsx"))
     assert code == 1
