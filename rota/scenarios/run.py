@@ -13,7 +13,7 @@ import os
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from rota.models.entities import PreviousSession, Settings
 from rota.models.problem import Problem, did_you_mean
@@ -36,6 +36,7 @@ class Job:
     description: str = ""
     problem: Problem | None = None
     errors: tuple[str, ...] = ()
+    summary: str = ""  # the changes, a line each
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,7 @@ class RunOutcome:
     violations: tuple[str, ...] = ()
     errors: tuple[str, ...] = ()
     wall_seconds: float = 0.0
-    notes: tuple[str, ...] = field(default=())
+    summary: str = ""
 
     @property
     def ok(self) -> bool:
@@ -148,7 +149,7 @@ def build_jobs(base: Problem, scenarios: Sequence[Scenario | Job]) -> list[Job]:
         except ScenarioError as exc:
             jobs.append(Job(name, scenario.description, None, tuple(exc.messages)))
             continue
-        jobs.append(Job(name, scenario.description, problem))
+        jobs.append(Job(name, scenario.description, problem, summary=scenario.summary))
     return jobs
 
 
@@ -229,7 +230,7 @@ def run_jobs(
 
     def finished(idx: int, outcome: RunOutcome) -> None:
         say(_finished_text(outcome))
-        outcomes[idx] = outcome
+        outcomes[idx] = replace(outcome, summary=jobs[idx].summary)
 
     if max_parallel <= 1 or len(todo) <= 1:
         for idx, job in todo:

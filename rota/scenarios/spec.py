@@ -30,7 +30,15 @@ from pydantic import (
 )
 
 from rota.models.entities import Id, Referral, Therapist
-from rota.models.timeutil import DAYS, Availability, Day, parse_day, parse_days, parse_time
+from rota.models.timeutil import (
+    DAYS,
+    Availability,
+    Day,
+    format_days,
+    parse_day,
+    parse_days,
+    parse_time,
+)
 
 
 class ScenarioError(Exception):
@@ -275,6 +283,54 @@ OPS: tuple[str, ...] = (
 )
 
 
+def describe_change(change: Change) -> str:
+    """One line saying what a change does, for the Compare sheet."""
+    match change:
+        case RemoveTherapist():
+            return f"remove therapist {change.therapist_id}"
+        case AddTherapist():
+            t = change.therapist
+            what = ", ".join(t.disciplines)
+            return f"add therapist {t.therapist_id} ({what}, base {t.base_site_id})"
+        case SetAvailability():
+            column = {"therapist": "works", "room": "available"}.get(change.which)
+            column = column or change.column or "hours"
+            text = str(change.availability) if change.availability is not None else "(blank)"
+            return f"{change.which} {change.id} {column}: {text}"
+        case CloseRoom():
+            days = f" on {format_days(change.days)}" if change.days else ""
+            return f"close room {change.room_id}{days}"
+        case CloseSite():
+            parts = []
+            if change.days:
+                parts.append(f"on {format_days(change.days)}")
+            if change.dates:
+                parts.append(
+                    "on "
+                    + ", ".join(
+                        str(d.date_from)
+                        if d.date_from == d.date_to
+                        else f"{d.date_from}..{d.date_to}"
+                        for d in change.dates
+                    )
+                )
+            return f"close site {change.site_id} {' and '.join(parts)}"
+        case AddReferrals():
+            if change.rows is not None:
+                return f"add {len(change.rows)} referral(s)"
+            return f"add referrals from {change.from_} ({change.sheet})"
+        case RemoveReferrals():
+            return f"remove referral(s) {', '.join(change.referral_ids)}"
+        case SetSetting():
+            return f"{change.name} = {change.value}"
+        case SetRate():
+            return f"hourly rate £{change.hourly_rate:.2f} from {change.effective_from}"
+        case Pin():
+            ids = ", ".join(dict.fromkeys(p.referral_id for p in change.sessions))
+            return f"pin {len(change.sessions)} session(s) ({ids})"
+    raise TypeError(f"unknown change {change!r}")
+
+
 class Scenario(BaseModel):
     """A named what-if: changes applied in order to the base Problem."""
 
@@ -290,6 +346,11 @@ class Scenario(BaseModel):
     change_numbers: tuple[int, ...] | None = Field(
         None, exclude=True, description="Position of each change in its file (partial scenarios)"
     )
+
+    @property
+    def summary(self) -> str:
+        """Every change in a line each: what the scenario does."""
+        return "\n".join(describe_change(c) for c in self.changes)
 
     @property
     def label(self) -> str:

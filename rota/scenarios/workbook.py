@@ -117,10 +117,17 @@ def _write_compare(ws: Worksheet, comparison: Comparison) -> None:
     for j, name in enumerate(names, start=2):
         cell = ws.cell(2, j, descriptions.get(name, ""))
         cell.alignment = Alignment(wrap_text=True, vertical="top")
+    ws.cell(3, 1, "Changes").font = Font(italic=True)
+    summaries = {o.name: o.summary for o in comparison.outcomes}
+    for j, name in enumerate(names, start=2):
+        cell = ws.cell(3, j, summaries.get(name, ""))
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    lines = max((summaries.get(n, "").count("\n") + 1 for n in names), default=1)
+    ws.row_dimensions[3].height = 15 * max(1, min(8, lines))
     # Wrapped descriptions need a taller row (Excel does not grow it for a file it did not save).
     longest = max((len(descriptions.get(n, "")) for n in names), default=0)
     ws.row_dimensions[2].height = 15 * max(1, min(6, -(-longest // _WRAP_CHARS)))
-    r = 2
+    r = 3
     for row in comparison.rows:
         r += 1
         ws.cell(r, 1, row.label)

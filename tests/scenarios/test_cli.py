@@ -110,6 +110,7 @@ def test_run_writes_comparison_and_rotas_that_pass_the_checker(service: Path) ->
         "leave vs base",
         "admin_minutes=15 vs base",
     ]
+    assert compare["Changes"][:3] == [None, "remove therapist T2", "admin_minutes = 15"]
     base_problem = read_problem(service)
     problems = {
         "base": base_problem,

@@ -104,6 +104,22 @@ def test_every_op_reads(tmp_path: Path) -> None:
     assert [(p.day, p.start) for p in pin.sessions] == [("Tue", 570), ("Wed", 14 * 60 + 5)]
 
 
+def test_summary_says_what_each_change_does(tmp_path: Path) -> None:
+    s = load_scenario(_write(tmp_path, GOOD))
+    assert s.summary.splitlines() == [
+        "remove therapist T003",
+        "add therapist T099 (drama, base HUN)",
+        "site CAM blocked: Mon-Fri 12:00-12:45",
+        "close room CAM-1 on Fri",
+        "close site CAM on 2027-02-15..2027-02-19, 2027-03-01",
+        "add 1 referral(s)",
+        "remove referral(s) R0001, R0002",
+        "admin_minutes = 15",
+        "hourly rate £55.00 from 2027-04-01",
+        "pin 2 session(s) (R0003, R0004)",
+    ]
+
+
 def test_name_defaults_to_the_file_name(tmp_path: Path) -> None:
     s = load_scenario(_write(tmp_path, "changes: []\n", "quiet-week.yaml"))
     assert s.name == "quiet-week" and s.changes == ()

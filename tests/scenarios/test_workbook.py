@@ -51,6 +51,7 @@ def _outcomes() -> list[RunOutcome]:
             problem,
             Result(status="FEASIBLE", rota=moved),
             violations=("room-closed: made up for the test",),
+            summary="pin 1 session(s) (R1)\nadmin_minutes = 15",
         ),
         RunOutcome("broken", "", None, errors=("broken.yaml: changes[0] (pin): bad",)),
     ]
@@ -80,6 +81,7 @@ def test_workbook_sheets_and_compare_columns(tmp_path: Path) -> None:
     rows = {r[0]: r[1:] for r in wb["Compare"].iter_rows(values_only=True) if r[0]}
     assert rows["Figure"] == ("base", "tuesday", "tuesday vs base")
     assert rows["What it asks"][:2] == ("as it is", "R1 on Tuesday")
+    assert rows["Changes"][:2] == (None, "pin 1 session(s) (R1)\nadmin_minutes = 15")
     assert rows["Scheduled"] == (2, 2, 0)
     assert rows["Sessions moved (day or time)"] == (None, 1, None)
     assert rows["Solver status"] == ("OPTIMAL", "FEASIBLE", None)
