@@ -22,8 +22,9 @@ install: $(VENV)/.installed
 demo: install
 	mkdir -p $(DEMO_DIR)
 	$(BIN)/rota generate --size $(SIZE) --seed $(SEED) -o $(DEMO_DIR)/$(SIZE).xlsx --force
-	$(BIN)/rota validate $(DEMO_DIR)/$(SIZE).xlsx
-	$(BIN)/rota solve $(DEMO_DIR)/$(SIZE).xlsx -o $(DEMO_DIR)/rota-$(SIZE).xlsx --time-limit $(TIME_LIMIT) --force
+	$(BIN)/rota solve $(DEMO_DIR)/$(SIZE).xlsx -o $(DEMO_DIR)/rota-$(SIZE).xlsx \
+		--time-limit $(TIME_LIMIT) --schools $(DEMO_DIR)/schools-$(SIZE) --force
+	$(BIN)/rota check $(DEMO_DIR)/$(SIZE).xlsx $(DEMO_DIR)/rota-$(SIZE).xlsx
 
 lint: install
 	$(BIN)/ruff check .
