@@ -1,9 +1,10 @@
-"""The comparison workbook: Compare (figures side by side), Changes and Rota sheets per run.
+"""The comparison workbook: Compare (figures side by side), Therapists, Changes and Rota sheets.
 
 Sheets: ``Compare`` (one column per run, base first, then each scenario's difference from the
-base, and notes); ``Changes <name>`` for each scenario (every session that moved, changed
-therapist or room, became unscheduled or newly scheduled); ``Rota <name>`` for every run, laid
-out like the coordinator's Rota sheet.
+base, and notes); ``Therapists`` (each one's sessions and travel in every run);
+``Changes <name>`` for each scenario (every session that moved, changed therapist or room,
+became unscheduled or newly scheduled); ``Rota <name>`` for every run, laid out like the
+coordinator's Rota sheet.
 """
 
 from __future__ import annotations
@@ -191,6 +192,40 @@ def _write_rota(ws: Worksheet, outcome: RunOutcome) -> None:
     fit_columns(ws)
 
 
+def therapist_table(
+    outcomes: Sequence[RunOutcome],
+) -> tuple[list[str], list[list[Any]]] | None:
+    """Each therapist's sessions and driving minutes per week in every finished run (blank
+    where a run does not have the therapist); None when no run has therapist figures."""
+    runs = [o for o in outcomes if o.ok and o.kpis is not None]
+    if not runs:
+        return None
+    names: dict[str, str] = {}
+    for o in runs:
+        assert o.problem is not None
+        for t in o.problem.therapists:
+            names.setdefault(t.therapist_id, t.name)
+    by_run = [{t.therapist_id: t for t in o.kpis.therapists} for o in runs if o.kpis]
+    heads = [
+        "therapist_id",
+        "therapist",
+        *(f"{o.name} sessions" for o in runs),
+        *(f"{o.name} travel minutes" for o in runs),
+    ]
+    rows: list[list[Any]] = []
+    for tid, name in names.items():
+        figures = [k.get(tid) for k in by_run]
+        rows.append(
+            [
+                tid,
+                name,
+                *(f.sessions if f else None for f in figures),
+                *(f.travel_minutes if f else None for f in figures),
+            ]
+        )
+    return heads, rows
+
+
 def build_compare_workbook(comparison: Comparison) -> Workbook:
     """The comparison workbook in memory."""
     wb = Workbook()
@@ -199,6 +234,13 @@ def build_compare_workbook(comparison: Comparison) -> Workbook:
     ws.title = "Compare"
     taken = {"Compare"}
     _write_compare(ws, comparison)
+    table = therapist_table(comparison.outcomes)
+    if table is not None:
+        heads, rows = table
+        sheet = wb.create_sheet(sheet_title("Therapists", taken))
+        write_table(sheet, 1, heads, rows)
+        sheet.freeze_panes = "C2"
+        fit_columns(sheet)
     by_name = {o.name: o for o in comparison.outcomes}
     for name, changes in comparison.changes.items():
         problem = by_name[name].problem

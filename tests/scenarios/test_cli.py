@@ -96,6 +96,7 @@ def test_run_writes_comparison_and_rotas_that_pass_the_checker(service: Path) ->
     wb = load_workbook(d / "compare.xlsx")
     assert wb.sheetnames == [
         "Compare",
+        "Therapists",
         "Changes leave",
         "Changes admin_minutes=15",
         "Rota base",
@@ -133,6 +134,18 @@ def test_run_writes_comparison_and_rotas_that_pass_the_checker(service: Path) ->
             for row in rota_ws.iter_rows(min_row=2, values_only=True)
         ]
         assert compare["Term cost (£)"][col] == pytest.approx(sum(costs), abs=0.011)
+    # Therapists: sessions per run add up to the Rota sheet's rows (one per therapist per
+    # session); T2, on leave, has no figures in that run.
+    therapists = list(wb["Therapists"].iter_rows(values_only=True))
+    heads = list(therapists[0])
+    assert heads[:2] == ["therapist_id", "therapist"]
+    for name in problems:
+        col = heads.index(f"{name} sessions")
+        rota_rows = wb[f"Rota {name}"].max_row - 1
+        assert sum(int(str(r[col] or 0)) for r in therapists[1:]) == rota_rows
+    t2 = next(r for r in therapists[1:] if r[0] == "T2")
+    assert t2[heads.index("leave sessions")] is None
+    assert t2[heads.index("leave travel minutes")] is None
     # Differences from the base.
     assert compare["Scheduled"][3] == compare["Scheduled"][1] - compare["Scheduled"][0]
     assert compare["Travel minutes per week"][4] == (
