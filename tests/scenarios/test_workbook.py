@@ -92,6 +92,6 @@ def test_workbook_sheets_and_compare_columns(tmp_path: Path) -> None:
     ]
     rota = list(wb["Rota tuesday"].iter_rows(values_only=True))
     assert rota[0][:3] == ("referral_id", "client", "therapist_id")
-    assert sorted(r[0] for r in rota[1:]) == ["R1", "R2"]
+    assert sorted(str(r[0]) for r in rota[1:]) == ["R1", "R2"]
     with pytest.raises(OutputError, match="already exists"):
         write_compare_workbook(build_comparison(_outcomes()), path)
