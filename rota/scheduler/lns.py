@@ -174,6 +174,42 @@ def solve_neighbourhood(
     return Rota(sessions=tuple(sessions)), status == cp_model.OPTIMAL
 
 
+def _therapists_neighbourhood(
+    rng: random.Random, members: list[str], days: list[str], num_days: int
+) -> set[tuple[str, str]]:
+    """A few nearby therapists on a couple of days: sessions may swap therapist and day."""
+    chosen = rng.sample(days, min(len(days), num_days))
+    return {(t, d) for t in members for d in chosen}
+
+
+def _sites_neighbourhood(
+    problem: Problem,
+    rng: random.Random,
+    rota: Rota,
+    site_near: dict[str, list[str]],
+    max_pairs: int,
+) -> set[tuple[str, str]]:
+    """The therapist-days that visit a site or its nearest neighbours: their sessions may be
+    gathered onto fewer days and therapists, so that a school is visited once, not four times."""
+    visits: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    for s in rota.sessions:
+        for t in s.therapist_ids:
+            visits[s.site_id].add((t, s.day))
+    crowded = sorted(sid for sid, v in visits.items() if len(v) > 1)
+    if not crowded:
+        return set()
+    seed = rng.choice(crowded)
+    group: set[tuple[str, str]] = set()
+    for sid in site_near[seed]:
+        extra = sorted(visits.get(sid, ()))
+        rng.shuffle(extra)
+        for pair in extra:
+            if len(group) >= max_pairs:
+                return group
+            group.add(pair)
+    return group
+
+
 def improve(
     problem: Problem,
     candidates: dict[str, Candidates],
@@ -196,6 +232,10 @@ def improve(
         t: sorted(therapists, key=lambda u: (problem.travel_minutes(base[t], base[u]), u))
         for t in therapists
     }
+    site_ids = [x.site_id for x in problem.sites]
+    site_near = {
+        a: sorted(site_ids, key=lambda b: (problem.travel_minutes(a, b), b))[:4] for a in site_ids
+    }
     cost = total_cost(problem, rota, params)
     service_days: list[str] = list(problem.settings.days)
     order: list[str] = []
@@ -206,11 +246,12 @@ def improve(
             order = therapists[:]
             rng.shuffle(order)
         seed_t = order.pop()
-        # A few nearby therapists on a couple of days: sessions may swap therapist and day
-        # inside the group; growing a little when nothing improves.
-        members = near[seed_t][: size + (stale // 4)]
-        days = rng.sample(service_days, min(len(service_days), params.lns_days))
-        group = {(t, d) for t in members for d in days}
+        if stats.iterations % 2 == 0:
+            group = _therapists_neighbourhood(
+                rng, near[seed_t][: size + min(2, stale // 8)], service_days, params.lns_days
+            )
+        else:
+            group = _sites_neighbourhood(problem, rng, rota, site_near, params.lns_pairs)
         # A co-facilitated session frees all of its therapists together.
         for s in rota.sessions:
             if len(s.therapist_ids) > 1 and any((t, s.day) in group for t in s.therapist_ids):

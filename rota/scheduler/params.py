@@ -55,6 +55,9 @@ class SolveParams(BaseModel):
     )
     lns_therapists: int = Field(3, ge=1, description="Therapists re-optimised together in LNS")
     lns_days: int = Field(2, ge=1, le=7, description="Days re-optimised together in LNS")
+    lns_pairs: int = Field(
+        8, ge=1, description="Therapist-days re-optimised together around a site"
+    )
     lns_new: int = Field(10, ge=0, description="Unscheduled referrals offered to a neighbourhood")
     lns_seconds: float = Field(1.0, gt=0, description="Time limit of one neighbourhood's solve")
     therapists_per_referral: int = Field(
