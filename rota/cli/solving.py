@@ -198,6 +198,12 @@ def summary_lines(problem: Problem, result: Result) -> list[str]:
     type=click.Path(path_type=Path),
     help="Also write one workbook per school into this folder.",
 )
+@click.option(
+    "--repeatable",
+    is_flag=True,
+    help="Same input, seed and workers give the same rota: search is limited by "
+    "CP-SAT's deterministic time, not the clock (the time limit is then approximate).",
+)
 @click.option("--force", is_flag=True, help="Replace existing output files.")
 @click.option("--quiet", is_flag=True, help="No progress lines.")
 def solve_command(
@@ -210,6 +216,7 @@ def solve_command(
     previous: Path | None,
     stability: int | None,
     schools: Path | None,
+    repeatable: bool,
     force: bool,
     quiet: bool,
 ) -> None:
@@ -233,7 +240,12 @@ def solve_command(
         click.echo(f"warning: {w}", err=True)
     weights = Weights() if stability is None else Weights(stability=stability)
     params = SolveParams(
-        time_limit=time_limit, workers=workers, seed=seed, weights=weights, strategy=strategy
+        time_limit=time_limit,
+        workers=workers,
+        seed=seed,
+        weights=weights,
+        strategy=strategy,
+        deterministic_time=time_limit if repeatable else None,
     )
     click.echo(
         f"solving {len(problem.referrals)} referrals, {len(problem.therapists)} "

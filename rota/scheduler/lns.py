@@ -143,6 +143,11 @@ def solve_neighbourhood(
     complete_hint(model, seconds=min(2.0, seconds))
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = seconds
+    if params.deterministic_time is not None:
+        # Repeatable: the work done, not the clock, ends each neighbourhood.
+        solver.parameters.max_time_in_seconds = 20 * params.lns_seconds
+        solver.parameters.max_deterministic_time = params.lns_seconds
+        solver.parameters.interleave_search = params.workers > 1
     solver.parameters.num_workers = params.workers
     solver.parameters.random_seed = params.seed
     solver.parameters.log_search_progress = params.log
@@ -240,8 +245,14 @@ def improve(
     service_days: list[str] = list(problem.settings.days)
     order: list[str] = []
     size = max(1, params.lns_therapists)
-    stale = settled = 0
+    stale = settled = attempts = 0
+    budget = None
+    if params.deterministic_time is not None:
+        budget = max(1, int(params.time_limit / params.lns_seconds))
+        deadline = time.perf_counter() + 10 * params.time_limit  # a safety net only
     while time.perf_counter() < deadline - 0.2:
+        if budget is not None and stats.iterations >= budget:
+            break
         if not order:
             order = therapists[:]
             rng.shuffle(order)
@@ -257,7 +268,14 @@ def improve(
             if len(s.therapist_ids) > 1 and any((t, s.day) in group for t in s.therapist_ids):
                 group |= {(t, s.day) for t in s.therapist_ids}
         sub = neighbourhood_candidates(problem, candidates, rota, group, params.lns_new)
+        attempts += 1
         if not sub:
+            # Nothing to move here; an empty neighbourhood counts as settled.
+            settled += 1
+            if settled >= max(12, 3 * len(therapists)) or (
+                budget is not None and attempts >= 4 * budget
+            ):
+                break
             continue
         remaining = deadline - time.perf_counter()
         new, proven = solve_neighbourhood(

@@ -43,7 +43,11 @@ class SolveParams(BaseModel):
     )
     log: bool = Field(False, description="Print CP-SAT's own search log")
     deterministic_time: float | None = Field(
-        None, gt=0, description="Stop after this much deterministic time (repeatable runs)"
+        None,
+        gt=0,
+        description="Repeatable runs: limit CP-SAT by deterministic time instead of the clock "
+        "(the full model gets this much; LNS runs time_limit / lns_seconds neighbourhoods of "
+        "lns_seconds deterministic time each)",
     )
     strategy: Literal["auto", "full", "lns"] = Field(
         "auto",

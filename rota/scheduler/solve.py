@@ -214,6 +214,8 @@ def solve(
         sp.max_time_in_seconds = max(0.5, deadline - time.perf_counter())
         if params.deterministic_time is not None:
             sp.max_deterministic_time = params.deterministic_time
+            sp.max_time_in_seconds = max(sp.max_time_in_seconds, 10 * params.time_limit)
+            sp.interleave_search = params.workers > 1
         sp.num_workers = params.workers
         sp.random_seed = params.seed
         sp.log_search_progress = params.log

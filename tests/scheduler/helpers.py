@@ -25,8 +25,13 @@ def service(
 ) -> Problem:
     """A two-site service (A, B) with defaults: one music therapist T1 based at A, Mon only."""
     site_rows = sites or [
-        {"site_id": sid, "name": f"Site {sid}", "latitude": lat, "longitude": lon,
-         "hours": "Mon-Fri 08:30-17:00"}
+        {
+            "site_id": sid,
+            "name": f"Site {sid}",
+            "latitude": lat,
+            "longitude": lon,
+            "hours": "Mon-Fri 08:30-17:00",
+        }
         for sid, lat, lon in (A, B)
     ]
     room_rows = rooms or [
@@ -34,8 +39,12 @@ def service(
         {"room_id": "B1", "site_id": "B", "capacity": 6},
     ]
     therapist_rows = therapists or [
-        {"therapist_id": "T1", "disciplines": "music", "base_site_id": "A",
-         "works": "Mon 08:30-17:00"}
+        {
+            "therapist_id": "T1",
+            "disciplines": "music",
+            "base_site_id": "A",
+            "works": "Mon 08:30-17:00",
+        }
     ]
     ref_rows = [{"discipline": "music", "minutes": 30, "site_ids": "A", **r} for r in referrals]
     return Problem(
@@ -45,7 +54,8 @@ def service(
         therapists=tuple(Therapist(**t) for t in therapist_rows),
         referrals=tuple(Referral(**r) for r in ref_rows),
         travel=(TravelOverride(from_site_id="A", to_site_id="B", minutes=travel),)
-        if travel is not None else (),
+        if travel is not None
+        else (),
         **extra,
     )
 

@@ -27,8 +27,14 @@ def test_travel_that_cannot_fit_in_the_day_leaves_one_out() -> None:
             {"referral_id": "R1", "site_ids": "A"},
             {"referral_id": "R2", "site_ids": "B", "priority": 1},
         ],
-        therapists=[{"therapist_id": "T1", "disciplines": "music", "base_site_id": "A",
-                     "works": "Mon 09:00-10:30"}],
+        therapists=[
+            {
+                "therapist_id": "T1",
+                "disciplines": "music",
+                "base_site_id": "A",
+                "works": "Mon 09:00-10:30",
+            }
+        ],
     )
     r = solved(p)
     assert set(placed(r)) == {"R2"}
@@ -40,8 +46,13 @@ def test_room_without_needed_feature_is_never_used() -> None:
         [{"referral_id": "R1", "needs_features": "piano", "preferred": "Mon 09:00-10:00"}],
         rooms=[
             {"room_id": "A1", "site_id": "A", "capacity": 6},
-            {"room_id": "A2", "site_id": "A", "capacity": 6, "features": "Piano",
-             "available": "Mon 13:00-15:00"},
+            {
+                "room_id": "A2",
+                "site_id": "A",
+                "capacity": 6,
+                "features": "Piano",
+                "available": "Mon 13:00-15:00",
+            },
         ],
     )
     s = placed(solved(p))
@@ -53,8 +64,14 @@ def test_session_and_admin_stay_inside_working_hours() -> None:
     # Works 08:30-12:30; the client is free 12:00-14:00: 12:00-12:30 plus admin ends 12:40.
     p = service(
         [{"referral_id": "R1", "available": "Mon 12:00-14:00"}],
-        therapists=[{"therapist_id": "T1", "disciplines": "music", "base_site_id": "A",
-                     "works": "Mon 08:30-12:30"}],
+        therapists=[
+            {
+                "therapist_id": "T1",
+                "disciplines": "music",
+                "base_site_id": "A",
+                "works": "Mon 08:30-12:30",
+            }
+        ],
     )
     r = solved(p)
     assert placed(r) == {}
@@ -68,8 +85,8 @@ def test_room_holds_one_session_at_a_time() -> None:
             {"referral_id": "R2", "available": "Mon 09:00-09:45"},
         ],
         therapists=[
-            {"therapist_id": f"T{i}", "disciplines": "music", "base_site_id": "A",
-             "works": "Mon"} for i in (1, 2)
+            {"therapist_id": f"T{i}", "disciplines": "music", "base_site_id": "A", "works": "Mon"}
+            for i in (1, 2)
         ],
         rooms=[{"room_id": "A1", "site_id": "A", "capacity": 6}],
     )
@@ -81,8 +98,14 @@ def test_admin_time_follows_every_session() -> None:
         {"referral_id": "R1", "available": "Mon 09:00-10:20"},
         {"referral_id": "R2", "available": "Mon 09:00-10:20"},
     ]
-    works = [{"therapist_id": "T1", "disciplines": "music", "base_site_id": "A",
-              "works": "Mon 09:00-10:20"}]
+    works = [
+        {
+            "therapist_id": "T1",
+            "disciplines": "music",
+            "base_site_id": "A",
+            "works": "Mon 09:00-10:20",
+        }
+    ]
     assert len(solved(service(refs, therapists=works)).rota.sessions) == 2
     tighter = service(refs, therapists=works, settings={"admin_minutes": 15})
     assert len(solved(tighter).rota.sessions) == 1
@@ -90,8 +113,9 @@ def test_admin_time_follows_every_session() -> None:
 
 def test_lunch_needs_thirty_minutes_inside_the_window() -> None:
     # Three 35-minute sessions fit 11:30-14:00 only with no lunch.
-    refs = [{"referral_id": f"R{i}", "minutes": 35, "available": "Mon 11:30-14:00"}
-            for i in (1, 2, 3)]
+    refs = [
+        {"referral_id": f"R{i}", "minutes": 35, "available": "Mon 11:30-14:00"} for i in (1, 2, 3)
+    ]
     assert len(solved(service(refs, settings={"lunch_minutes": 0})).rota.sessions) == 3
     r = solved(service(refs))
     assert len(r.rota.sessions) == 2
@@ -109,16 +133,29 @@ def test_limits_per_day_and_per_week() -> None:
 def test_no_session_outside_service_days() -> None:
     p = service(
         [{"referral_id": "R1", "available": "Sat 09:00-12:00"}],
-        therapists=[{"therapist_id": "T1", "disciplines": "music", "base_site_id": "A",
-                     "works": "Mon-Sun"}],
-        sites=[{"site_id": "A", "name": "Site A", "latitude": 52.2, "longitude": 0.12,
-                "hours": "Mon-Sun 08:30-17:00"},
-               {"site_id": "B", "name": "Site B", "latitude": 52.3, "longitude": 0.1}],
+        therapists=[
+            {"therapist_id": "T1", "disciplines": "music", "base_site_id": "A", "works": "Mon-Sun"}
+        ],
+        sites=[
+            {
+                "site_id": "A",
+                "name": "Site A",
+                "latitude": 52.2,
+                "longitude": 0.12,
+                "hours": "Mon-Sun 08:30-17:00",
+            },
+            {"site_id": "B", "name": "Site B", "latitude": 52.3, "longitude": 0.1},
+        ],
     )
     r = solved(p)
     assert placed(r) == {}
-    weekend = p.model_copy(update={"settings": p.settings.model_copy(
-        update={"days": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat")})})
+    weekend = p.model_copy(
+        update={
+            "settings": p.settings.model_copy(
+                update={"days": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat")}
+            )
+        }
+    )
     assert placed(solved(weekend))["R1"].day == "Sat"
 
 
@@ -130,8 +167,13 @@ def test_skills_and_discipline_decide_the_therapist() -> None:
         ],
         therapists=[
             {"therapist_id": "T1", "disciplines": "music", "base_site_id": "A", "works": "Mon"},
-            {"therapist_id": "T2", "disciplines": "music, drama", "base_site_id": "B",
-             "works": "Mon", "skills": "vig"},
+            {
+                "therapist_id": "T2",
+                "disciplines": "music, drama",
+                "base_site_id": "B",
+                "works": "Mon",
+                "skills": "vig",
+            },
         ],
     )
     s = placed(solved(p))
@@ -154,8 +196,14 @@ def test_site_blocked_times_are_respected() -> None:
     p = service(
         [{"referral_id": "R1", "available": "Mon 11:50-13:30", "preferred": "Mon 12:00-12:30"}],
         sites=[
-            {"site_id": "A", "name": "Site A", "latitude": 52.2, "longitude": 0.12,
-             "hours": "Mon-Fri 08:30-17:00", "blocked": "Mon 12:00-12:45"},
+            {
+                "site_id": "A",
+                "name": "Site A",
+                "latitude": 52.2,
+                "longitude": 0.12,
+                "hours": "Mon-Fri 08:30-17:00",
+                "blocked": "Mon 12:00-12:45",
+            },
             {"site_id": "B", "name": "Site B", "latitude": 52.3, "longitude": 0.1},
         ],
     )
@@ -167,8 +215,8 @@ def test_co_facilitated_group_gets_two_therapists() -> None:
     p = service(
         [{"referral_id": "R1", "therapists_needed": 2, "group_size": 5}],
         therapists=[
-            {"therapist_id": f"T{i}", "disciplines": "music", "base_site_id": "A",
-             "works": "Mon"} for i in (1, 2, 3)
+            {"therapist_id": f"T{i}", "disciplines": "music", "base_site_id": "A", "works": "Mon"}
+            for i in (1, 2, 3)
         ],
     )
     assert len(set(placed(solved(p))["R1"].therapist_ids)) == 2
@@ -190,8 +238,8 @@ def test_continuity_keeps_the_current_therapist() -> None:
     p = service(
         [{"referral_id": "R1", "current_therapist_id": "T2"}],
         therapists=[
-            {"therapist_id": f"T{i}", "disciplines": "music", "base_site_id": "A",
-             "works": "Mon"} for i in (1, 2)
+            {"therapist_id": f"T{i}", "disciplines": "music", "base_site_id": "A", "works": "Mon"}
+            for i in (1, 2)
         ],
     )
     r = solved(p)
@@ -215,17 +263,24 @@ def test_specific_reasons_for_impossible_referrals() -> None:
 
 def test_pinned_sessions_stay_and_own_rota_as_previous_changes_nothing() -> None:
     refs = [{"referral_id": f"R{i}", "site_ids": "A|B"} for i in range(1, 6)]
-    base = service(refs, therapists=[{"therapist_id": "T1", "disciplines": "music",
-                                      "base_site_id": "A", "works": "Mon-Tue"}])
-    pin = PreviousSession(referral_id="R3", therapist_id="T1", day="Tue", start=14 * 60,
-                          room_id="B1", pinned=True)
+    base = service(
+        refs,
+        therapists=[
+            {"therapist_id": "T1", "disciplines": "music", "base_site_id": "A", "works": "Mon-Tue"}
+        ],
+    )
+    pin = PreviousSession(
+        referral_id="R3", therapist_id="T1", day="Tue", start=14 * 60, room_id="B1", pinned=True
+    )
     first = solved(base.model_copy(update={"previous": (pin,)}))
     s3 = placed(first)["R3"]
     assert (s3.day, s3.start, s3.room_id) == ("Tue", 14 * 60, "B1")
     previous = tuple(
-        PreviousSession(referral_id=s.referral_id, therapist_id=t, day=s.day, start=s.start,
-                        room_id=s.room_id)
-        for s in first.rota.sessions for t in s.therapist_ids
+        PreviousSession(
+            referral_id=s.referral_id, therapist_id=t, day=s.day, start=s.start, room_id=s.room_id
+        )
+        for s in first.rota.sessions
+        for t in s.therapist_ids
     )
     again = solved(base.model_copy(update={"previous": previous}))
     assert again.rota.sessions == first.rota.sessions
@@ -241,3 +296,26 @@ def test_same_input_seed_and_workers_give_the_same_rota(two_therapists_service) 
 def test_a_stopped_solve_still_returns_a_checked_rota(two_therapists_service) -> None:  # type: ignore[no-untyped-def]
     r = solved(two_therapists_service, deterministic_time=0.0001)
     assert len(r.rota.sessions) >= 1
+
+
+def test_repeatable_lns_gives_the_same_rota_twice() -> None:
+    refs = [
+        {"referral_id": f"R{i}", "site_ids": "A|B", "priority": 1 + i % 5} for i in range(1, 12)
+    ]
+    p = service(
+        refs,
+        therapists=[
+            {
+                "therapist_id": f"T{i}",
+                "disciplines": "music",
+                "base_site_id": "AB"[i % 2],
+                "works": "Mon-Tue",
+            }
+            for i in (1, 2, 3)
+        ],
+    )
+    params = SolveParams(
+        time_limit=2, workers=2, seed=5, strategy="lns", deterministic_time=2, lns_seconds=0.5
+    )
+    a, b = solve(p, params), solve(p, params)
+    assert a.violations == () and a.rota == b.rota
