@@ -32,6 +32,7 @@ class LnsStats:
     iterations: int = 0
     improvements: int = 0
     seconds: float = 0.0
+    interrupted: bool = False
 
 
 def total_cost(problem: Problem, rota: Rota, params: SolveParams) -> int:
@@ -215,6 +216,22 @@ def _sites_neighbourhood(
     return group
 
 
+def _waiting(candidates: dict[str, Candidates], rota: Rota) -> list[str]:
+    """Unscheduled referrals that have candidates, most urgent first."""
+    placed = {s.referral_id for s in rota.sessions}
+    out = [rid for rid, c in candidates.items() if rid not in placed and c.feasible]
+    return sorted(out, key=lambda rid: (candidates[rid].referral.priority, rid))
+
+
+def _placement_neighbourhood(
+    rng: random.Random, cand: Candidates, max_pairs: int
+) -> set[tuple[str, str]]:
+    """Therapist-days where an unscheduled referral could go: re-arranging them may make room."""
+    pairs = sorted({(o.therapist_id, o.day) for o in cand.options})
+    rng.shuffle(pairs)
+    return set(pairs[:max_pairs])
+
+
 def improve(
     problem: Problem,
     candidates: dict[str, Candidates],
@@ -246,57 +263,69 @@ def improve(
     order: list[str] = []
     size = max(1, params.lns_therapists)
     stale = settled = attempts = 0
+    skip: set[str] = set()  # unscheduled referrals tried since the last full round
     budget = None
     if params.deterministic_time is not None:
         budget = max(1, int(params.time_limit / params.lns_seconds))
         deadline = time.perf_counter() + 10 * params.time_limit  # a safety net only
-    while time.perf_counter() < deadline - 0.2:
-        if budget is not None and stats.iterations >= budget:
-            break
-        if not order:
-            order = therapists[:]
-            rng.shuffle(order)
-        seed_t = order.pop()
-        if stats.iterations % 2 == 0:
-            group = _therapists_neighbourhood(
-                rng, near[seed_t][: size + min(2, stale // 8)], service_days, params.lns_days
-            )
-        else:
-            group = _sites_neighbourhood(problem, rng, rota, site_near, params.lns_pairs)
-        # A co-facilitated session frees all of its therapists together.
-        for s in rota.sessions:
-            if len(s.therapist_ids) > 1 and any((t, s.day) in group for t in s.therapist_ids):
-                group |= {(t, s.day) for t in s.therapist_ids}
-        sub = neighbourhood_candidates(problem, candidates, rota, group, params.lns_new)
-        attempts += 1
-        if not sub:
-            # Nothing to move here; an empty neighbourhood counts as settled.
-            settled += 1
-            if settled >= max(12, 3 * len(therapists)) or (
-                budget is not None and attempts >= 4 * budget
-            ):
+    try:
+        while time.perf_counter() < deadline - 0.2:
+            if budget is not None and stats.iterations >= budget:
                 break
-            continue
-        remaining = deadline - time.perf_counter()
-        new, proven = solve_neighbourhood(
-            problem, sub, rota, params, max(0.5, min(params.lns_seconds, remaining))
-        )
-        stats.iterations += 1
-        if new is None:
-            settled = 0
-            continue
-        new_cost = total_cost(problem, new, params)
-        if new_cost < cost and not check(problem, new):
-            rota, cost = new, new_cost
-            stats.improvements += 1
-            stale = settled = 0
-            if on_improve:
-                on_improve(rota, cost)
-        else:
-            stale += 1
-            settled = settled + 1 if proven else 0
-        # Every recent neighbourhood was already optimal: nothing more to find this way.
-        if settled >= max(12, 3 * len(therapists)):
-            break
+            if not order:
+                order = therapists[:]
+                rng.shuffle(order)
+            seed_t = order.pop()
+            kind = attempts % 3
+            waiting = [r for r in _waiting(candidates, rota) if r not in skip] if kind == 2 else []
+            if kind == 2 and not waiting:
+                skip.clear()
+            if waiting:
+                group = _placement_neighbourhood(rng, candidates[waiting[0]], params.lns_pairs)
+                # Next time, try the next referral in line.
+                skip.add(waiting[0])
+            elif kind == 0:
+                group = _therapists_neighbourhood(
+                    rng, near[seed_t][: size + min(2, stale // 8)], service_days, params.lns_days
+                )
+            else:
+                group = _sites_neighbourhood(problem, rng, rota, site_near, params.lns_pairs)
+            # A co-facilitated session frees all of its therapists together.
+            for s in rota.sessions:
+                if len(s.therapist_ids) > 1 and any((t, s.day) in group for t in s.therapist_ids):
+                    group |= {(t, s.day) for t in s.therapist_ids}
+            sub = neighbourhood_candidates(problem, candidates, rota, group, params.lns_new)
+            attempts += 1
+            if not sub:
+                # Nothing to move here; an empty neighbourhood counts as settled.
+                settled += 1
+                if settled >= max(12, 3 * len(therapists)) or (
+                    budget is not None and attempts >= 4 * budget
+                ):
+                    break
+                continue
+            remaining = deadline - time.perf_counter()
+            new, proven = solve_neighbourhood(
+                problem, sub, rota, params, max(0.5, min(params.lns_seconds, remaining))
+            )
+            stats.iterations += 1
+            if new is None:
+                settled = 0
+                continue
+            new_cost = total_cost(problem, new, params)
+            if new_cost < cost and not check(problem, new):
+                rota, cost = new, new_cost
+                stats.improvements += 1
+                stale = settled = 0
+                if on_improve:
+                    on_improve(rota, cost)
+            else:
+                stale += 1
+                settled = settled + 1 if proven else 0
+            # Every recent neighbourhood was already optimal: nothing more to find this way.
+            if settled >= max(12, 3 * len(therapists)):
+                break
+    except KeyboardInterrupt:
+        stats.interrupted = True  # Ctrl-C: keep the best rota found so far
     stats.seconds = time.perf_counter() - t0
     return rota, stats

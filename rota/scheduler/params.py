@@ -63,7 +63,7 @@ class SolveParams(BaseModel):
         8, ge=1, description="Therapist-days re-optimised together around a site"
     )
     lns_new: int = Field(10, ge=0, description="Unscheduled referrals offered to a neighbourhood")
-    lns_seconds: float = Field(1.0, gt=0, description="Time limit of one neighbourhood's solve")
+    lns_seconds: float = Field(0.5, gt=0, description="Time limit of one neighbourhood's solve")
     therapists_per_referral: int = Field(
         4,
         ge=0,

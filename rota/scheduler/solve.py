@@ -236,20 +236,18 @@ def solve(
         def improved(rota: Rota, cost: int) -> None:
             report(rota, cost, float("nan"), "lns")
 
+        # LNS starts from the better of the baseline and the cheaper-travel insertion rota.
         start = insertion_rota(problem, candidates)
         start_cost = total_cost(problem, start, params)
         if start_cost < best_cost:
             best, best_cost = start, start_cost
             report(start, start_cost, float("nan"), "insertion")
-        try:
-            best, stats = improve(problem, candidates, best, params, deadline, improved)
-        except KeyboardInterrupt:
-            stats = None
+        best, stats = improve(problem, candidates, best, params, deadline, improved)
         best_cost = total_cost(problem, best, params)
         source = (
-            f"lns ({stats.iterations} neighbourhoods, {stats.improvements} improvements)"
-            if stats
-            else "lns (stopped)"
+            f"lns ({stats.iterations} neighbourhoods, {stats.improvements} improvements"
+            + (", stopped by Ctrl-C" if stats.interrupted else "")
+            + ")"
         )
         status = "FEASIBLE" if best.sessions else "UNKNOWN"
         objective = float(best_cost)
