@@ -136,10 +136,9 @@ def build_candidates(problem: Problem) -> dict[str, Candidates]:
                 ):
                     cand.rooms.append(room)
         if not cand.rooms:
-            need = ", ".join(ref.needs_features) or "no special features"
-            cand.reason = (
-                f"no room at {site_names} has {need} and space for {ref.group_size} client(s)"
-            )
+            need = f"{', '.join(ref.needs_features)} and " if ref.needs_features else ""
+            clients = "1 client" if ref.group_size == 1 else f"{ref.group_size} clients"
+            cand.reason = f"no room at {site_names} has {need}space for {clients}"
             continue
         ref_windows = problem.referral_windows(ref.referral_id)
         for room in cand.rooms:
