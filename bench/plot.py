@@ -42,6 +42,20 @@ def plot_scaling(records: Sequence[Record], path: Path) -> Path:
         label="within 1% of final objective",
     )
     ax.plot(refs, [r["greedy"]["seconds"] for r in runs], ":", color="grey", label="greedy alone")
+    ax.plot(refs, [r["wall_seconds"] for r in runs], "x", color="C3", label="whole solve (wall)")
+    for limit in sorted({r["case"]["time_limit"] for r in runs}):
+        ax.axhline(limit, color="C3", lw=0.8, ls="-.")
+    # A line of slope 1 through the first rota's first point: linear growth for comparison.
+    first = runs[0]["first_rota_seconds"] or 0.0
+    if first > 0:
+        ax.plot(
+            [refs[0], refs[-1]],
+            [first, first * refs[-1] / refs[0]],
+            color="black",
+            lw=0.6,
+            alpha=0.5,
+            label="linear growth",
+        )
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("referrals")
@@ -69,7 +83,17 @@ def plot_scaling(records: Sequence[Record], path: Path) -> Path:
     ax.legend(fontsize=8, loc="lower left")
 
     ax = axes[2]
-    ax.plot(refs, [r["peak_rss_mb"] for r in runs], "o-")
+    ax.plot(refs, [r["peak_rss_mb"] for r in runs], "-", color="C0", alpha=0.4)
+    for strategy, marker in (("full", "s"), ("lns", "o")):
+        pts = [r for r in runs if r.get("strategy") == strategy]
+        if pts:
+            ax.plot(
+                [r["referrals"] for r in pts],
+                [r["peak_rss_mb"] for r in pts],
+                marker,
+                label=f"{strategy} strategy",
+            )
+    ax.legend(fontsize=8)
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("referrals")

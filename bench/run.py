@@ -416,7 +416,13 @@ def targets(records: Sequence[Record]) -> list[str]:
             f"({_num(county['first_rota_seconds'])} s)",
             f"- county: >= 99.5% of the weighted bound: "
             f"{_met((county['weighted_ratio'] or 0) >= 0.995)} ({_pct(county['weighted_ratio'])})",
-            f"- county: gap <= 1%: {_met(None if gap is None else gap <= 0.01)} ({_pct(gap)})",
+            f"- county: gap <= 1%: {_met(None if gap is None else gap <= 0.01)} ("
+            + (
+                _pct(gap)
+                if gap is not None
+                else f"not measurable: the {county['strategy']} strategy proves no bound"
+            )
+            + ")",
             f"- county: travel <= 0.6x greedy while scheduling at least as many: "
             f"{_met(travel_x is not None and travel_x <= 0.6 and at_least_as_many)}"
             f" ({_num(travel_x, 2)}x; {county['scheduled']} vs {g['scheduled']} scheduled)",
@@ -436,16 +442,81 @@ def targets(records: Sequence[Record]) -> list[str]:
         (r for r in records if r["case"].get("scaling") and "error" not in r),
         key=lambda r: r["referrals"],
     )
-    if len(scaling) >= 2:
-        for key, label in (("first_rota_seconds", "time to first rota"), ("peak_rss_mb", "RSS")):
-            slope = loglog_slope(
-                [r["referrals"] for r in scaling], [r[key] or 0.0 for r in scaling]
-            )
+    for strategy in ("any", "full", "lns"):
+        runs = [r for r in scaling if strategy == "any" or r.get("strategy") == strategy]
+        if len(runs) < 2:
+            continue
+        keys = [("first_rota_seconds", "time to first rota", "s")]
+        if strategy != "any":
+            # Memory depends on the strategy far more than on size: fit each on its own.
+            keys = [("peak_rss_mb", f"peak RSS ({strategy} strategy runs)", "MB")]
+        for key, label, unit in keys:
+            slope = loglog_slope([r["referrals"] for r in runs], [r[key] or 0.0 for r in runs])
             out.append(
-                f"- scaling, {label}: grows as referrals^{_num(slope, 2)} "
-                f"(1.0 = linear; {scaling[0]['referrals']} -> {scaling[-1]['referrals']} "
-                f"referrals: {_num(scaling[0][key])} -> {_num(scaling[-1][key])})"
+                f"- scaling, {label}: grows as referrals^{_num(slope, 2)} (1.0 = linear): "
+                + ", ".join(
+                    f"{r['referrals']}: {_num(r[key], 2 if unit == 's' else 0)} {unit}"
+                    for r in runs
+                )
             )
+    return out
+
+
+_NEIGHBOURHOODS = re.compile(r"\((\d+) neighbourhoods, (\d+) improvements\)")
+
+
+def observations(records: Sequence[Record]) -> list[str]:
+    """What a reader of the tables should not miss: overruns, searches that never started,
+    the same service run twice (its spread is the noise), and failed runs."""
+    out: list[str] = []
+    for r in records:
+        if "error" in r:
+            out.append(f"- {r['name']}: FAILED: {r['error']}")
+            continue
+        limit = r["case"]["time_limit"]
+        if r["wall_seconds"] > 1.1 * limit:
+            last = r["history"][-1] if r["history"] else None
+            out.append(
+                f"- {r['name']}: the solve took {_num(r['wall_seconds'], 1)} s against a "
+                f"{limit:g} s limit"
+                + (
+                    f" (first rota at {_num(r['first_rota_seconds'], 1)} s, last improvement at "
+                    f"{_num(last['elapsed'], 1)} s from '{last['source']}')"
+                    if last
+                    else ""
+                )
+            )
+        match = _NEIGHBOURHOODS.search(r.get("message", ""))
+        if match and int(match[1]) == 0:
+            out.append(
+                f"- {r['name']}: LNS ran no neighbourhood within the time (the rota is the "
+                "greedy or insertion start)"
+            )
+    seen: dict[tuple[Any, ...], Record] = {}
+    for r in records:
+        if "error" in r:
+            continue
+        c = r["case"]
+        key: tuple[Any, ...] = (c["size"], c["seed"], c["demand"], c["sparse"])
+        key += (r["referrals"], r["therapists"], r["sites"], r["rooms"], r["weighted_upper_bound"])
+        first = seen.setdefault(key, r)
+        if first is not r:
+            out.append(
+                f"- {first['name']} and {r['name']} are the same service: travel "
+                f"{first['travel_minutes']} vs {r['travel_minutes']} min, scheduled "
+                f"{first['scheduled']} vs {r['scheduled']}, within 1% at "
+                f"{_num(first['within_1pct_seconds'], 1)} vs {_num(r['within_1pct_seconds'], 1)} s "
+                "(the spread is run-to-run noise on a shared machine)"
+            )
+    full = [r for r in records if "error" not in r and r.get("strategy") == "full"]
+    lns = [r for r in records if "error" not in r and r.get("strategy") == "lns"]
+    if full and lns:
+        out.append(
+            "- peak memory: full CP-SAT model runs "
+            + ", ".join(f"{r['name']} {_num(r['peak_rss_mb'], 0)} MB" for r in full)
+            + "; LNS runs at most "
+            + f"{_num(max(r['peak_rss_mb'] for r in lns), 0)} MB"
+        )
     return out
 
 
@@ -462,19 +533,23 @@ def loglog_slope(xs: Sequence[float], ys: Sequence[float]) -> float | None:
     return sum((p[0] - mx) * (p[1] - my) for p in pairs) / sxx
 
 
-def results_markdown(records: Sequence[Record], command: str, plot: Path | None) -> str:
-    """The whole RESULTS.md: machine, versions, command, tables, targets."""
+def results_markdown(records: Sequence[Record], command: str | None, plot: Path | None) -> str:
+    """The whole RESULTS.md: machine, versions, command, tables, targets, observations.
+    ``command`` is this invocation's when it ran anything (None: the table was only rewritten)."""
     from importlib.metadata import version
 
     commands = sorted({r["command"] for r in records if r.get("command")})
-    if command not in commands:
+    if command is not None and command not in commands:
         commands.append(command)
+    dates = sorted(r["date"] for r in records)
     scaling_limits = sorted({r["case"]["time_limit"] for r in records if r["case"].get("scaling")})
     sources = sorted({r["source"] for r in records if r.get("source")})
     lines = [
         "# rota benchmark results",
         "",
-        f"- date: {dt.datetime.now().isoformat(timespec='minutes')}",
+        "- runs: "
+        + (f"{dates[0]} to {dates[-1]}" if dates else "none")
+        + f"; written {dt.datetime.now().isoformat(timespec='minutes')}",
         f"- machine: {os.cpu_count()} cores ({platform.machine()}, {platform.system()}), "
         f"Python {platform.python_version()}, OR-Tools {version('ortools')}",
         "- command: " + "; ".join(f"`{c}`" for c in commands),
@@ -500,6 +575,10 @@ def results_markdown(records: Sequence[Record], command: str, plot: Path | None)
         "## Targets",
         "",
         *(targets(records) or ["- (no county, region or scaling run in this set)"]),
+        "",
+        "## Observations",
+        "",
+        *(observations(records) or ["- none"]),
         "",
     ]
     if plot is not None:
@@ -564,7 +643,7 @@ def main(
         from bench.plot import plot_scaling
 
         plot_path = plot_scaling(records, md_path.parent / "scaling.png")
-    text = results_markdown(records, command, plot_path)
+    text = results_markdown(records, None if report_only else command, plot_path)
     write_atomic(md_path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
     click.echo(markdown_table(records))
     click.echo("")

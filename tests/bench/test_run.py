@@ -18,6 +18,7 @@ from bench.run import (
     loglog_slope,
     main,
     markdown_table,
+    observations,
     parse_model_size,
     run_child,
     time_to_within,
@@ -167,3 +168,23 @@ def test_loglog_slope_is_the_power() -> None:
     assert loglog_slope(xs, [2 * x for x in xs]) == pytest.approx(1.0)
     assert loglog_slope(xs, [x * x / 7 for x in xs]) == pytest.approx(2.0)
     assert loglog_slope([100.0], [1.0]) is None
+
+
+def test_observations_name_overruns_idle_searches_and_repeated_services(
+    quick_run: tuple[Path, str],
+) -> None:
+    out, _ = quick_run
+    r = _load(out / "small.json")
+    assert not [line for line in observations([r]) if "limit" in line or "same service" in line]
+    slow = {
+        **r,
+        "name": "slow",
+        "wall_seconds": 3 * r["case"]["time_limit"],
+        "message": "best rota from lns (0 neighbourhoods, 0 improvements) (lns strategy, 9 ...)",
+    }
+    lines = observations([r, slow])
+    assert any(
+        line.startswith("- slow: the solve took 6.0 s against a 2 s limit") for line in lines
+    )
+    assert any(line.startswith("- slow: LNS ran no neighbourhood") for line in lines)
+    assert any(line.startswith("- small and slow are the same service") for line in lines)
