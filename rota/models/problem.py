@@ -201,12 +201,23 @@ class Problem(BaseModel):
         if from_site_id == to_site_id:
             return 0
         key = (from_site_id, to_site_id)
+        known = self._travel_table.get(key)
+        if known is not None:
+            return known
         if key in self._travel_overrides:
-            return self._travel_overrides[key]
-        a, b = self.site_by_id[from_site_id], self.site_by_id[to_site_id]
-        km = haversine_km(a.latitude, a.longitude, b.latitude, b.longitude)
-        s = self.settings
-        return math.ceil(round(km * s.road_factor / s.travel_speed_kmh * 60, 9))
+            minutes = self._travel_overrides[key]
+        else:
+            a, b = self.site_by_id[from_site_id], self.site_by_id[to_site_id]
+            km = haversine_km(a.latitude, a.longitude, b.latitude, b.longitude)
+            s = self.settings
+            minutes = math.ceil(round(km * s.road_factor / s.travel_speed_kmh * 60, 9))
+        self._travel_table[key] = minutes
+        return minutes
+
+    @cached_property
+    def _travel_table(self) -> dict[tuple[str, str], int]:
+        """Minutes already worked out (the solver asks for the same pairs many times)."""
+        return {}
 
     # ---------------------------------------------------------------- issues
     @property

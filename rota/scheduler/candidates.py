@@ -9,6 +9,7 @@ with no candidate is unschedulable whatever else happens, and the pruning step e
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from rota.models import DAYS, Problem, Referral, Room, Therapist
@@ -112,6 +113,23 @@ def build_candidates(problem: Problem) -> dict[str, Candidates]:
     slot, admin = s.slot_minutes, s.admin_minutes
     shapes = {t.therapist_id: day_shapes(problem, t) for t in problem.therapists}
     room_windows = {r.room_id: problem.room_windows(r.room_id) for r in problem.rooms}
+    fit_cache: dict[tuple[str, str, str, int], tuple[Interval, ...]] = {}
+
+    def therapist_starts(
+        t: Therapist, day: str, shape: DayShape, site_id: str, minutes: int
+    ) -> tuple[Interval, ...]:
+        """Starts at which a session and its admin fit a working range, with the drive from
+        and back to the base inside the day (the same for every referral of that length)."""
+        key = (t.therapist_id, day, site_id, minutes)
+        if key not in fit_cache:
+            go = problem.travel_minutes(t.base_site_id, site_id)
+            back = problem.travel_minutes(site_id, t.base_site_id)
+            lo = grid_up(shape.start + go, slot)
+            hi = grid_down(shape.end - back - minutes - admin, slot)
+            work = start_intervals(shape.ranges, minutes + admin, slot)
+            fit_cache[key] = intersect_starts(work, ((lo, hi),)) if lo <= hi else ()
+        return fit_cache[key]
+
     out: dict[str, Candidates] = {}
     for ref in problem.referrals:
         cand = Candidates(ref)
@@ -151,28 +169,18 @@ def build_candidates(problem: Problem) -> dict[str, Candidates]:
         if not cand.room_starts:
             cand.reason = f"no suitable room at {site_names} is free while the client is available"
             continue
+        parts: dict[tuple[str, str], list[tuple[Interval, ...]]] = defaultdict(list)
+        for (room_id, room_day), st in cand.room_starts.items():
+            parts[(problem.room_by_id[room_id].site_id, room_day)].append(st)
+        room_union = {key: union_starts(p) for key, p in parts.items()}
         for t in able:
             for wday, shape in shapes[t.therapist_id].items():
                 for sid in sites:
-                    room_parts = [
-                        cand.room_starts[(r.room_id, wday)]
-                        for r in cand.rooms
-                        if r.site_id == sid and (r.room_id, wday) in cand.room_starts
-                    ]
-                    if not room_parts:
+                    rooms_here = room_union.get((sid, wday))
+                    if rooms_here is None:
                         continue
-                    go = problem.travel_minutes(t.base_site_id, sid)
-                    back = problem.travel_minutes(sid, t.base_site_id)
-                    work = start_intervals(shape.ranges, ref.minutes + admin, slot)
-                    reach = (
-                        (
-                            grid_up(shape.start + go, slot),
-                            grid_down(shape.end - back - ref.minutes - admin, slot),
-                        ),
-                    )
-                    if reach[0][0] > reach[0][1]:
-                        continue
-                    st = intersect_starts(intersect_starts(work, reach), union_starts(room_parts))
+                    fits = therapist_starts(t, wday, shape, sid, ref.minutes)
+                    st = intersect_starts(fits, rooms_here) if fits else ()
                     if st:
                         cand.options.append(Option(t.therapist_id, wday, sid, st))
         if not cand.feasible:

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from rota.models import DAYS, Problem, Rota, Session, Unscheduled
 from rota.scheduler.candidates import Candidates, DayShape, Option, day_shapes, grid_up
 
+NEAREST = 8  # therapists (by base) the insertion start weighs for each referral
+
 
 @dataclass(order=True)
 class Placed:
@@ -62,6 +64,7 @@ class Timetable:
         }
         self.days: dict[tuple[str, str], TherapistDay] = {}
         self.rooms: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
+        self.site_busy: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
         self.contact: dict[str, int] = defaultdict(int)
         self.sessions: dict[str, Session] = {}
         self._travel: dict[tuple[str, str], int] = {}
@@ -132,6 +135,7 @@ class Timetable:
             )
             self.contact[tid] += minutes
         self.rooms[(session.room_id, session.day)].append((session.start, session.end))
+        self.site_busy[(session.site_id, session.day)].append((session.start, session.end))
         self.sessions[session.referral_id] = session
 
     def try_place(self, cand: Candidates, options: list[Option]) -> Session | None:
@@ -218,7 +222,16 @@ class Timetable:
             return self.try_place(cand, order_options(problem, cand)) is not None
         pref = problem.preferred_windows(ref.referral_id)
         ranked: list[tuple[int, int, int, Option]] = []
+        # The nearest therapists (by base) and the current one: far ones never add less travel.
+        dist: dict[str, int] = {}
         for o in cand.options:
+            d = self.travel(self.base[o.therapist_id], o.site_id)
+            dist[o.therapist_id] = min(d, dist.get(o.therapist_id, d))
+        near = set(sorted(dist, key=lambda t: (dist[t], t))[:NEAREST])
+        near.add(ref.current_therapist_id or "")
+        for o in cand.options:
+            if o.therapist_id not in near:
+                continue
             td = self.tday(o.therapist_id, o.day)
             base = self.base[o.therapist_id]
             continuity = 0 if o.therapist_id == ref.current_therapist_id else 50
@@ -276,7 +289,8 @@ class Timetable:
                         ref.minutes,
                     )
                     return True
-        return False
+        # None of the nearest fits: the first feasible slot with anyone, as the baseline does.
+        return self.try_place(cand, order_options(problem, cand)) is not None
 
     def _start_points(self, o: Option, minutes: int) -> list[int]:
         """Start times worth trying: each window's opening and just after each neighbour."""
@@ -292,11 +306,7 @@ class Timetable:
         return sorted(p for p in points if _in_starts(p, o.starts))
 
     def _room_ends(self, o: Option) -> list[int]:
-        out: list[int] = []
-        for (room_id, day), busy in self.rooms.items():
-            if day == o.day and self.problem.room_by_id[room_id].site_id == o.site_id:
-                out.extend(e for _, e in busy)
-        return out
+        return [e for _, e in self.site_busy.get((o.site_id, o.day), ())]
 
 
 def _previous_session(problem: Problem, rid: str, rows: list) -> Session:

@@ -55,7 +55,7 @@ class SolveParams(BaseModel):
         "re-optimise a few nearby therapists at a time; auto: full when the model is small",
     )
     full_model_limit: int = Field(
-        6_000, ge=0, description="auto uses the full model up to this many placement options"
+        1_500, ge=0, description="auto uses the full model up to this many placement options"
     )
     lns_therapists: int = Field(3, ge=1, description="Therapists re-optimised together in LNS")
     lns_days: int = Field(2, ge=1, le=7, description="Days re-optimised together in LNS")

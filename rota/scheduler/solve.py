@@ -237,11 +237,12 @@ def solve(
             report(rota, cost, float("nan"), "lns")
 
         # LNS starts from the better of the baseline and the cheaper-travel insertion rota.
-        start = insertion_rota(problem, candidates)
-        start_cost = total_cost(problem, start, params)
-        if start_cost < best_cost:
-            best, best_cost = start, start_cost
-            report(start, start_cost, float("nan"), "insertion")
+        if time.perf_counter() < deadline - 1.0:
+            start = insertion_rota(problem, candidates)
+            start_cost = total_cost(problem, start, params)
+            if start_cost < best_cost:
+                best, best_cost = start, start_cost
+                report(start, start_cost, float("nan"), "insertion")
         best, stats = improve(problem, candidates, best, params, deadline, improved)
         best_cost = total_cost(problem, best, params)
         source = (
