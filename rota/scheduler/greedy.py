@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import bisect
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from rota.models import DAYS, Problem, Rota, Session, Unscheduled
+from rota.models import DAYS, PreviousSession, Problem, Rota, Session, Unscheduled
 from rota.scheduler.candidates import Candidates, DayShape, Option, day_shapes, grid_up
 
 NEAREST = 8  # therapists (by base) the insertion start weighs for each referral
@@ -309,7 +310,7 @@ class Timetable:
         return [e for _, e in self.site_busy.get((o.site_id, o.day), ())]
 
 
-def _previous_session(problem: Problem, rid: str, rows: list) -> Session:
+def _previous_session(problem: Problem, rid: str, rows: list[PreviousSession]) -> Session:
     first = rows[0]
     ref = problem.referral_by_id[rid]
     return Session(
@@ -343,14 +344,19 @@ def order_options(problem: Problem, cand: Candidates) -> list[Option]:
     return sorted(cand.options, key=key)
 
 
-def greedy_rota(problem: Problem, candidates: dict[str, Candidates]) -> Rota:
-    """The greedy baseline rota (unscheduled reasons are filled in by the caller)."""
+def _fill(
+    problem: Problem,
+    candidates: dict[str, Candidates],
+    place: Callable[[Timetable, Candidates], bool],
+) -> Rota:
+    """Pinned sessions first, exactly where they are; then referrals in priority order (the
+    hardest to place first), each kept where the previous rota had it if that still fits, else
+    placed by ``place``."""
     table = Timetable(problem)
-    previous: dict[str, list] = defaultdict(list)
+    previous: dict[str, list[PreviousSession]] = defaultdict(list)
     for p in problem.previous:
         if p.referral_id in candidates:
             previous[p.referral_id].append(p)
-    # Pinned sessions first, exactly where they are; then previous sessions stay where they fit.
     for rid, rows in sorted(previous.items()):
         if any(p.pinned for p in rows):
             table.place(_previous_session(problem, rid, rows), problem.referral_by_id[rid].minutes)
@@ -366,9 +372,18 @@ def greedy_rota(problem: Problem, candidates: dict[str, Candidates]) -> Rota:
         rows = previous.get(ref.referral_id, [])
         if rows and table.try_keep(_previous_session(problem, ref.referral_id, rows), cand):
             continue
-        if not cand.feasible or table.try_place(cand, order_options(problem, cand)) is None:
+        if not cand.feasible or not place(table, cand):
             unscheduled.append(Unscheduled(referral_id=ref.referral_id, reason=cand.reason))
     return Rota(sessions=tuple(table.sessions.values()), unscheduled=tuple(unscheduled)).sorted()
+
+
+def greedy_rota(problem: Problem, candidates: dict[str, Candidates]) -> Rota:
+    """The greedy baseline rota: first feasible placement (reasons are filled in later)."""
+    return _fill(
+        problem,
+        candidates,
+        lambda table, cand: table.try_place(cand, order_options(problem, cand)) is not None,
+    )
 
 
 def insertion_rota(problem: Problem, candidates: dict[str, Candidates]) -> Rota:
@@ -378,26 +393,4 @@ def insertion_rota(problem: Problem, candidates: dict[str, Candidates]) -> Rota:
     Placements are ranked by their marginal cost first and tested for feasibility in that
     order, so most referrals need only a few exact checks.
     """
-    table = Timetable(problem)
-    previous: dict[str, list] = defaultdict(list)
-    for p in problem.previous:
-        if p.referral_id in candidates:
-            previous[p.referral_id].append(p)
-    for rid, rows in sorted(previous.items()):
-        if any(p.pinned for p in rows):
-            table.place(_previous_session(problem, rid, rows), problem.referral_by_id[rid].minutes)
-    order = sorted(
-        problem.referrals,
-        key=lambda r: (r.priority, len(candidates[r.referral_id].options), r.referral_id),
-    )
-    unscheduled: list[Unscheduled] = []
-    for ref in order:
-        cand = candidates[ref.referral_id]
-        if ref.referral_id in table.sessions:
-            continue
-        rows = previous.get(ref.referral_id, [])
-        if rows and table.try_keep(_previous_session(problem, ref.referral_id, rows), cand):
-            continue
-        if not cand.feasible or not table.try_cheapest(cand, problem):
-            unscheduled.append(Unscheduled(referral_id=ref.referral_id, reason=cand.reason))
-    return Rota(sessions=tuple(table.sessions.values()), unscheduled=tuple(unscheduled)).sorted()
+    return _fill(problem, candidates, lambda table, cand: table.try_cheapest(cand, problem))
