@@ -254,7 +254,11 @@ def solve_command(
         err=True,
     )
     t0 = time.perf_counter()
-    result = solve(problem, params, on_progress=_ProgressPrinter(quiet))
+    try:
+        result = solve(problem, params, on_progress=_ProgressPrinter(quiet))
+    except KeyboardInterrupt:
+        # Only before the first complete rota exists (the search itself keeps its best).
+        fail("stopped before a first rota existed: nothing written", code=130)
     with plain_errors(ValueError, describe=describe_error):
         write_result(problem, result, output, force)
         if schools is not None:
