@@ -29,6 +29,7 @@ def complete_hint(model: cp_model.CpModel, seconds: float = 10.0) -> bool:
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     solver.parameters.max_time_in_seconds = seconds
+    solver.parameters.catch_sigint_signal = False
     status = solver.solve(fixed)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return False

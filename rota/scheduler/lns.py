@@ -150,6 +150,8 @@ def solve_neighbourhood(
         solver.parameters.max_deterministic_time = params.lns_seconds
         solver.parameters.interleave_search = params.workers > 1
     solver.parameters.num_workers = params.workers
+    # Ctrl-C must reach Python (and end the whole search), not just this neighbourhood.
+    solver.parameters.catch_sigint_signal = False
     solver.parameters.random_seed = params.seed
     solver.parameters.log_search_progress = params.log
     status = solver.solve(model)
