@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from rota.models import DAYS, Problem, Referral, Room, Therapist
+from rota.models import DAYS, Day, Problem, Referral, Room, Therapist
 from rota.models.timeutil import Interval, intersect_intervals, merge_intervals
 
 DAY_MINUTES = 24 * 60
@@ -38,7 +38,7 @@ class Option:
     """
 
     therapist_id: str
-    day: str
+    day: Day
     site_id: str
     starts: tuple[Interval, ...]
 
@@ -90,10 +90,10 @@ def union_starts(parts: list[tuple[Interval, ...]]) -> tuple[Interval, ...]:
     return tuple((lo, hi - 1) for lo, hi in half)
 
 
-def day_shapes(problem: Problem, therapist: Therapist) -> dict[str, DayShape]:
+def day_shapes(problem: Problem, therapist: Therapist) -> dict[Day, DayShape]:
     """Working-day shapes of a therapist on service days."""
     window = problem.settings.lunch_window.interval
-    out: dict[str, DayShape] = {}
+    out: dict[Day, DayShape] = {}
     for day, ranges in problem.therapist_windows(therapist.therapist_id).items():
         covered = intersect_intervals(ranges, [window]) == (window,)
         lunch = covered and problem.settings.lunch_minutes > 0

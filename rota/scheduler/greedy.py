@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from rota.models import DAYS, PreviousSession, Problem, Rota, Session, Unscheduled
+from rota.models import DAYS, Day, PreviousSession, Problem, Rota, Session, Unscheduled
 from rota.scheduler.candidates import Candidates, DayShape, Option, day_shapes, grid_up
 
 NEAREST = 8  # therapists (by base) the insertion start weighs for each referral
@@ -76,7 +76,7 @@ class Timetable:
             self._travel[key] = self.problem.travel_minutes(a, b)
         return self._travel[key]
 
-    def tday(self, therapist_id: str, day: str) -> TherapistDay:
+    def tday(self, therapist_id: str, day: Day) -> TherapistDay:
         key = (therapist_id, day)
         if key not in self.days:
             self.days[key] = TherapistDay(self.shapes[therapist_id][day])
@@ -87,7 +87,7 @@ class Timetable:
         return all(e <= start or end <= s for s, e in self.rooms[(room_id, day)])
 
     def therapist_fits(
-        self, therapist_id: str, day: str, site_id: str, start: int, minutes: int
+        self, therapist_id: str, day: Day, site_id: str, start: int, minutes: int
     ) -> bool:
         max_day, max_week = self.limits[therapist_id]
         td = self.tday(therapist_id, day)
@@ -251,8 +251,7 @@ class Timetable:
                     liked = (
                         0
                         if any(
-                            a <= start and start + ref.minutes <= b
-                            for a, b in pref.get(o.day, ())  # type: ignore[call-overload]
+                            a <= start and start + ref.minutes <= b for a, b in pref.get(o.day, ())
                         )
                         else 10
                     )

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
-from rota.models import DAYS, Problem, Referral
+from rota.models import DAYS, Day, Problem, Referral
 from rota.scheduler.candidates import DAY_MINUTES, Candidates, DayShape, Option, day_shapes
 
 
@@ -111,7 +111,7 @@ class Variables:
                     self._rooms_by_ref[rid].append((room.room_id, z))
             for tid in {o.therapist_id for o in cand.options}:
                 self.works_on[(rid, tid)] = m.new_bool_var(f"w[{rid},{tid}]")
-        by_day: dict[tuple[str, str], list[tuple[str, Option]]] = defaultdict(list)
+        by_day: dict[tuple[str, Day], list[tuple[str, Option]]] = defaultdict(list)
         for rid, o in self.assign:
             by_day[(o.therapist_id, o.day)].append((rid, o))
         for (tid, day), items in sorted(by_day.items()):
