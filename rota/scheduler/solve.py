@@ -1,8 +1,10 @@
-"""solve(problem, params) -> Result: greedy start, CP-SAT model, best rota, reasons, check.
+"""solve(problem, params) -> Result: candidates, greedy start, then CP-SAT, reasons, check.
 
-Never raises because a problem is infeasible or time ran out: a greedy rota exists within
-seconds and is returned if CP-SAT finds nothing better; Ctrl-C stops the search and keeps the
-best rota found.
+A small service is one CP-SAT model (which also proves a bound); a larger one is improved by
+large-neighbourhood search (lns.py). Never raises because a problem is infeasible or time ran
+out: the greedy rota exists within seconds and is returned if nothing better is found; Ctrl-C
+stops the search and keeps the best rota found. The returned rota always passes the checker
+(a failure would be a bug, reported loudly, and the checked greedy rota is returned instead).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-from rota.models import DAYS, Problem, Rota, Session, Unscheduled
+from rota.models import DAYS, Problem, Rota, Session
 from rota.models.result import Result, Status
 from rota.scheduler import constraints
 from rota.scheduler.candidates import Candidates, Option, build_candidates
@@ -310,4 +312,4 @@ def _kept(problem: Problem, rota: Rota) -> tuple[int, int]:
     return kept, len(prev)
 
 
-__all__ = ["Progress", "Unscheduled", "solve"]
+__all__ = ["Progress", "ProgressFn", "restrict_candidates", "solve"]
