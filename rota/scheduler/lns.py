@@ -20,7 +20,13 @@ from ortools.sat.python import cp_model
 
 from rota.models import DAYS, Problem, Rota, Session
 from rota.scheduler import constraints
-from rota.scheduler.candidates import DAY_MINUTES, Candidates, Option, intersect_starts
+from rota.scheduler.candidates import (
+    DAY_MINUTES,
+    Candidates,
+    Option,
+    intersect_starts,
+    union_starts,
+)
 from rota.scheduler.hint import add_hint, complete_hint
 from rota.scheduler.objective import build_objective, cost_terms
 from rota.scheduler.params import SolveParams
@@ -102,8 +108,7 @@ def neighbourhood_candidates(
                 for (room_id, day), st in room_starts.items()
                 if day == o.day and problem.room_by_id[room_id].site_id == o.site_id
             ]
-            union = tuple(sorted(iv for st in parts for iv in st))
-            st = intersect_starts(o.starts, _merge(union)) if union else ()
+            st = intersect_starts(o.starts, union_starts(parts)) if parts else ()
             if st:
                 options.append(Option(o.therapist_id, o.day, o.site_id, st))
         sub = Candidates(cand.referral, cand.rooms, room_starts, options, cand.reason)
@@ -112,16 +117,6 @@ def neighbourhood_candidates(
         elif rid in free:
             return {}  # its current place must stay possible, or the group is unsound
     return out
-
-
-def _merge(starts: tuple[tuple[int, int], ...]) -> tuple[tuple[int, int], ...]:
-    out: list[list[int]] = []
-    for lo, hi in sorted(starts):
-        if out and lo <= out[-1][1] + 1:
-            out[-1][1] = max(out[-1][1], hi)
-        else:
-            out.append([lo, hi])
-    return tuple((a, b) for a, b in out)
 
 
 def solve_neighbourhood(
