@@ -107,13 +107,23 @@ def therapist_can(therapist: Therapist, referral: Referral) -> bool:
     )
 
 
-def build_candidates(problem: Problem) -> dict[str, Candidates]:
-    """Candidates of every referral, with a reason for those that have none."""
+def build_candidates(problem: Problem, nearest: int = 0) -> dict[str, Candidates]:
+    """Candidates of every referral, with a reason for those that have none.
+
+    ``nearest`` > 0 keeps, besides the referral's current and previous therapists, only the
+    ``nearest`` therapists (by drive from their base) who can take it at all: on a region the
+    far ones add options no good rota uses, and time grows with referrals x therapists. The
+    reasons of a referral without candidates never depend on it: it takes the next nearest
+    until enough can, or none is left.
+    """
     s = problem.settings
     slot, admin = s.slot_minutes, s.admin_minutes
     shapes = {t.therapist_id: day_shapes(problem, t) for t in problem.therapists}
     room_windows = {r.room_id: problem.room_windows(r.room_id) for r in problem.rooms}
     fit_cache: dict[tuple[str, str, str, int], tuple[Interval, ...]] = {}
+    previous_of: dict[str, set[str | None]] = defaultdict(set)
+    for p in problem.previous:
+        previous_of[p.referral_id].add(p.therapist_id)
 
     def therapist_starts(
         t: Therapist, day: str, shape: DayShape, site_id: str, minutes: int
@@ -173,7 +183,24 @@ def build_candidates(problem: Problem) -> dict[str, Candidates]:
         for (room_id, room_day), st in cand.room_starts.items():
             parts[(problem.room_by_id[room_id].site_id, room_day)].append(st)
         room_union = {key: union_starts(p) for key, p in parts.items()}
+        keep = {ref.current_therapist_id} | previous_of.get(ref.referral_id, set())
+        if nearest > 0:
+            able = sorted(
+                able,
+                key=lambda t: (
+                    min(problem.travel_minutes(t.base_site_id, sid) for sid in sites),
+                    t.therapist_id,
+                ),
+            )
+        taking: set[str] = set()
         for t in able:
+            if (
+                nearest > 0
+                and len(taking) >= max(nearest, ref.therapists_needed + 1)
+                and t.therapist_id not in keep
+            ):
+                continue
+            before = len(cand.options)
             for wday, shape in shapes[t.therapist_id].items():
                 for sid in sites:
                     rooms_here = room_union.get((sid, wday))
@@ -183,6 +210,8 @@ def build_candidates(problem: Problem) -> dict[str, Candidates]:
                     st = intersect_starts(fits, rooms_here) if fits else ()
                     if st:
                         cand.options.append(Option(t.therapist_id, wday, sid, st))
+            if len(cand.options) > before:
+                taking.add(t.therapist_id)
         if not cand.feasible:
             cand.reason = _explain_no_option(problem, cand, able, site_names)
     return out

@@ -64,6 +64,12 @@ class SolveParams(BaseModel):
     )
     lns_new: int = Field(10, ge=0, description="Unscheduled referrals offered to a neighbourhood")
     lns_seconds: float = Field(0.5, gt=0, description="Time limit of one neighbourhood's solve")
+    nearest_therapists: int = Field(
+        50,
+        ge=0,
+        description="Therapists considered for each referral: its current and previous ones "
+        "and the nearest (by base) who can take it (0 = every therapist)",
+    )
     therapists_per_referral: int = Field(
         4,
         ge=0,

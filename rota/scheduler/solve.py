@@ -167,7 +167,7 @@ def solve(
     params = params or SolveParams()
     t0 = time.perf_counter()
     deadline = t0 + params.time_limit
-    candidates = build_candidates(problem)
+    candidates = build_candidates(problem, params.nearest_therapists)
     greedy = greedy_rota(problem, candidates)
     greedy_seconds = time.perf_counter() - t0
     weighted_bound = sum(

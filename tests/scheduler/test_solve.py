@@ -319,3 +319,19 @@ def test_repeatable_lns_gives_the_same_rota_twice() -> None:
     )
     a, b = solve(p, params), solve(p, params)
     assert a.violations == () and a.rota == b.rota
+
+
+def test_nearest_therapists_keeps_the_current_one_and_enough_to_place() -> None:
+    from rota.scheduler.candidates import build_candidates
+
+    refs = [{"referral_id": "R1", "site_ids": "B", "current_therapist_id": "T9"}]
+    therapists = [
+        {"therapist_id": f"T{i}", "disciplines": "music", "base_site_id": "B", "works": "Mon"}
+        for i in (1, 2, 3)
+    ] + [{"therapist_id": "T9", "disciplines": "music", "base_site_id": "A", "works": "Mon"}]
+    p = service(refs, therapists=therapists)
+    every = build_candidates(p)["R1"]
+    near = build_candidates(p, nearest=2)["R1"]
+    assert {o.therapist_id for o in every.options} == {"T1", "T2", "T3", "T9"}
+    # The two nearest (ties broken by id) and the current therapist, however far.
+    assert {o.therapist_id for o in near.options} == {"T1", "T2", "T9"}
