@@ -101,6 +101,16 @@ def day_shapes(problem: Problem, therapist: Therapist) -> dict[Day, DayShape]:
     return out
 
 
+def therapists_by_distance(problem: Problem, cand: Candidates) -> list[str]:
+    """The therapists of a referral's options, nearest first (drive from base to its site)."""
+    base = {t.therapist_id: t.base_site_id for t in problem.therapists}
+    dist: dict[str, int] = {}
+    for o in cand.options:
+        d = problem.travel_minutes(base[o.therapist_id], o.site_id)
+        dist[o.therapist_id] = min(d, dist.get(o.therapist_id, d))
+    return sorted(dist, key=lambda t: (dist[t], t))
+
+
 def therapist_can(therapist: Therapist, referral: Referral) -> bool:
     return referral.discipline in therapist.disciplines and set(referral.needs_skills) <= set(
         therapist.skills

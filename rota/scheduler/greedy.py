@@ -15,7 +15,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from rota.models import DAYS, Day, PreviousSession, Problem, Rota, Session, Unscheduled
-from rota.scheduler.candidates import Candidates, DayShape, Option, day_shapes, grid_up
+from rota.scheduler.candidates import (
+    Candidates,
+    DayShape,
+    Option,
+    day_shapes,
+    grid_up,
+    therapists_by_distance,
+)
 
 NEAREST = 8  # therapists (by base) the insertion start weighs for each referral
 
@@ -224,11 +231,7 @@ class Timetable:
         pref = problem.preferred_windows(ref.referral_id)
         ranked: list[tuple[int, int, int, Option]] = []
         # The nearest therapists (by base) and the current one: far ones never add less travel.
-        dist: dict[str, int] = {}
-        for o in cand.options:
-            d = self.travel(self.base[o.therapist_id], o.site_id)
-            dist[o.therapist_id] = min(d, dist.get(o.therapist_id, d))
-        near = set(sorted(dist, key=lambda t: (dist[t], t))[:NEAREST])
+        near = set(therapists_by_distance(problem, cand)[:NEAREST])
         near.add(ref.current_therapist_id or "")
         for o in cand.options:
             if o.therapist_id not in near:

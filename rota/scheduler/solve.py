@@ -19,7 +19,12 @@ from ortools.sat.python import cp_model
 from rota.models import DAYS, Problem, Rota, Session
 from rota.models.result import Result, Status
 from rota.scheduler import constraints
-from rota.scheduler.candidates import Candidates, Option, build_candidates
+from rota.scheduler.candidates import (
+    Candidates,
+    Option,
+    build_candidates,
+    therapists_by_distance,
+)
 from rota.scheduler.greedy import greedy_rota, insertion_rota
 from rota.scheduler.hint import add_hint, complete_hint
 from rota.scheduler.lns import improve, total_cost
@@ -56,7 +61,6 @@ def restrict_candidates(
     the therapists of previous sessions and the ``per_referral`` nearest others (by base)."""
     if per_referral <= 0:
         return candidates
-    base = {t.therapist_id: t.base_site_id for t in problem.therapists}
     greedy_by_ref = {s.referral_id: set(s.therapist_ids) for s in greedy.sessions}
     prev_by_ref: dict[str, set[str]] = defaultdict(set)
     for p in problem.previous:
@@ -66,11 +70,7 @@ def restrict_candidates(
         keep = set(greedy_by_ref.get(rid, ())) | prev_by_ref.get(rid, set())
         if cand.referral.current_therapist_id:
             keep.add(cand.referral.current_therapist_id)
-        dist: dict[str, int] = {}
-        for o in cand.options:
-            d = problem.travel_minutes(base[o.therapist_id], o.site_id)
-            dist[o.therapist_id] = min(d, dist.get(o.therapist_id, d))
-        nearest = sorted(dist, key=lambda t: (dist[t], t))
+        nearest = therapists_by_distance(problem, cand)
         need = max(per_referral, cand.referral.therapists_needed + 1)
         for t in nearest:
             if len(keep) >= need + len(keep & set(greedy_by_ref.get(rid, ()))):
