@@ -14,7 +14,7 @@ matplotlib.use("Agg")  # files only, no display
 
 import matplotlib.pyplot as plt  # noqa: E402  (after the backend is chosen)
 
-from rota.io.atomic import write_atomic  # noqa: E402
+from rota.reports.atomic import write_atomic  # noqa: E402
 
 Record = dict[str, Any]
 

@@ -28,7 +28,7 @@ from typing import Any
 
 import click
 
-from rota.io.atomic import write_atomic
+from rota.reports.atomic import write_atomic
 
 BENCH_DIR = Path(__file__).resolve().parent
 RESULTS_DIR = BENCH_DIR / "results"
@@ -129,13 +129,13 @@ def measure(case: Case) -> Record:
     """Generate the service, measure the greedy baseline, solve, check: every figure of one run."""
     # Imported here so that the parent process stays light (ortools loads in the child only).
     from rota.demo import generate_problem
-    from rota.scheduler import solve
+    from rota.evaluate.check import check
+    from rota.evaluate.kpis import compute_kpis
     from rota.scheduler.candidates import build_candidates
-    from rota.scheduler.check import check
     from rota.scheduler.greedy import greedy_rota
-    from rota.scheduler.kpis import compute_kpis
     from rota.scheduler.params import SolveParams
-    from rota.scheduler.solve import Progress
+    from rota.scheduler.progress import Progress
+    from rota.scheduler.solve import solve
 
     t0 = time.perf_counter()
     problem = generate_problem(

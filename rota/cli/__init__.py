@@ -1,25 +1,44 @@
-"""The thin command line: read -> (apply scenario) -> solve -> write. One module per area."""
+"""The thin command line: read -> (apply scenario) -> solve -> write. One module per area.
+
+Each command's module is imported only when that command runs, so ``rota check`` and
+``rota validate`` never load the solver.
+"""
 
 from __future__ import annotations
+
+import importlib
 
 import click
 
 from rota import __version__
 
+#: Command name -> (module, attribute), in the order ``rota --help`` lists them.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "template": ("rota.cli.inputs", "template_command"),
+    "validate": ("rota.cli.inputs", "validate_command"),
+    "generate": ("rota.cli.inputs", "generate_command"),
+    "solve": ("rota.cli.solving", "solve_command"),
+    "check": ("rota.cli.checking", "check_command"),
+    "export": ("rota.cli.exports", "export_group"),
+    "scenario": ("rota.cli.scenarios", "scenario_group"),
+}
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+
+class LazyGroup(click.Group):
+    """A group whose commands are imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [*COMMANDS, *super().list_commands(ctx)]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in COMMANDS:
+            module, attr = COMMANDS[cmd_name]
+            command: click.Command = getattr(importlib.import_module(module), attr)
+            return command
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="rota")
 def main() -> None:
     """rota: weekly rotas for multi-site therapy services."""
-
-
-def _register() -> None:
-    # Imported here so that each area's module stays independent of the others.
-    from rota.cli import exports, inputs, scenarios, solving
-
-    for module in (inputs, solving, exports, scenarios):
-        for command in module.COMMANDS:
-            main.add_command(command)
-
-
-_register()

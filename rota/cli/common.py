@@ -9,8 +9,8 @@ from typing import NoReturn
 
 import click
 
-from rota.io.atomic import OutputError
 from rota.io.errors import InputError
+from rota.reports.atomic import OutputError
 
 
 def fail(message: str, code: int = 1) -> NoReturn:

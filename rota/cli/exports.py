@@ -9,75 +9,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from pydantic import ValidationError
 
 from rota.cli.common import describe_error, fail, plain_errors
+from rota.evaluate.term_costs import CostOptions, term_costs
 from rota.io import InputError, read_problem_with_warnings
-from rota.io.atomic import check_writable
-from rota.io.costs import CostOptions, term_costs
-from rota.io.export import write_rota_workbook
-from rota.io.rota_sheet import read_rota_sheet
-from rota.io.schools import write_school_workbooks
+from rota.io.result_file import load_result
 from rota.models.problem import Problem
 from rota.models.result import Result
-from rota.scheduler.kpis import compute_kpis
+from rota.reports.atomic import check_writable
+from rota.reports.coordinator import write_rota_workbook
+from rota.reports.schools import write_school_workbooks
 
 _describe = describe_error
-
-
-def mismatches(problem: Problem, result: Result) -> list[str]:
-    """Sessions of the result that name a referral, therapist, site or room the input lacks."""
-    out = []
-    for s in result.rota.sessions:
-        unknown = [f"therapist '{t}'" for t in s.therapist_ids if t not in problem.therapist_by_id]
-        if s.referral_id not in problem.referral_by_id:
-            unknown.insert(0, f"referral '{s.referral_id}'")
-        if s.site_id not in problem.site_by_id:
-            unknown.append(f"site '{s.site_id}'")
-        if s.room_id not in problem.room_by_id:
-            unknown.append(f"room '{s.room_id}'")
-        if unknown:
-            out.append(f"session {s.referral_id}: unknown {', '.join(unknown)}")
-    return out
-
-
-def load_result(problem: Problem, path: Path) -> tuple[Result, list[str]]:
-    """A result JSON as written by ``rota solve``, or a rota workbook read back (with warnings).
-
-    A result that cannot be used raises ValueError with a plain message (InputError for a
-    workbook's bad cells)."""
-    suffix = path.suffix.lower()
-    if not path.is_file():
-        raise ValueError(f"{path}: no such file")
-    if suffix == ".json":
-        try:
-            result = Result.model_validate_json(path.read_text(encoding="utf-8"))
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            where = ".".join(str(p) for p in first["loc"]) or "the file"
-            raise ValueError(
-                f"{path}: not a rota result ({where}: {first['msg']}); "
-                "use what 'rota solve -o result.json' writes"
-            ) from None
-        except UnicodeDecodeError:
-            raise ValueError(f"{path}: not a text (JSON) file") from None
-        warnings: list[str] = []
-    elif suffix == ".xlsx":
-        rota, warnings = read_rota_sheet(problem, path)
-        result = Result(
-            status="UNKNOWN",
-            rota=rota,
-            kpis=compute_kpis(problem, rota),
-            message=f"Rota read back from {path.name} (edited by hand: figures recomputed)",
-        )
-    else:
-        raise ValueError(f"{path}: RESULT must be a result .json or a rota workbook .xlsx")
-    bad = mismatches(problem, result)
-    if bad:
-        raise ValueError(
-            f"{path} does not belong to this input:\n" + "\n".join(f"  {b}" for b in bad)
-        )
-    return result, warnings
 
 
 def _read(input_file: Path, result_file: Path) -> tuple[Problem, Result]:
@@ -180,4 +123,3 @@ def export_schools_command(
         click.echo(f"  {p.name}")
 
 
-COMMANDS: list[click.Command] = [export_group]

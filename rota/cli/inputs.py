@@ -8,9 +8,11 @@ from pathlib import Path
 import click
 
 from rota.cli.common import describe_error, fail, plain_errors
-from rota.io import InputError, read_problem_with_warnings, write_problem, write_template
-from rota.io.atomic import check_writable
+from rota.io import InputError, read_problem_with_warnings
+from rota.io.template import write_template
+from rota.io.write import write_problem
 from rota.models import DISCIPLINES, SITE_KINDS, Problem, format_days
+from rota.reports.atomic import check_writable
 
 
 def summary_lines(problem: Problem) -> list[str]:
@@ -117,4 +119,3 @@ def generate_command(size: str, seed: int, output: Path, force: bool) -> None:
     _echo_summary(problem, warnings)
 
 
-COMMANDS: list[click.Command] = [template_command, validate_command, generate_command]

@@ -10,8 +10,9 @@ import click
 
 from rota.cli.common import fail, plain_errors
 from rota.io import InputError, read_problem
-from rota.io.atomic import check_writable
 from rota.models.problem import Problem
+from rota.reports.atomic import check_writable
+from rota.reports.comparison import build_comparison, write_compare_workbook
 from rota.scenarios.apply import load_and_apply
 from rota.scenarios.run import (
     Job,
@@ -24,7 +25,6 @@ from rota.scenarios.run import (
     with_base_rota,
 )
 from rota.scenarios.spec import Scenario, ScenarioError
-from rota.scenarios.workbook import build_comparison, write_compare_workbook
 from rota.scheduler.params import SolveParams
 
 
@@ -93,7 +93,7 @@ def check_command(base: Path, scenarios: tuple[Path, ...]) -> None:
 @click.option("--force", is_flag=True, help="Replace OUTPUT if it exists.")
 def apply_command(base: Path, scenario: Path, output: Path, force: bool) -> None:
     """Write BASE with SCENARIO applied as a new input file (BASE is not changed)."""
-    from rota.io import write_problem
+    from rota.io.write import write_problem
 
     with plain_errors():
         check_writable(output, force)
@@ -217,7 +217,7 @@ def run_command(
         write_compare_workbook(comparison, output, force=force)
         click.echo(f"Wrote {output}")
         if out_dir is not None:
-            from rota.io.export import write_rota_workbook
+            from rota.reports.coordinator import write_rota_workbook
 
             for o in outcomes:
                 if o.ok:
@@ -253,4 +253,3 @@ def _file_name(name: str) -> str:
     return out or "run"
 
 
-COMMANDS: list[click.Command] = [scenario_group]

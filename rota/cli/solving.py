@@ -9,14 +9,16 @@ from pathlib import Path
 import click
 
 from rota.cli.common import describe_error, fail, plain_errors
+from rota.evaluate.check import check
+from rota.evaluate.weights import Weights
 from rota.io import InputError, read_problem_with_warnings
-from rota.io.atomic import check_writable, write_atomic
 from rota.io.errors import InputIssue
-from rota.models import PreviousSession, Problem, Rota, format_time
+from rota.models import PreviousSession, Problem, Rota
 from rota.models.result import Result
-from rota.scheduler import SolveParams, Weights, solve
-from rota.scheduler.check import check
-from rota.scheduler.solve import Progress
+from rota.reports.atomic import check_writable, write_atomic
+from rota.scheduler import SolveParams
+from rota.scheduler.progress import Progress
+from rota.scheduler.solve import solve
 
 RESULT_SUFFIXES = (".xlsx", ".json", ".yaml", ".yml")
 
@@ -78,7 +80,7 @@ def pin_errors(problem: Problem) -> list[InputIssue]:
 def write_result(problem: Problem, result: Result, path: Path, force: bool) -> None:
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
-        from rota.io.export import write_rota_workbook
+        from rota.reports.coordinator import write_rota_workbook
 
         write_rota_workbook(problem, result, path, force=force)
     elif suffix == ".json":
@@ -262,7 +264,7 @@ def solve_command(
     with plain_errors(ValueError, describe=describe_error):
         write_result(problem, result, output, force)
         if schools is not None:
-            from rota.io.schools import write_school_workbooks
+            from rota.reports.schools import write_school_workbooks
 
             written = write_school_workbooks(problem, result, schools, force=force)
             click.echo(f"wrote {len(written)} school workbooks to {schools}")
@@ -273,44 +275,3 @@ def solve_command(
         fail("BUG: the rota breaks hard rules:\n" + "\n".join(result.violations), code=2)
 
 
-@click.command("check")
-@click.argument("input_file", metavar="INPUT", type=click.Path(path_type=Path))
-@click.argument("rota_file", metavar="ROTA", type=click.Path(path_type=Path))
-def check_command(input_file: Path, rota_file: Path) -> None:
-    """Check a rota (a rota workbook, edited or not, or a result .json) against every hard
-    rule; list each violation with the Rota sheet's row numbers; exit 1 on any."""
-    rows: dict[str, tuple[int, ...]] = {}
-    with plain_errors(InputError, ValueError, describe=describe_error):
-        problem, _ = read_problem_with_warnings(input_file)
-        if rota_file.suffix.lower() == ".xlsx":
-            from rota.io.rota_sheet import read_rota_sheet_rows
-
-            sheet = read_rota_sheet_rows(problem, rota_file)
-            rota, warnings, rows = sheet.rota, list(sheet.warnings), sheet.rows_by_referral
-        else:
-            from rota.cli.exports import load_result
-
-            result, warnings = load_result(problem, rota_file)
-            rota = result.rota
-    for w in warnings:
-        click.echo(f"warning: {w}", err=True)
-    violations = check(problem, rota)
-    if not violations:
-        click.echo(
-            f"OK: {len(rota.sessions)} sessions keep every hard rule "
-            f"({len(problem.referrals) - len(rota.sessions)} referrals unscheduled)"
-        )
-        return
-    for v in violations:
-        where = sorted({r for rid in v.referral_ids for r in rows.get(rid, ())})
-        prefix = (
-            f"Rota row{'s' if len(where) > 1 else ''} {', '.join(map(str, where))}: "
-            if where
-            else ""
-        )
-        click.echo(f"{prefix}{v.rule}: {v.message}")
-    fail(f"{len(violations)} violation{'s' if len(violations) != 1 else ''} of the hard rules")
-
-
-__all__ = ["COMMANDS", "format_time"]
-COMMANDS: list[click.Command] = [solve_command, check_command]

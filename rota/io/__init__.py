@@ -1,9 +1,11 @@
-"""Reading and writing the service's inputs: the coordinator's workbook, YAML and JSON."""
+"""Reading the service's inputs: the coordinator's workbook, YAML and JSON, and edited rotas.
+
+Nothing here imports the solver, so ``rota validate`` and ``rota check`` start quickly.
+"""
 
 from rota.io.errors import InputError, InputIssue
-from rota.io.reading import read_problem, read_problem_with_warnings, read_workbook_rows
-from rota.io.template import write_template
-from rota.io.writing import write_problem
+from rota.io.load import read_problem, read_problem_with_warnings
+from rota.io.xlsx import read_workbook_rows
 
 __all__ = [
     "InputError",
@@ -11,6 +13,4 @@ __all__ = [
     "read_problem",
     "read_problem_with_warnings",
     "read_workbook_rows",
-    "write_problem",
-    "write_template",
 ]

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from rota.io.errors import InputError, InputIssue, show
-from rota.io.reading import read_workbook_rows
+from rota.io.xlsx import read_workbook_rows
 from rota.models.problem import Problem, did_you_mean
 from rota.models.rota import Rota, Session, Unscheduled
 from rota.models.timeutil import Day, format_time, parse_day, parse_time

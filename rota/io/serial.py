@@ -1,4 +1,4 @@
-"""YAML and JSON: the Problem's pydantic dump (availability and time ranges as text).
+"""Reading YAML and JSON inputs: the Problem's pydantic dump (availability and time ranges as text).
 
 Errors are located by record path, e.g. ``demo.yaml: referrals[3].minutes: ...``.
 """
@@ -12,34 +12,12 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from rota.io.atomic import write_atomic
 from rota.io.errors import InputError, InputIssue, plain_pydantic_message
-from rota.io.parsing import SPEC_BY_SHEET
+from rota.io.schema import SPEC_BY_SHEET
 from rota.models import Issue, Problem, ProblemError
 
 # libyaml's safe loader and dumper when present: the same format, several times faster.
 _LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_DUMPER: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-
-
-def problem_to_data(problem: Problem) -> dict[str, Any]:
-    """The Problem as plain JSON-ready data (dates ISO text, availability text)."""
-    return problem.model_dump(mode="json")
-
-
-def write_serial(problem: Problem, path: Path | str, *, force: bool = True) -> Path:
-    """Write the Problem as YAML (.yaml/.yml) or JSON (.json), atomically."""
-    path = Path(path)
-    data = problem_to_data(problem)
-    if path.suffix.lower() == ".json":
-        text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-    else:
-        text = yaml.dump(data, Dumper=_DUMPER, sort_keys=False, allow_unicode=True, width=100)
-
-    def write(tmp: Path) -> None:
-        tmp.write_text(text, encoding="utf-8")
-
-    return write_atomic(path, write, force=force)
 
 
 def _path(loc: tuple[Any, ...]) -> str:

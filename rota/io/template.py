@@ -16,8 +16,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from rota.io.atomic import write_atomic
-from rota.io.parsing import (
+from rota.io.parse import (
     CLOSURES,
     PREVIOUS,
     RATES,
@@ -29,7 +28,7 @@ from rota.io.parsing import (
     TRAVEL,
     SheetSpec,
 )
-from rota.io.writing import add_record_sheet, add_settings_sheet
+from rota.io.write import add_record_sheet, add_settings_sheet
 from rota.models import (
     DAYS,
     DISCIPLINES,
@@ -45,6 +44,7 @@ from rota.models import (
     Therapist,
     TravelOverride,
 )
+from rota.reports.atomic import write_atomic
 
 LAST_ROW = 2000  # dropdowns cover this many rows
 

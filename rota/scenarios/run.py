@@ -71,9 +71,9 @@ def solve_and_measure(
     name: str, description: str, problem: Problem, params: SolveParams, solver: Solver
 ) -> RunOutcome:
     """Solve one Problem and work out its figures; runs inside a worker process."""
-    from rota.io.costs import term_costs
-    from rota.scheduler.check import check
-    from rota.scheduler.kpis import compute_kpis
+    from rota.evaluate.check import check
+    from rota.evaluate.kpis import compute_kpis
+    from rota.evaluate.term_costs import term_costs
 
     t0 = time.perf_counter()
     result = solver(problem, params)

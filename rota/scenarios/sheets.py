@@ -9,8 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from rota.io.errors import InputError
-from rota.io.parsing import parse_referrals
-from rota.io.reading import read_workbook_rows
+from rota.io.parse import parse_referrals
+from rota.io.xlsx import read_workbook_rows
 from rota.models.entities import Referral
 from rota.models.problem import did_you_mean
 from rota.scenarios.spec import ScenarioError

@@ -1,6 +1,10 @@
-"""The CP-SAT scheduler, the greedy baseline and the independent checker."""
+"""The scheduler: candidates, the greedy baseline, CP-SAT strategies and reasons.
 
-from rota.scheduler.params import PRIORITY_WEIGHT, SolveParams, Weights
-from rota.scheduler.solve import Progress, solve
+The package itself loads no solver: ``from rota.scheduler.solve import solve`` does, so modules
+that need only the parameters or the day-feasibility rules start quickly.
+"""
 
-__all__ = ["PRIORITY_WEIGHT", "Progress", "SolveParams", "Weights", "solve"]
+from rota.scheduler.params import SolveParams
+from rota.scheduler.progress import Progress, ProgressFn
+
+__all__ = ["Progress", "ProgressFn", "SolveParams"]

@@ -11,8 +11,8 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from rota.cli import main
-from rota.io.writing import write_xlsx
-from tests.io.export_service import make_problem, make_result
+from rota.io.write import write_xlsx
+from tests.reports.export_service import make_problem, make_result
 
 
 @pytest.fixture()

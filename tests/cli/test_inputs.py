@@ -9,8 +9,9 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from rota.cli import main
-from rota.io import read_problem, write_problem
+from rota.io import read_problem
 from rota.io.template import example_problem
+from rota.io.write import write_problem
 
 BAD = Path(__file__).resolve().parents[1] / "data" / "bad"
 

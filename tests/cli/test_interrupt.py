@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from rota.demo import generate_problem
-from rota.io import write_problem
+from rota.evaluate.check import check
+from rota.io.write import write_problem
 from rota.models.result import Result
-from rota.scheduler.check import check
 
 
 @pytest.mark.parametrize("strategy", ["full", "lns"])

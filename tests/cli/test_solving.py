@@ -8,10 +8,10 @@ import openpyxl
 from click.testing import CliRunner
 
 from rota.cli import main
-from rota.io import write_problem
+from rota.evaluate.check import check
+from rota.io.write import write_problem
 from rota.models import PreviousSession, Problem
 from rota.models.result import Result
-from rota.scheduler.check import check
 from tests.conftest import make_two_therapists_service
 
 

@@ -11,16 +11,16 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from rota.demo import generate_problem
+from rota.evaluate.check import check
+from rota.evaluate.kpis import compute_kpis
 from rota.io.errors import InputError
-from rota.io.export import write_rota_workbook
 from rota.io.rota_sheet import read_rota_sheet, read_rota_sheet_rows
 from rota.models.result import Result
 from rota.models.rota import Rota
+from rota.reports.coordinator import write_rota_workbook
 from rota.scheduler.candidates import build_candidates
-from rota.scheduler.check import check
 from rota.scheduler.greedy import greedy_rota
-from rota.scheduler.kpis import compute_kpis
-from tests.io.export_service import make_problem, make_result, make_rota
+from tests.reports.export_service import make_problem, make_result, make_rota
 
 
 @pytest.fixture()

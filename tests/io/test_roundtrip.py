@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from rota.io import read_problem, write_problem
-from rota.io.atomic import OutputError
-from rota.io.parsing import RECORD_SHEETS, SETTING_KINDS
+from rota.io import read_problem
+from rota.io.parse import RECORD_SHEETS, SETTING_KINDS
+from rota.io.write import write_problem
 from rota.models import (
     Closure,
     PreviousSession,
@@ -24,6 +24,7 @@ from rota.models import (
     Therapist,
     TravelOverride,
 )
+from rota.reports.atomic import OutputError
 
 
 def rich_problem() -> Problem:

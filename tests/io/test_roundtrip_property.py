@@ -9,7 +9,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rota.io import read_problem, write_problem
+from rota.io import read_problem
+from rota.io.write import write_problem
 from rota.models import (
     DAYS,
     DISCIPLINES,

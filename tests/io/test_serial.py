@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from rota.io import InputError, read_problem, read_problem_with_warnings, write_problem
+from rota.io import InputError, read_problem, read_problem_with_warnings
+from rota.io.write import write_problem
 from tests.io.test_roundtrip import rich_problem
 
 

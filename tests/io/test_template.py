@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from rota.io import read_problem_with_warnings, write_template
-from rota.io.atomic import OutputError
-from rota.io.parsing import RECORD_SHEETS, SETTING_KINDS
-from rota.io.template import example_problem
+from rota.io import read_problem_with_warnings
+from rota.io.parse import RECORD_SHEETS, SETTING_KINDS
+from rota.io.template import example_problem, write_template
 from rota.models import Settings
+from rota.reports.atomic import OutputError
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from rota.io import write_template
+from rota.io.template import write_template
 
 pytestmark = pytest.mark.skipif(
     any(shutil.which(tool) is None for tool in ("soffice", "pdftotext")),

@@ -11,12 +11,13 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from rota.cli import main
-from rota.io import read_problem, write_problem
+from rota.evaluate.check import check
+from rota.io import read_problem
 from rota.io.rota_sheet import read_rota_sheet
+from rota.io.write import write_problem
 from rota.models import Rate
 from rota.scenarios.apply import apply_scenario
 from rota.scenarios.spec import load_scenario
-from rota.scheduler.check import check
 from tests.conftest import make_two_therapists_service
 
 LEAVE = """\

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from rota.evaluate.check import check
+from rota.evaluate.kpis import compute_kpis
 from rota.models import PreviousSession, Problem, Rota, Session
 from rota.models.result import Result
 from rota.scenarios.apply import apply_scenario
@@ -18,8 +20,6 @@ from rota.scenarios.run import (
     with_base_rota,
 )
 from rota.scenarios.spec import Scenario, scenario_from_data
-from rota.scheduler.check import check
-from rota.scheduler.kpis import compute_kpis
 from rota.scheduler.params import SolveParams
 from tests.conftest import make_two_sites_one_therapist, make_two_therapists_service
 

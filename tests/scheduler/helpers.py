@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from rota.evaluate.check import check
 from rota.models import Problem, Referral, Room, Settings, Site, Therapist, TravelOverride
 from rota.models.result import Result
-from rota.scheduler import SolveParams, solve
-from rota.scheduler.check import check
+from rota.scheduler import SolveParams
+from rota.scheduler.solve import solve
 
 # Two real places 25 minutes apart by a measured override.
 A = ("A", 52.2053, 0.1218)

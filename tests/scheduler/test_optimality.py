@@ -7,10 +7,11 @@ import itertools
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from rota.evaluate.check import check
+from rota.evaluate.costs import cost_terms
+from rota.evaluate.weights import Weights
 from rota.models import Problem, Rota, Session
-from rota.scheduler import SolveParams, Weights
-from rota.scheduler.check import check
-from rota.scheduler.objective import cost_terms
+from rota.scheduler import SolveParams
 from tests.scheduler.helpers import service, solved
 
 

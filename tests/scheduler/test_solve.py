@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from rota.models import PreviousSession
-from rota.scheduler import SolveParams, solve
+from rota.scheduler import SolveParams
+from rota.scheduler.solve import solve
 from tests.scheduler.helpers import placed, reasons, service, solved
 
 

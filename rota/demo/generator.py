@@ -1,0 +1,116 @@
+"""A realistic built-in demo service: a Cambridgeshire music and drama therapy service.
+
+``generate_problem(size, seed)`` invents sites around real Cambridgeshire towns (and, for the
+``region`` size, neighbouring towns), rooms with equipment and school-like availability,
+therapists with working patterns, skills and bases, and a term's referrals whose weekly demand
+is close to what the therapists can deliver. Everything is drawn from one ``random.Random(seed)``
+in a fixed order, so the same arguments always give an equal Problem.
+
+Every referral can be placed on its own (a therapist of its discipline with its skills, a room
+with its features and capacity, a common time that leaves room for travel from the therapist's
+base), except about 1% that are deliberately impossible in a way the Problem's warnings name.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from rota.demo.catalogue import SIZES
+from rota.demo.context import Context
+from rota.demo.referrals import make_referrals
+from rota.demo.sites import make_rooms, make_sites
+from rota.demo.therapists import make_demands, make_therapists
+from rota.models import (
+    Closure,
+    Problem,
+    Rate,
+    Settings,
+    TravelOverride,
+)
+
+
+def generate_problem(
+    size: str,
+    seed: int,
+    *,
+    referrals: int | None = None,
+    demand: float | None = None,
+    sparse: bool = False,
+) -> Problem:
+    """A realistic demo service of ``size`` ("small", "county", "region"), the same for equal
+    arguments.
+
+    ``referrals`` scales the service to about that many referrals (sites and therapists in
+    proportion); ``demand`` is weekly demand over what the therapists can deliver (default
+    about 0.9; 1.2 is a tight service); ``sparse`` leaves each room free only one or two
+    half-days a week.
+    """
+    if size not in SIZES:
+        raise ValueError(f"unknown demo size '{size}' (use {', '.join(SIZES)})")
+    if referrals is not None and not 10 <= referrals <= 20_000:
+        raise ValueError(f"referrals must be between 10 and 20000, not {referrals}")
+    if demand is not None and not 0.1 <= demand <= 3.0:
+        raise ValueError(f"demand must be between 0.1 and 3.0, not {demand}")
+    spec = SIZES[size]
+    rng = random.Random(seed)
+    num_referrals = referrals if referrals is not None else spec.referrals
+    num_sites = max(6, round(spec.sites * num_referrals / spec.referrals))
+
+    settings = demo_settings()
+    sites = make_sites(rng, spec, num_sites)
+    rooms = make_rooms(rng, sites, sparse)
+    demands = make_demands(rng, num_referrals)
+    ratio = demand if demand is not None else rng.uniform(0.86, 0.94)
+    therapists, deliverable = make_therapists(rng, spec, sites, demands, ratio)
+    # The A14 makes Huntingdon-Cambridge quicker than the straight-line estimate says.
+    travel = (TravelOverride(from_site_id="HUN", to_site_id="CAM", minutes=35),)
+    base = Problem(
+        settings=settings, sites=sites, rooms=rooms, therapists=therapists, travel=travel
+    )
+    ctx = Context(
+        problem=base,
+        room_windows={r.room_id: base.room_windows(r.room_id) for r in rooms},
+        therapist_windows={
+            t.therapist_id: base.therapist_windows(t.therapist_id) for t in therapists
+        },
+        deliverable=deliverable,
+        load={t.therapist_id: 0.0 for t in therapists},
+    )
+    refs = make_referrals(rng, ctx, demands)
+    school_sites = [s for s in sites if s.kind == "school"]
+    inset_site = rng.choice(school_sites).site_id if school_sites else sites[-1].site_id
+    return Problem(
+        settings=settings,
+        sites=sites,
+        rooms=rooms,
+        therapists=therapists,
+        referrals=refs,
+        travel=travel,
+        rates=(
+            Rate(effective_from=dt.date(2018, 4, 1), hourly_rate=49.0),
+            Rate(effective_from=dt.date(2019, 4, 1), hourly_rate=51.0),
+            Rate(effective_from=dt.date(2027, 3, 1), hourly_rate=56.0),
+        ),
+        closures=(
+            Closure(
+                date_from=dt.date(2027, 2, 15), date_to=dt.date(2027, 2, 19), label="Half term"
+            ),
+            Closure(
+                date_from=dt.date(2027, 3, 5),
+                date_to=dt.date(2027, 3, 5),
+                label="INSET day",
+                site_id=inset_site,
+            ),
+        ),
+    )
+
+
+def demo_settings() -> Settings:
+    return Settings(
+        term_name="Spring 2027",
+        term_start=dt.date(2027, 1, 5),
+        term_end=dt.date(2027, 3, 26),
+        service_name="Cambridgeshire Music Therapy Service (demo)",
+        service_contact="music.therapy@example.org, 01480 000000",
+    )

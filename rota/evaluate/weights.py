@@ -1,0 +1,27 @@
+"""The objective's weights: what one unit of each labelled cost term is worth (README)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+# One more urgent referral outweighs three of the next priority down.
+PRIORITY_WEIGHT: dict[int, int] = {1: 81, 2: 27, 3: 9, 4: 3, 5: 1}
+
+
+class Weights(BaseModel):
+    """Objective weights; the objective is minimised and every term is a labelled cost."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    unscheduled: int = Field(
+        10_000, ge=0, description="Per unit of priority weight of an unscheduled referral"
+    )
+    continuity: int = Field(
+        500, ge=0, description="Per referral not kept with its current therapist"
+    )
+    travel: int = Field(10, ge=0, description="Per driving minute")
+    preferred: int = Field(100, ge=0, description="Per scheduled referral outside preferred times")
+    idle: int = Field(1, ge=0, description="Per minute of a therapist's day span (idle gaps)")
+    stability: int = Field(
+        2_000, ge=0, description="Per session moved from the previous rota (with --previous)"
+    )

@@ -1,0 +1,17 @@
+"""Constraint families, one module each. Order matters: travel creates the lunch variables that
+the therapist family puts into each therapist's NoOverlap."""
+
+from rota.scheduler.cpsat.constraints.previous import add_previous_rules
+from rota.scheduler.cpsat.constraints.referrals import add_referral_rules
+from rota.scheduler.cpsat.constraints.rooms import add_room_rules
+from rota.scheduler.cpsat.constraints.therapists import add_limit_rules, add_therapist_rules
+from rota.scheduler.cpsat.constraints.travel import add_travel_rules
+
+__all__ = [
+    "add_limit_rules",
+    "add_previous_rules",
+    "add_referral_rules",
+    "add_room_rules",
+    "add_therapist_rules",
+    "add_travel_rules",
+]

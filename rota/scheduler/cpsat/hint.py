@@ -1,0 +1,161 @@
+"""Turns a checked rota (the greedy's) into a complete CP-SAT solution hint."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from ortools.sat.python import cp_model
+
+from rota.models import Rota, Session
+from rota.scheduler.candidates import grid_up
+from rota.scheduler.cpsat.constraints.travel import BASE_END, BASE_START
+from rota.scheduler.cpsat.variables import TherapistDayVars, Variables, day_offset
+
+
+def complete_hint(model: cp_model.CpModel, seconds: float = 10.0) -> bool:
+    """Fill in every variable the hint leaves open by solving a copy with the hint fixed.
+
+    CP-SAT follows a complete, feasible hint straight to a first solution; a partial one it may
+    lose. Returns False (and leaves the hint as it was) if the copy finds no completion.
+    """
+    proto = model.proto
+    pairs = list(zip(proto.solution_hint.vars, proto.solution_hint.values, strict=True))
+    if not pairs:
+        return False
+    fixed = model.clone()
+    fixed.clear_hints()
+    for index, value in pairs:
+        fixed.add(fixed.get_int_var_from_proto_index(index) == value)
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_time_in_seconds = seconds
+    solver.parameters.catch_sigint_signal = False
+    status = solver.solve(fixed)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return False
+    model.clear_hints()
+    for index in range(len(proto.variables)):
+        var = model.get_int_var_from_proto_index(index)
+        model.add_hint(var, solver.value(var))
+    return True
+
+
+def add_hint(model: cp_model.CpModel, v: Variables, rota: Rota) -> None:
+    by_ref = {s.referral_id: s for s in rota.sessions}
+    for rid, x in v.scheduled.items():
+        s = by_ref.get(rid)
+        model.add_hint(x, s is not None)
+        if s is not None:
+            model.add_hint(v.start[rid], day_offset(s.day) + s.start)
+        for o, a in v.options_of(rid):
+            model.add_hint(
+                a,
+                s is not None
+                and o.therapist_id in s.therapist_ids
+                and o.day == s.day
+                and o.site_id == s.site_id,
+            )
+        for room_id, z in v.rooms_of(rid):
+            model.add_hint(z, s is not None and s.room_id == room_id)
+    for (rid, tid), w in v.works_on.items():
+        s = by_ref.get(rid)
+        model.add_hint(w, s is not None and tid in s.therapist_ids)
+    day_sessions: dict[tuple[str, str], list[Session]] = defaultdict(list)
+    for s in rota.sessions:
+        for tid in s.therapist_ids:
+            day_sessions[(tid, s.day)].append(s)
+    for key, tdv in v.days.items():
+        _hint_day(model, v, tdv, sorted(day_sessions.get(key, []), key=lambda s: s.start))
+
+
+def _hint_day(
+    model: cp_model.CpModel, v: Variables, tdv: TherapistDayVars, sessions: list[Session]
+) -> None:
+    problem = v.problem
+    admin = v.admin
+    off = day_offset(tdv.day)
+    base = problem.therapist_by_id[tdv.therapist_id].base_site_id
+    order: list[str] = []
+    span: dict[str, list[int]] = {}
+    for s in sessions:
+        if s.site_id not in span:
+            order.append(s.site_id)
+            span[s.site_id] = [off + s.start, off + s.end + admin]
+        span[s.site_id][1] = max(span[s.site_id][1], off + s.end + admin)
+    # lunch: find the first gap that holds it and where (base or block) it sits
+    lunch_place, lunch_start = None, None
+    if tdv.shape.lunch and tdv.lunch_start is not None:
+        s_ = problem.settings
+        w0, w1 = off + s_.lunch_window.start, off + s_.lunch_window.end
+        lunch, slot = s_.lunch_minutes, s_.slot_minutes
+        d0, d1 = off + tdv.shape.start, off + tdv.shape.end
+        gaps: list[tuple[int, int, int, str, str]] = []  # g0, g1, travel, before, after
+        if sessions:
+            first, last = sessions[0], sessions[-1]
+            gaps.append(
+                (
+                    d0,
+                    off + first.start,
+                    problem.travel_minutes(base, first.site_id),
+                    BASE_START,
+                    first.site_id,
+                )
+            )
+            for a, b in zip(sessions, sessions[1:], strict=False):
+                gaps.append(
+                    (
+                        off + a.end + admin,
+                        off + b.start,
+                        problem.travel_minutes(a.site_id, b.site_id),
+                        a.site_id,
+                        b.site_id,
+                    )
+                )
+            gaps.append(
+                (
+                    off + last.end + admin,
+                    d1,
+                    problem.travel_minutes(last.site_id, base),
+                    last.site_id,
+                    BASE_END,
+                )
+            )
+        else:
+            gaps.append((d0, d1, 0, BASE_START, BASE_START))
+        for g0, g1, t, before, after in gaps:
+            lo = grid_up(max(g0 + t, w0), slot)  # travel first: lunch belongs to "after"
+            if lo + lunch <= min(g1, w1):
+                lunch_place, lunch_start = after, lo
+                break
+            lo = grid_up(max(g0, w0), slot)  # lunch first: it belongs to "before"
+            if lo + lunch <= min(g1 - t, w1):
+                lunch_place, lunch_start = before, lo
+                break
+        if lunch_place is not None and lunch_start is not None:
+            if lunch_place in span:
+                span[lunch_place][0] = min(span[lunch_place][0], lunch_start)
+                span[lunch_place][1] = max(span[lunch_place][1], lunch_start + lunch)
+            model.add_hint(tdv.lunch_start, lunch_start)
+            for place, lit in tdv.lunch_at.items():
+                model.add_hint(lit, place == lunch_place)
+    index = {sid: i for i, sid in enumerate(tdv.sites, start=1)}
+    visited = [sid for sid in order if sid in index]
+    for sid, blk in tdv.blocks.items():
+        used = sid in span
+        model.add_hint(blk.used, used)
+        if used:
+            model.add_hint(blk.start, span[sid][0])
+            model.add_hint(blk.end, span[sid][1])
+    path = [0] + [index[s] for s in visited] + [0]
+    arcs_on = set(zip(path, path[1:], strict=False)) if visited else set()
+    for (i, j), lit in tdv.arcs.items():
+        model.add_hint(lit, (i, j) in arcs_on)
+    if tdv.empty is not None:
+        model.add_hint(tdv.empty, not visited)
+    if tdv.first is not None and tdv.last is not None:
+        if visited:
+            model.add_hint(tdv.first, min(span[s][0] for s in visited))
+            model.add_hint(tdv.last, max(span[s][1] for s in visited))
+        else:
+            model.add_hint(tdv.first, off + tdv.shape.start)
+            model.add_hint(tdv.last, off + tdv.shape.start)

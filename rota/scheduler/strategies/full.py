@@ -1,0 +1,98 @@
+"""The full strategy: the whole week as one CP-SAT model, hinted with the greedy rota.
+
+It proves a bound and a gap, but its size grows with referrals x candidate options, so the
+automatic choice uses it only for small services (``SolveParams.full_model_limit``).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from ortools.sat.python import cp_model
+
+from rota.models import Problem, Rota
+from rota.models.result import Status
+from rota.scheduler.candidates import Candidates
+from rota.scheduler.cpsat.build import build_model, extract_sessions, make_solver
+from rota.scheduler.cpsat.hint import complete_hint
+from rota.scheduler.cpsat.variables import Variables
+from rota.scheduler.params import SolveParams
+from rota.scheduler.progress import Progress, ProgressFn
+
+
+@dataclass
+class FullOutcome:
+    """What the full model found: its status, best rota (None if none), objective and bound."""
+
+    status: Status
+    rota: Rota | None
+    objective: float | None
+    bound: float | None
+    num_vars: int
+    num_constraints: int
+
+
+class _Recorder(cp_model.CpSolverSolutionCallback):
+    """Keeps the best rota found so far, and reports progress."""
+
+    def __init__(self, v: Variables, t0: float, on_progress: ProgressFn | None):
+        super().__init__()
+        self.v = v
+        self.t0 = t0
+        self.on_progress = on_progress
+        self.best: Rota | None = None
+
+    def on_solution_callback(self) -> None:
+        v = self.v
+        elapsed = time.perf_counter() - self.t0
+        sessions = extract_sessions(v.problem, v, self.value, self.boolean_value)
+        self.best = Rota(sessions=tuple(sessions))
+        if self.on_progress:
+            self.on_progress(
+                Progress(
+                    elapsed,
+                    len(sessions),
+                    len(v.problem.referrals),
+                    self.objective_value,
+                    self.best_objective_bound,
+                    "cp-sat",
+                    sum(minutes for arc, minutes in v.travel_terms if self.boolean_value(arc)),
+                )
+            )
+
+
+def solve_full(
+    problem: Problem,
+    candidates: dict[str, Candidates],
+    greedy: Rota,
+    params: SolveParams,
+    deadline: float,
+    t0: float,
+    on_progress: ProgressFn | None,
+) -> FullOutcome:
+    """Solve the whole week as one model until ``deadline`` (perf_counter); Ctrl-C stops it."""
+    built = build_model(problem, candidates, params, greedy)
+    complete_hint(built.model)
+    num_vars, num_constraints = built.size
+    seconds = max(0.5, deadline - time.perf_counter())
+    if params.deterministic_time is not None:
+        seconds = max(seconds, 10 * params.time_limit)
+    solver = make_solver(params, seconds, params.deterministic_time, catch_sigint=True)
+    recorder = _Recorder(built.v, t0, on_progress)
+    code = solver.solve(built.model, recorder)
+    status: Status = solver.status_name(code)  # type: ignore[assignment]
+    if recorder.best is None:
+        return FullOutcome(status, None, None, None, num_vars, num_constraints)
+    return FullOutcome(
+        status,
+        recorder.best,
+        solver.objective_value,
+        solver.best_objective_bound,
+        num_vars,
+        num_constraints,
+    )
+
+
+__all__ = ["FullOutcome", "solve_full"]
+

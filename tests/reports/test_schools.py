@@ -1,0 +1,161 @@
+"""Schools' workbooks: one per site, only that site's sessions, dates and cost."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+
+from rota.demo import generate_problem
+from rota.evaluate.term_costs import session_dates
+from rota.models.problem import Problem
+from rota.models.result import Result
+from rota.models.rota import Rota, Session
+from rota.reports.atomic import OutputError
+from rota.reports.schools import safe_file_name, school_file_name, write_school_workbooks
+from rota.scheduler.candidates import build_candidates
+from rota.scheduler.greedy import greedy_rota
+from tests.reports.export_service import SESSIONS, make_problem, make_result
+
+# Each therapist works at one site only, so a leaked therapist would show.
+SEPARATE = Rota(
+    sessions=(
+        Session(referral_id="R001", therapist_ids=("T01",), site_id="FEN", room_id="FEN-MUS",
+                day="Mon", start="09:05", end="09:35"),
+        Session(referral_id="R003", therapist_ids=("T01",), site_id="FEN", room_id="FEN-QR",
+                day="Tue", start="11:30", end="12:10"),
+        Session(referral_id="R002", therapist_ids=("T02",), site_id="HUN", room_id="HUN-1",
+                day="Fri", start="10:00", end="10:45"),
+    )
+)  # fmt: skip
+
+
+def _all_text(path: Path) -> list[str]:
+    """Every non-empty cell of every sheet, as text."""
+    wb = load_workbook(path)
+    return [
+        str(cell.value)
+        for ws in wb.worksheets
+        for row in ws.iter_rows()
+        for cell in row
+        if cell.value is not None
+    ]
+
+
+def _belongs(problem: Problem, rota: Rota, site_id: str) -> tuple[set[str], set[str]]:
+    """Words of the site's own sessions, and the words of everyone else's."""
+    own_refs = {s.referral_id for s in rota.sessions if s.site_id == site_id}
+    own_ther = {t for s in rota.sessions if s.site_id == site_id for t in s.therapist_ids}
+    own: set[str] = set()
+    foreign: set[str] = set()
+    for ref in problem.referrals:
+        (own if ref.referral_id in own_refs else foreign).update({ref.referral_id, ref.client})
+    for t in problem.therapists:
+        (own if t.therapist_id in own_ther else foreign).update({t.therapist_id, t.name})
+    return own, foreign
+
+
+@pytest.mark.parametrize("rota", [SEPARATE, Rota(sessions=SESSIONS)], ids=["separate", "shared"])
+def test_no_workbook_holds_another_sites_clients_or_therapists(tmp_path: Path, rota: Rota) -> None:
+    problem = make_problem()
+    paths = write_school_workbooks(problem, Result(status="OPTIMAL", rota=rota), tmp_path)
+    assert len(paths) == 2
+    for path, site_id in zip(paths, ("FEN", "HUN"), strict=True):
+        texts = _all_text(path)
+        own, foreign = _belongs(problem, rota, site_id)
+        leaks = sorted({w for w in foreign for t in texts if w in t})
+        assert leaks == [], f"{path.name} mentions {leaks}"
+        # The scan is not vacuous: the site's own clients are there.
+        own_clients = {problem.referral_by_id[s.referral_id].client for s in rota.sessions
+                       if s.site_id == site_id}  # fmt: skip
+        assert all(any(c in t for t in texts) for c in own_clients)
+        assert foreign  # there is always someone else to leak
+    # pandas sees the same: only the site's own referral ids in its Sessions sheet.
+    fen = pd.read_excel(paths[0], sheet_name=None)
+    assert set(fen["Sessions"].referral_id.dropna()) == {"R001", "R003"}
+
+
+def test_one_workbook_per_site_with_sessions(tmp_path: Path) -> None:
+    paths = write_school_workbooks(make_problem(), make_result(), tmp_path / "schools")
+    assert [p.name for p in paths] == ["Fenland Primary (FEN).xlsx", "Huntingdon Clinic (HUN).xlsx"]
+    assert sorted(p.name for p in (tmp_path / "schools").iterdir()) == [p.name for p in paths]
+    assert load_workbook(paths[0]).sheetnames == [
+        "For the school",
+        "Sessions",
+        "Dates",
+        "Week grid",
+    ]
+
+
+def test_sessions_dates_and_cost(tmp_path: Path) -> None:
+    problem = make_problem()
+    fen = write_school_workbooks(problem, make_result(), tmp_path)[0]
+    df = pd.read_excel(fen, sheet_name="Sessions")
+    rows = df[df.day.isin(["Mon", "Fri"])]
+    assert list(rows.client) == ["A.B.", "D.E."]
+    assert list(rows.therapist) == ["Alex M", "Sam K"]
+    assert list(rows.room) == ["Music room", "Quiet room"]
+    assert list(rows.start) == [dt.time(9, 5), dt.time(11, 30)]
+    assert list(rows.sessions_in_term) == [7, 5]
+    assert rows.iloc[0].dates == "01 Feb, 08 Feb, 22 Feb, 01 Mar, 08 Mar, 15 Mar, 22 Mar"
+    assert "12 Mar (INSET day" in rows.iloc[1].no_session_on
+    assert list(rows.term_cost) == pytest.approx([234.00, 207.50])
+    total = df[df.day == "Total"].iloc[0]
+    assert total.term_cost == pytest.approx(441.50)
+    dates = pd.read_excel(fen, sheet_name="Dates")
+    expected = sorted(session_dates(problem, SESSIONS[0]) + session_dates(problem, SESSIONS[2]))
+    assert [d.date() for d in dates.date] == expected
+    assert dt.date(2027, 3, 12) not in expected  # Fenland's INSET day
+
+
+def test_covering_sheet(tmp_path: Path) -> None:
+    fen = write_school_workbooks(make_problem(), make_result(), tmp_path)[0]
+    ws = load_workbook(fen)["For the school"]
+    values = {r[0].value: r[1].value for r in ws.iter_rows(max_col=2) if r[0].value}
+    assert values["For"] == "SENCo, 01354 000000"
+    assert values["Cost of the term"] == pytest.approx(441.50)
+    assert values["Sessions this term"] == 12
+    assert values["Service contact"] == "arts.therapies@example.org, 01223 000000"
+    text = " ".join(_all_text(fen))
+    for words in ("undisturbed", "same time each week", "piano", "guitar", "percussion"):
+        assert words in text
+
+
+def test_school_grid_shows_initials_and_names_only(tmp_path: Path) -> None:
+    fen = write_school_workbooks(make_problem(), make_result(), tmp_path)[0]
+    ws = load_workbook(fen)["Week grid"]
+    blocks = [str(c.value) for row in ws.iter_rows(min_row=5, min_col=2) for c in row if c.value]
+    assert blocks == ["09:05-09:35 A.B.\nAlex M", "11:30-12:10 D.E.\nSam K"]
+
+
+def test_refuses_to_overwrite_any_without_force(tmp_path: Path) -> None:
+    (tmp_path / "Huntingdon Clinic (HUN).xlsx").write_bytes(b"old")
+    with pytest.raises(OutputError, match="already exists"):
+        write_school_workbooks(make_problem(), make_result(), tmp_path)
+    # Nothing was written: the check comes before the first workbook.
+    assert [p.name for p in tmp_path.iterdir()] == ["Huntingdon Clinic (HUN).xlsx"]
+    paths = write_school_workbooks(make_problem(), make_result(), tmp_path, force=True)
+    assert load_workbook(paths[1]).sheetnames[0] == "For the school"
+
+
+def test_safe_file_name() -> None:
+    assert safe_file_name("St Mary's C of E / Junior: Ely?") == "St Marys C of E - Junior Ely"
+    assert safe_file_name("...") == "site"
+
+
+def test_no_leak_across_a_demo_services_schools(tmp_path: Path) -> None:
+    problem = generate_problem("small", 5)
+    rota = greedy_rota(problem, build_candidates(problem))
+    paths = write_school_workbooks(problem, Result(status="FEASIBLE", rota=rota), tmp_path)
+    by_name = {p.name: p for p in paths}
+    sites = [s for s in problem.sites if any(x.site_id == s.site_id for x in rota.sessions)]
+    assert len(paths) == len(sites) > 5
+    for site in sites:
+        texts = _all_text(by_name[school_file_name(site)])
+        own, foreign = _belongs(problem, rota, site.site_id)
+        # A group name two schools share ("Year 6 group") is not a leak: only what is foreign.
+        leaks = sorted({w for w in foreign - own for t in texts if w in t})
+        assert leaks == [], f"{site.site_id}: {leaks}"
