@@ -22,14 +22,16 @@ from openpyxl.worksheet.worksheet import Worksheet
 from rota.evaluate.term_costs import term_costs
 from rota.models.problem import Problem
 from rota.reports.atomic import write_atomic
-from rota.reports.coordinator import (
+from rota.reports.cells import (
     MONEY_FORMAT,
-    ROTA_COLUMNS,
     TIME_FORMAT,
     fit_columns,
-    rota_rows,
     sheet_title,
     write_table,
+)
+from rota.reports.coordinator import (
+    ROTA_COLUMNS,
+    rota_rows,
 )
 from rota.scenarios.compare import (
     KIND_ORDER,

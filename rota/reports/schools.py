@@ -25,15 +25,17 @@ from rota.models.result import Result
 from rota.models.rota import Rota
 from rota.models.timeutil import DAY_INDEX
 from rota.reports.atomic import OutputError, check_writable, write_atomic
-from rota.reports.coordinator import (
+from rota.reports.cells import (
     INT_FORMAT,
     MONEY_FORMAT,
     TIME_FORMAT,
-    billing_basis,
     fit_columns,
     time_cell,
     wrap_columns,
     write_table,
+)
+from rota.reports.coordinator import (
+    billing_basis,
 )
 from rota.reports.grids import draw_grid, setup_print, site_grid
 
