@@ -121,5 +121,3 @@ def export_schools_command(
     click.echo(f"Wrote {len(paths)} school workbook{'s' if len(paths) != 1 else ''} in {out_dir}:")
     for p in paths:
         click.echo(f"  {p.name}")
-
-

@@ -117,5 +117,3 @@ def generate_command(size: str, seed: int, output: Path, force: bool) -> None:
         problem, warnings = read_problem_with_warnings(output)
     click.echo(f"Wrote {output} ({size}, seed {seed})")
     _echo_summary(problem, warnings)
-
-

@@ -251,5 +251,3 @@ def _file_name(name: str) -> str:
     """A run's name as a file name: letters, digits, - _ = . only."""
     out = "".join(c if c.isalnum() or c in "-_=." else "_" for c in name).strip("._")
     return out or "run"
-
-

@@ -273,5 +273,3 @@ def solve_command(
     click.echo(f"wrote {output} ({time.perf_counter() - t0:.1f}s)")
     if result.violations:
         fail("BUG: the rota breaks hard rules:\n" + "\n".join(result.violations), code=2)
-
-

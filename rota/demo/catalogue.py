@@ -20,8 +20,6 @@ MISSING_SKILL = "bsl"
 MISSING_FEATURE = "hoist"
 
 
-
-
 NAME_STARTS = (
     "Oak", "Ash", "Elm", "Beech", "Willow", "Hazel", "Holly", "Rowan", "Alder", "Birch",
     "Cherry", "Maple", "Lark", "Wren", "Heron", "Kestrel", "Swallow", "Fox", "Otter", "Mill",

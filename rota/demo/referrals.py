@@ -66,9 +66,7 @@ KIND_WEIGHT: dict[str, float] = {
 }
 
 
-def open_times(
-    ctx: Context, draft: Draft, therapist: Therapist
-) -> list[tuple[str, str, Interval]]:
+def open_times(ctx: Context, draft: Draft, therapist: Therapist) -> list[tuple[str, str, Interval]]:
     """Where and when ``therapist`` could run the draft: (room, day, free range) with room for
     the drive from their base, the session, its admin time and the drive back."""
     p = ctx.problem
@@ -330,9 +328,7 @@ class ReferralMaker:
         )
 
 
-def make_referrals(
-    rng: random.Random, ctx: Context, demands: Sequence[Demand]
-) -> list[Referral]:
+def make_referrals(rng: random.Random, ctx: Context, demands: Sequence[Demand]) -> list[Referral]:
     """Every non-clinic site gets at least one referral; the rest go mostly to sites near the
     therapists of their discipline; about 1% are deliberately impossible."""
     maker = ReferralMaker(rng, ctx)

@@ -154,7 +154,6 @@ def make_sites(rng: random.Random, spec: DemoSize, num_sites: int) -> list[Site]
     return sites
 
 
-
 # ------------------------------------------------------------------------------------ rooms
 def site_day_hours(site: Site) -> dict[str, Interval]:
     """Each open weekday's single opening range (the demo's sites have one range a day)."""

@@ -30,7 +30,5 @@ def read_problem_with_warnings(path: Path | str) -> tuple[Problem, list[str]]:
     raise _file_error(path.name, f"unknown file type '{suffix}' (use .xlsx, .yaml, .yml or .json)")
 
 
-
-
 def _file_error(source: str, message: str) -> InputError:
     return InputError([InputIssue(message, source=source)])

@@ -150,7 +150,6 @@ def write_serial(problem: Problem, path: Path | str, *, force: bool = True) -> P
     return write_atomic(path, write, force=force)
 
 
-
 def write_problem(problem: Problem, path: Path | str, *, force: bool = True) -> Path:
     """Write a Problem as .xlsx, .yaml/.yml or .json (by suffix), atomically.
 

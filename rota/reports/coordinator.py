@@ -71,6 +71,7 @@ CO_FACILITATED_NOTE = (
     "(each therapist's row in the Rota sheet carries its share)."
 )
 
+
 def billing_basis(options: CostOptions) -> str:
     admin = "session + admin minutes" if options.bill_admin else "session minutes only"
     bank = "bank holidays skipped" if options.bank_holidays else "bank holidays not skipped"

@@ -23,8 +23,12 @@ from rota.scheduler.candidates import (
     grid_up,
     therapists_by_distance,
 )
-
-NEAREST = 8  # therapists (by base) the insertion start weighs for each referral
+from rota.scheduler.params import (
+    INSERTION_CONTINUITY,
+    INSERTION_NEAREST,
+    INSERTION_NEW_DAY,
+    INSERTION_NOT_PREFERRED,
+)
 
 
 @dataclass(order=True)
@@ -231,15 +235,15 @@ class Timetable:
         pref = problem.preferred_windows(ref.referral_id)
         ranked: list[tuple[int, int, int, Option]] = []
         # The nearest therapists (by base) and the current one: far ones never add less travel.
-        near = set(therapists_by_distance(problem, cand)[:NEAREST])
+        near = set(therapists_by_distance(problem, cand)[:INSERTION_NEAREST])
         near.add(ref.current_therapist_id or "")
         for o in cand.options:
             if o.therapist_id not in near:
                 continue
             td = self.tday(o.therapist_id, o.day)
             base = self.base[o.therapist_id]
-            continuity = 0 if o.therapist_id == ref.current_therapist_id else 50
-            fresh = 0 if td.sessions else 20  # opening a new day costs a little
+            continuity = 0 if o.therapist_id == ref.current_therapist_id else INSERTION_CONTINUITY
+            fresh = 0 if td.sessions else INSERTION_NEW_DAY
             for start in self._start_points(o, ref.minutes):
                 i = bisect.bisect(td.sessions, Placed(start, start + ref.minutes, o.site_id, ""))
                 prev = td.sessions[i - 1].site_id if i > 0 else base
@@ -256,11 +260,11 @@ class Timetable:
                         if any(
                             a <= start and start + ref.minutes <= b for a, b in pref.get(o.day, ())
                         )
-                        else 10
+                        else INSERTION_NOT_PREFERRED
                     )
                 ranked.append(
                     (
-                        added * 10 + continuity * 10 + fresh * 10 + liked * 10,
+                        added + continuity + fresh + liked,
                         start,
                         DAYS.index(o.day),
                         o,

@@ -8,6 +8,47 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from rota.evaluate.weights import Weights
 
+# Named constants of the search (each with why). SolveParams holds what a user may change;
+# these are the engine's own choices, measured on the demo services.
+
+#: Therapists (nearest by base) the insertion start weighs for each referral: farther ones never
+#: add less travel on a county-sized service, and each costs exact feasibility checks.
+INSERTION_NEAREST = 8
+#: Insertion start's ranking, in travel-minute equivalents: keeping the current therapist is
+#: worth 50 minutes, opening a therapist's empty day costs 20, a slot outside the preferred
+#: times costs 10 (the real objective decides later; this only orders the tries).
+INSERTION_CONTINUITY = 50
+INSERTION_NEW_DAY = 20
+INSERTION_NOT_PREFERRED = 10
+#: Seconds the hint completion may spend on a copy of the model with the hint fixed.
+HINT_COMPLETION_SECONDS = 10.0
+#: ... and at most this inside one LNS neighbourhood (it must not eat the neighbourhood's time).
+LNS_HINT_COMPLETION_SECONDS = 2.0
+#: Shortest sub-solve worth starting (CP-SAT needs some time for presolve).
+MIN_SOLVE_SECONDS = 0.5
+#: Stop LNS this long before the deadline: building the next model would overrun it.
+LNS_DEADLINE_MARGIN = 0.2
+#: Sites (itself included) that make one site neighbourhood: a school and its nearest three.
+LNS_SITE_NEIGHBOURS = 4
+#: Neighbourhood kinds in turn: nearby therapists, sites, placement of a waiting referral.
+LNS_KINDS = 3
+#: Every this many neighbourhoods without improvement, one more therapist joins (at most two).
+LNS_GROW_EVERY = 8
+LNS_GROW_MAX = 2
+#: LNS ends once this many neighbourhoods in a row were proven optimal or empty (at least, or
+#: three per therapist): the search has settled.
+LNS_SETTLED_MIN = 12
+LNS_SETTLED_PER_THERAPIST = 3
+#: Repeatable runs: clock limits are only safety nets, this many times the deterministic ones.
+REPEATABLE_SAFETY = 10
+REPEATABLE_LNS_SAFETY = 20
+#: Repeatable LNS gives up once it has tried this many times its neighbourhood budget.
+REPEATABLE_ATTEMPTS = 4
+#: A solve that used this share of its time limit is reported as stopped by the limit.
+TIME_LIMIT_SHARE = 0.98
+#: The LNS insertion start runs only if at least this many seconds remain.
+INSERTION_MIN_SECONDS = 1.0
+
 
 class SolveParams(BaseModel):
     """How to solve: time limit, workers, seed, weights, previous rota handling."""

@@ -22,7 +22,7 @@ from rota.models import Problem, Rota
 from rota.models.result import Result, Status
 from rota.scheduler.candidates import Candidates, build_candidates, therapists_by_distance
 from rota.scheduler.greedy import greedy_rota, insertion_rota
-from rota.scheduler.params import SolveParams
+from rota.scheduler.params import INSERTION_MIN_SECONDS, TIME_LIMIT_SHARE, SolveParams
 from rota.scheduler.progress import Progress, ProgressFn
 from rota.scheduler.reasons import explain_unscheduled
 from rota.scheduler.strategies.full import solve_full
@@ -131,7 +131,7 @@ def _run_lns(
     report: _Reporter,
 ) -> _Search:
     # LNS starts from the better of the baseline and the cheaper-travel insertion rota.
-    if time.perf_counter() < deadline - 1.0:
+    if time.perf_counter() < deadline - INSERTION_MIN_SECONDS:
         start = insertion_rota(problem, candidates)
         start_cost = total_cost(problem, start, params.weights)
         if start_cost < search.cost:
@@ -183,7 +183,7 @@ def solve(
     else:
         search = _run_lns(problem, candidates, search, params, deadline, report)
     wall = time.perf_counter() - t0
-    if search.status == "FEASIBLE" and wall >= params.time_limit * 0.98:
+    if search.status == "FEASIBLE" and wall >= params.time_limit * TIME_LIMIT_SHARE:
         search.status = "TIME_LIMIT"
     return _result(
         problem,

@@ -10,9 +10,10 @@ from rota.models import Rota, Session
 from rota.scheduler.candidates import grid_up
 from rota.scheduler.cpsat.constraints.travel import BASE_END, BASE_START
 from rota.scheduler.cpsat.variables import TherapistDayVars, Variables, day_offset
+from rota.scheduler.params import HINT_COMPLETION_SECONDS
 
 
-def complete_hint(model: cp_model.CpModel, seconds: float = 10.0) -> bool:
+def complete_hint(model: cp_model.CpModel, seconds: float = HINT_COMPLETION_SECONDS) -> bool:
     """Fill in every variable the hint leaves open by solving a copy with the hint fixed.
 
     CP-SAT follows a complete, feasible hint straight to a first solution; a partial one it may

@@ -17,7 +17,7 @@ from rota.scheduler.candidates import Candidates
 from rota.scheduler.cpsat.build import build_model, extract_sessions, make_solver
 from rota.scheduler.cpsat.hint import complete_hint
 from rota.scheduler.cpsat.variables import Variables
-from rota.scheduler.params import SolveParams
+from rota.scheduler.params import MIN_SOLVE_SECONDS, REPEATABLE_SAFETY, SolveParams
 from rota.scheduler.progress import Progress, ProgressFn
 
 
@@ -75,9 +75,9 @@ def solve_full(
     built = build_model(problem, candidates, params, greedy)
     complete_hint(built.model)
     num_vars, num_constraints = built.size
-    seconds = max(0.5, deadline - time.perf_counter())
+    seconds = max(MIN_SOLVE_SECONDS, deadline - time.perf_counter())
     if params.deterministic_time is not None:
-        seconds = max(seconds, 10 * params.time_limit)
+        seconds = max(seconds, REPEATABLE_SAFETY * params.time_limit)
     solver = make_solver(params, seconds, params.deterministic_time, catch_sigint=True)
     recorder = _Recorder(built.v, t0, on_progress)
     code = solver.solve(built.model, recorder)
@@ -95,4 +95,3 @@ def solve_full(
 
 
 __all__ = ["FullOutcome", "solve_full"]
-

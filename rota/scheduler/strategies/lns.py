@@ -29,7 +29,21 @@ from rota.scheduler.candidates import (
 )
 from rota.scheduler.cpsat.build import build_model, extract_sessions, make_solver
 from rota.scheduler.cpsat.hint import complete_hint
-from rota.scheduler.params import SolveParams
+from rota.scheduler.params import (
+    LNS_DEADLINE_MARGIN,
+    LNS_GROW_EVERY,
+    LNS_GROW_MAX,
+    LNS_HINT_COMPLETION_SECONDS,
+    LNS_KINDS,
+    LNS_SETTLED_MIN,
+    LNS_SETTLED_PER_THERAPIST,
+    LNS_SITE_NEIGHBOURS,
+    MIN_SOLVE_SECONDS,
+    REPEATABLE_ATTEMPTS,
+    REPEATABLE_LNS_SAFETY,
+    REPEATABLE_SAFETY,
+    SolveParams,
+)
 
 
 @dataclass
@@ -122,11 +136,12 @@ def solve_neighbourhood(
     freed = set(sub)
     current = Rota(sessions=tuple(s for s in rota.sessions if s.referral_id in freed))
     built = build_model(problem, sub, params, current)
-    complete_hint(built.model, seconds=min(2.0, seconds))
+    complete_hint(built.model, seconds=min(LNS_HINT_COMPLETION_SECONDS, seconds))
     deterministic = None
     if params.deterministic_time is not None:
         # Repeatable: the work done, not the clock, ends each neighbourhood.
-        seconds, deterministic = 20 * params.lns_seconds, params.lns_seconds
+        seconds = REPEATABLE_LNS_SAFETY * params.lns_seconds
+        deterministic = params.lns_seconds
     # Ctrl-C must reach Python (and end the whole search), not just this neighbourhood.
     solver = make_solver(params, seconds, deterministic, catch_sigint=False)
     status = solver.solve(built.model)
@@ -211,27 +226,29 @@ def improve(
     }
     site_ids = [x.site_id for x in problem.sites]
     site_near = {
-        a: sorted(site_ids, key=lambda b: (problem.travel_minutes(a, b), b))[:4] for a in site_ids
+        a: sorted(site_ids, key=lambda b: (problem.travel_minutes(a, b), b))[:LNS_SITE_NEIGHBOURS]
+        for a in site_ids
     }
     cost = total_cost(problem, rota, params.weights)
     service_days: list[str] = list(problem.settings.days)
     order: list[str] = []
     size = max(1, params.lns_therapists)
     stale = settled = attempts = 0
+    settled_limit = max(LNS_SETTLED_MIN, LNS_SETTLED_PER_THERAPIST * len(therapists))
     skip: set[str] = set()  # unscheduled referrals tried since the last full round
     budget = None
     if params.deterministic_time is not None:
         budget = max(1, int(params.time_limit / params.lns_seconds))
-        deadline = time.perf_counter() + 10 * params.time_limit  # a safety net only
+        deadline = time.perf_counter() + REPEATABLE_SAFETY * params.time_limit
     try:
-        while time.perf_counter() < deadline - 0.2:
+        while time.perf_counter() < deadline - LNS_DEADLINE_MARGIN:
             if budget is not None and stats.iterations >= budget:
                 break
             if not order:
                 order = therapists[:]
                 rng.shuffle(order)
             seed_t = order.pop()
-            kind = attempts % 3
+            kind = attempts % LNS_KINDS
             waiting = [r for r in _waiting(candidates, rota) if r not in skip] if kind == 2 else []
             if kind == 2 and not waiting:
                 skip.clear()
@@ -241,7 +258,10 @@ def improve(
                 skip.add(waiting[0])
             elif kind == 0:
                 group = _therapists_neighbourhood(
-                    rng, near[seed_t][: size + min(2, stale // 8)], service_days, params.lns_days
+                    rng,
+                    near[seed_t][: size + min(LNS_GROW_MAX, stale // LNS_GROW_EVERY)],
+                    service_days,
+                    params.lns_days,
                 )
             else:
                 group = _sites_neighbourhood(problem, rng, rota, site_near, params.lns_pairs)
@@ -254,14 +274,18 @@ def improve(
             if not sub:
                 # Nothing to move here; an empty neighbourhood counts as settled.
                 settled += 1
-                if settled >= max(12, 3 * len(therapists)) or (
-                    budget is not None and attempts >= 4 * budget
+                if settled >= settled_limit or (
+                    budget is not None and attempts >= REPEATABLE_ATTEMPTS * budget
                 ):
                     break
                 continue
             remaining = deadline - time.perf_counter()
             new, proven = solve_neighbourhood(
-                problem, sub, rota, params, max(0.5, min(params.lns_seconds, remaining))
+                problem,
+                sub,
+                rota,
+                params,
+                max(MIN_SOLVE_SECONDS, min(params.lns_seconds, remaining)),
             )
             stats.iterations += 1
             if new is None:
@@ -278,7 +302,7 @@ def improve(
                 stale += 1
                 settled = settled + 1 if proven else 0
             # Every recent neighbourhood was already optimal: nothing more to find this way.
-            if settled >= max(12, 3 * len(therapists)):
+            if settled >= settled_limit:
                 break
     except KeyboardInterrupt:
         stats.interrupted = True  # Ctrl-C: keep the best rota found so far
