@@ -46,6 +46,8 @@ REPEATABLE_LNS_SAFETY = 20
 REPEATABLE_ATTEMPTS = 4
 #: A solve that used this share of its time limit is reported as stopped by the limit.
 TIME_LIMIT_SHARE = 0.98
+#: How often a running CP-SAT search looks at the stop signal (a stop takes effect within it).
+STOP_POLL_SECONDS = 0.05
 #: The LNS insertion start runs only if at least this many seconds remain.
 INSERTION_MIN_SECONDS = 1.0
 

@@ -1,9 +1,10 @@
-"""Progress of a solve: what the best rota so far achieves, for the CLI's lines and the web page."""
+"""A solve's interface with its caller: progress reports out, a stop signal in."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 
 @dataclass
@@ -24,3 +25,16 @@ class Progress:
 
 
 ProgressFn = Callable[[Progress], None]
+
+
+class StopSignal(Protocol):
+    """Anything with ``is_set()``: a threading or multiprocessing Event. Once set, the solve
+    stops searching and returns the best rota found so far (Ctrl-C, the web page's Stop
+    button and sweep workers all use it)."""
+
+    def is_set(self) -> bool: ...
+
+
+def stopped(stop: StopSignal | None) -> bool:
+    """True once ``stop`` is set."""
+    return stop is not None and stop.is_set()

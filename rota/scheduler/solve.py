@@ -23,7 +23,7 @@ from rota.models.result import Result, Status
 from rota.scheduler.candidates import Candidates, build_candidates, therapists_by_distance
 from rota.scheduler.greedy import greedy_rota, insertion_rota
 from rota.scheduler.params import INSERTION_MIN_SECONDS, TIME_LIMIT_SHARE, SolveParams
-from rota.scheduler.progress import Progress, ProgressFn
+from rota.scheduler.progress import Progress, ProgressFn, StopSignal, stopped
 from rota.scheduler.reasons import explain_unscheduled
 from rota.scheduler.strategies.full import solve_full
 from rota.scheduler.strategies.lns import improve
@@ -107,9 +107,10 @@ def _run_full(
     deadline: float,
     t0: float,
     on_progress: ProgressFn | None,
+    stop: StopSignal | None,
 ) -> _Search:
     greedy = search.rota
-    outcome = solve_full(problem, restricted, greedy, params, deadline, t0, on_progress)
+    outcome = solve_full(problem, restricted, greedy, params, deadline, t0, on_progress, stop)
     search.status = outcome.status
     search.num_vars, search.num_constraints = outcome.num_vars, outcome.num_constraints
     if outcome.rota is not None:
@@ -129,9 +130,10 @@ def _run_lns(
     params: SolveParams,
     deadline: float,
     report: _Reporter,
+    stop: StopSignal | None,
 ) -> _Search:
     # LNS starts from the better of the baseline and the cheaper-travel insertion rota.
-    if time.perf_counter() < deadline - INSERTION_MIN_SECONDS:
+    if time.perf_counter() < deadline - INSERTION_MIN_SECONDS and not stopped(stop):
         start = insertion_rota(problem, candidates)
         start_cost = total_cost(problem, start, params.weights)
         if start_cost < search.cost:
@@ -144,11 +146,12 @@ def _run_lns(
         params,
         deadline,
         lambda rota, cost: report(rota, cost, "lns"),
+        stop,
     )
     search.rota, search.cost = best, total_cost(problem, best, params.weights)
     search.source = (
         f"lns ({stats.iterations} neighbourhoods, {stats.improvements} improvements"
-        + (", stopped by Ctrl-C" if stats.interrupted else "")
+        + (", stopped early" if stats.interrupted else "")
         + ")"
     )
     search.status = "FEASIBLE" if best.sessions else "UNKNOWN"
@@ -157,9 +160,13 @@ def _run_lns(
 
 
 def solve(
-    problem: Problem, params: SolveParams | None = None, on_progress: ProgressFn | None = None
+    problem: Problem,
+    params: SolveParams | None = None,
+    on_progress: ProgressFn | None = None,
+    stop: StopSignal | None = None,
 ) -> Result:
-    """The best weekly rota within the time limit (see the module docstring)."""
+    """The best weekly rota within the time limit, or when ``stop`` is set (see the module
+    docstring)."""
     params = params or SolveParams()
     t0 = time.perf_counter()
     deadline = t0 + params.time_limit
@@ -178,10 +185,12 @@ def solve(
     if strategy == "auto":
         strategy = "full" if num_options <= params.full_model_limit else "lns"
     search = _Search(greedy, greedy_cost, "greedy", "FEASIBLE" if greedy.sessions else "UNKNOWN")
-    if strategy == "full":
-        search = _run_full(problem, restricted, search, params, deadline, t0, on_progress)
+    if stopped(stop):
+        pass  # keep the greedy rota
+    elif strategy == "full":
+        search = _run_full(problem, restricted, search, params, deadline, t0, on_progress, stop)
     else:
-        search = _run_lns(problem, candidates, search, params, deadline, report)
+        search = _run_lns(problem, candidates, search, params, deadline, report, stop)
     wall = time.perf_counter() - t0
     if search.status == "FEASIBLE" and wall >= params.time_limit * TIME_LIMIT_SHARE:
         search.status = "TIME_LIMIT"

@@ -3,10 +3,11 @@ read back here, so the two strategies can never state a rule or read a solution 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ortools.sat.python import cp_model
+from ortools.sat.python import cp_model, cp_model_helper
 
 from rota.models import DAYS, Problem, Rota, Session
 from rota.scheduler.candidates import Candidates
@@ -14,7 +15,8 @@ from rota.scheduler.cpsat import constraints
 from rota.scheduler.cpsat.hint import add_hint
 from rota.scheduler.cpsat.objective import build_objective
 from rota.scheduler.cpsat.variables import DAY_MINUTES, Variables
-from rota.scheduler.params import SolveParams
+from rota.scheduler.params import STOP_POLL_SECONDS, SolveParams
+from rota.scheduler.progress import StopSignal
 
 
 @dataclass
@@ -99,3 +101,30 @@ def extract_sessions(
             )
         )
     return sessions
+
+
+def run_solver(
+    solver: cp_model.CpSolver,
+    model: cp_model.CpModel,
+    stop: StopSignal | None,
+    callback: cp_model.CpSolverSolutionCallback | None = None,
+) -> cp_model_helper.CpSolverStatus:
+    """``solver.solve(model)`` that ends early (keeping its best solution) once ``stop`` is set:
+    a watcher thread polls the signal and asks CP-SAT to stop its search."""
+    if stop is None:
+        return solver.solve(model, callback)
+    finished = threading.Event()
+
+    def watch() -> None:
+        while not finished.wait(STOP_POLL_SECONDS):
+            if stop.is_set():
+                solver.stop_search()
+                return
+
+    watcher = threading.Thread(target=watch, name="rota-stop-watcher", daemon=True)
+    watcher.start()
+    try:
+        return solver.solve(model, callback)
+    finally:
+        finished.set()
+        watcher.join()

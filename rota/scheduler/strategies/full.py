@@ -14,11 +14,11 @@ from ortools.sat.python import cp_model
 from rota.models import Problem, Rota
 from rota.models.result import Status
 from rota.scheduler.candidates import Candidates
-from rota.scheduler.cpsat.build import build_model, extract_sessions, make_solver
+from rota.scheduler.cpsat.build import build_model, extract_sessions, make_solver, run_solver
 from rota.scheduler.cpsat.hint import complete_hint
 from rota.scheduler.cpsat.variables import Variables
 from rota.scheduler.params import MIN_SOLVE_SECONDS, REPEATABLE_SAFETY, SolveParams
-from rota.scheduler.progress import Progress, ProgressFn
+from rota.scheduler.progress import Progress, ProgressFn, StopSignal
 
 
 @dataclass
@@ -70,8 +70,9 @@ def solve_full(
     deadline: float,
     t0: float,
     on_progress: ProgressFn | None,
+    stop: StopSignal | None = None,
 ) -> FullOutcome:
-    """Solve the whole week as one model until ``deadline`` (perf_counter); Ctrl-C stops it."""
+    """Solve the whole week as one model until ``deadline`` (perf_counter) or ``stop``."""
     built = build_model(problem, candidates, params, greedy)
     complete_hint(built.model)
     num_vars, num_constraints = built.size
@@ -80,7 +81,7 @@ def solve_full(
         seconds = max(seconds, REPEATABLE_SAFETY * params.time_limit)
     solver = make_solver(params, seconds, params.deterministic_time, catch_sigint=True)
     recorder = _Recorder(built.v, t0, on_progress)
-    code = solver.solve(built.model, recorder)
+    code = run_solver(solver, built.model, stop, recorder)
     status: Status = solver.status_name(code)  # type: ignore[assignment]
     if recorder.best is None:
         return FullOutcome(status, None, None, None, num_vars, num_constraints)

@@ -27,7 +27,7 @@ from rota.scheduler.candidates import (
     intersect_starts,
     union_starts,
 )
-from rota.scheduler.cpsat.build import build_model, extract_sessions, make_solver
+from rota.scheduler.cpsat.build import build_model, extract_sessions, make_solver, run_solver
 from rota.scheduler.cpsat.hint import complete_hint
 from rota.scheduler.params import (
     LNS_DEADLINE_MARGIN,
@@ -44,6 +44,7 @@ from rota.scheduler.params import (
     REPEATABLE_SAFETY,
     SolveParams,
 )
+from rota.scheduler.progress import StopSignal, stopped
 
 
 @dataclass
@@ -129,7 +130,12 @@ def neighbourhood_candidates(
 
 
 def solve_neighbourhood(
-    problem: Problem, sub: dict[str, Candidates], rota: Rota, params: SolveParams, seconds: float
+    problem: Problem,
+    sub: dict[str, Candidates],
+    rota: Rota,
+    params: SolveParams,
+    seconds: float,
+    stop: StopSignal | None = None,
 ) -> tuple[Rota | None, bool]:
     """Best placement of the freed referrals (None if CP-SAT found nothing), and whether it
     is proven optimal for the neighbourhood."""
@@ -144,7 +150,7 @@ def solve_neighbourhood(
         deterministic = params.lns_seconds
     # Ctrl-C must reach Python (and end the whole search), not just this neighbourhood.
     solver = make_solver(params, seconds, deterministic, catch_sigint=False)
-    status = solver.solve(built.model)
+    status = run_solver(solver, built.model, stop)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None, False
     sessions = [s for s in rota.sessions if s.referral_id not in freed]
@@ -211,6 +217,7 @@ def improve(
     params: SolveParams,
     deadline: float,
     on_improve: Callable[[Rota, int], None] | None = None,
+    stop: StopSignal | None = None,
 ) -> tuple[Rota, LnsStats]:
     """Improve ``rota`` neighbourhood by neighbourhood until ``deadline`` (perf_counter)."""
     t0 = time.perf_counter()
@@ -243,6 +250,9 @@ def improve(
     try:
         while time.perf_counter() < deadline - LNS_DEADLINE_MARGIN:
             if budget is not None and stats.iterations >= budget:
+                break
+            if stopped(stop):
+                stats.interrupted = True
                 break
             if not order:
                 order = therapists[:]
