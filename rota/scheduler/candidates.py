@@ -14,18 +14,9 @@ from dataclasses import dataclass, field
 
 from rota.models import DAYS, Day, Problem, Referral, Room, Therapist
 from rota.models.timeutil import Interval, intersect_intervals, merge_intervals
+from rota.scheduler.day import DayShape, day_shapes
 
 DAY_MINUTES = 24 * 60
-
-
-@dataclass(frozen=True)
-class DayShape:
-    """A therapist's working day: ranges, first start, last end, lunch rule."""
-
-    ranges: tuple[Interval, ...]
-    start: int
-    end: int
-    lunch: bool  # the working ranges cover the whole lunch window
 
 
 @dataclass(frozen=True)
@@ -88,17 +79,6 @@ def intersect_starts(a: tuple[Interval, ...], b: tuple[Interval, ...]) -> tuple[
 def union_starts(parts: list[tuple[Interval, ...]]) -> tuple[Interval, ...]:
     half = merge_intervals([(lo, hi + 1) for p in parts for lo, hi in p])
     return tuple((lo, hi - 1) for lo, hi in half)
-
-
-def day_shapes(problem: Problem, therapist: Therapist) -> dict[Day, DayShape]:
-    """Working-day shapes of a therapist on service days."""
-    window = problem.settings.lunch_window.interval
-    out: dict[Day, DayShape] = {}
-    for day, ranges in problem.therapist_windows(therapist.therapist_id).items():
-        covered = intersect_intervals(ranges, [window]) == (window,)
-        lunch = covered and problem.settings.lunch_minutes > 0
-        out[day] = DayShape(ranges, ranges[0][0], ranges[-1][1], lunch)
-    return out
 
 
 def therapists_by_distance(problem: Problem, cand: Candidates) -> list[str]:

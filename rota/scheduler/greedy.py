@@ -12,17 +12,10 @@ from __future__ import annotations
 import bisect
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from rota.models import DAYS, Day, PreviousSession, Problem, Rota, Session, Unscheduled
-from rota.scheduler.candidates import (
-    Candidates,
-    DayShape,
-    Option,
-    day_shapes,
-    grid_up,
-    therapists_by_distance,
-)
+from rota.scheduler.candidates import Candidates, Option, grid_up, therapists_by_distance
+from rota.scheduler.day import DayRules, Visit
 from rota.scheduler.params import (
     INSERTION_CONTINUITY,
     INSERTION_NEAREST,
@@ -31,67 +24,29 @@ from rota.scheduler.params import (
 )
 
 
-@dataclass(order=True)
-class Placed:
-    start: int
-    end: int
-    site_id: str
-    referral_id: str
-
-
-@dataclass
-class TherapistDay:
-    shape: DayShape
-    sessions: list[Placed] = field(default_factory=list)
-
-
-def lunch_fits(
-    g0: int, g1: int, travel: int, window: tuple[int, int], lunch: int, slot: int
-) -> bool:
-    """Lunch of ``lunch`` minutes inside ``window`` and the gap [g0, g1), travel before or after."""
-    w0, w1 = window
-    # travel first, then lunch
-    lo = grid_up(max(g0 + travel, w0), slot)
-    if lo + lunch <= min(g1, w1):
-        return True
-    # lunch first, then travel
-    lo = grid_up(max(g0, w0), slot)
-    return lo + lunch <= min(g1 - travel, w1)
-
-
 class Timetable:
-    """Incremental state of a partial rota with exact feasibility tests for one more session."""
+    """Incremental state of a partial rota with exact feasibility tests for one more session
+    (the rules of a day come from :mod:`rota.scheduler.day`)."""
 
     def __init__(self, problem: Problem):
         self.problem = problem
+        self.rules = DayRules(problem)
         s = problem.settings
         self.slot, self.admin = s.slot_minutes, s.admin_minutes
-        self.lunch = s.lunch_minutes
-        self.window = s.lunch_window.interval
-        self.shapes = {t.therapist_id: day_shapes(problem, t) for t in problem.therapists}
-        self.base = {t.therapist_id: t.base_site_id for t in problem.therapists}
-        self.limits = {
-            t.therapist_id: (t.max_sessions_per_day, t.max_contact_minutes)
-            for t in problem.therapists
-        }
-        self.days: dict[tuple[str, str], TherapistDay] = {}
+        self.base = self.rules.base
+        self.max_week = {t.therapist_id: t.max_contact_minutes for t in problem.therapists}
+        self.days: dict[tuple[str, str], list[Visit]] = defaultdict(list)
         self.rooms: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
         self.site_busy: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
         self.contact: dict[str, int] = defaultdict(int)
         self.sessions: dict[str, Session] = {}
-        self._travel: dict[tuple[str, str], int] = {}
 
     def travel(self, a: str, b: str) -> int:
-        key = (a, b)
-        if key not in self._travel:
-            self._travel[key] = self.problem.travel_minutes(a, b)
-        return self._travel[key]
+        return self.rules.travel(a, b)
 
-    def tday(self, therapist_id: str, day: Day) -> TherapistDay:
-        key = (therapist_id, day)
-        if key not in self.days:
-            self.days[key] = TherapistDay(self.shapes[therapist_id][day])
-        return self.days[key]
+    def visits(self, therapist_id: str, day: Day) -> list[Visit]:
+        """The therapist's sessions that day, in start order."""
+        return self.days[(therapist_id, day)]
 
     # ------------------------------------------------------------------ feasibility
     def room_free(self, room_id: str, day: str, start: int, end: int) -> bool:
@@ -100,50 +55,19 @@ class Timetable:
     def therapist_fits(
         self, therapist_id: str, day: Day, site_id: str, start: int, minutes: int
     ) -> bool:
-        max_day, max_week = self.limits[therapist_id]
-        td = self.tday(therapist_id, day)
-        if max_day is not None and len(td.sessions) + 1 > max_day:
-            return False
+        max_week = self.max_week[therapist_id]
         if max_week is not None and self.contact[therapist_id] + minutes > max_week:
             return False
-        new = Placed(start, start + minutes, site_id, "")
-        seq = list(td.sessions)
-        bisect.insort(seq, new)
-        return self.day_ok(therapist_id, td.shape, seq)
-
-    def day_ok(self, therapist_id: str, shape: DayShape, seq: list[Placed]) -> bool:
-        """Travel, admin, one visit per site and lunch for a day's sessions in start order."""
-        base, admin = self.base[therapist_id], self.admin
-        seen: set[str] = set()
-        prev_site = None
-        for p in seq:
-            if p.site_id != prev_site:
-                if p.site_id in seen:
-                    return False
-                seen.add(p.site_id)
-                prev_site = p.site_id
-        gaps: list[tuple[int, int, int]] = [
-            (shape.start, seq[0].start, self.travel(base, seq[0].site_id))
-        ]
-        for a, b in zip(seq, seq[1:], strict=False):
-            gaps.append((a.end + admin, b.start, self.travel(a.site_id, b.site_id)))
-        last = seq[-1]
-        gaps.append((last.end + admin, shape.end, self.travel(last.site_id, base)))
-        if any(g1 - g0 < t for g0, g1, t in gaps):
-            return False
-        if shape.lunch:
-            return any(
-                lunch_fits(g0, g1, t, self.window, self.lunch, self.slot) for g0, g1, t in gaps
-            )
-        return True
+        seq = list(self.visits(therapist_id, day))
+        bisect.insort(seq, Visit(start, start + minutes, site_id))
+        return self.rules.fits(therapist_id, day, seq)
 
     # ------------------------------------------------------------------ placing
     def place(self, session: Session, minutes: int) -> None:
         for tid in session.therapist_ids:
-            td = self.tday(tid, session.day)
             bisect.insort(
-                td.sessions,
-                Placed(session.start, session.end, session.site_id, session.referral_id),
+                self.visits(tid, session.day),
+                Visit(session.start, session.end, session.site_id, session.referral_id),
             )
             self.contact[tid] += minutes
         self.rooms[(session.room_id, session.day)].append((session.start, session.end))
@@ -240,14 +164,14 @@ class Timetable:
         for o in cand.options:
             if o.therapist_id not in near:
                 continue
-            td = self.tday(o.therapist_id, o.day)
+            visits = self.visits(o.therapist_id, o.day)
             base = self.base[o.therapist_id]
             continuity = 0 if o.therapist_id == ref.current_therapist_id else INSERTION_CONTINUITY
-            fresh = 0 if td.sessions else INSERTION_NEW_DAY
+            fresh = 0 if visits else INSERTION_NEW_DAY
             for start in self._start_points(o, ref.minutes):
-                i = bisect.bisect(td.sessions, Placed(start, start + ref.minutes, o.site_id, ""))
-                prev = td.sessions[i - 1].site_id if i > 0 else base
-                nxt = td.sessions[i].site_id if i < len(td.sessions) else base
+                i = bisect.bisect(visits, Visit(start, start + ref.minutes, o.site_id))
+                prev = visits[i - 1].site_id if i > 0 else base
+                nxt = visits[i].site_id if i < len(visits) else base
                 added = (
                     self.travel(prev, o.site_id)
                     + self.travel(o.site_id, nxt)
@@ -301,11 +225,11 @@ class Timetable:
 
     def _start_points(self, o: Option, minutes: int) -> list[int]:
         """Start times worth trying: each window's opening and just after each neighbour."""
-        td = self.tday(o.therapist_id, o.day)
+        visits = self.visits(o.therapist_id, o.day)
         points = {lo for lo, _ in o.starts}
-        for p in td.sessions:
+        for p in visits:
             points.add(grid_up(p.end + self.admin + self.travel(p.site_id, o.site_id), self.slot))
-        for p in td.sessions:  # just before the next session, leaving its travel
+        for p in visits:  # just before the next session, leaving its travel
             t = p.start - self.travel(o.site_id, p.site_id) - self.admin - minutes
             points.add((t // self.slot) * self.slot)
         for room_busy in self._room_ends(o):

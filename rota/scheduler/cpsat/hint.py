@@ -7,9 +7,9 @@ from collections import defaultdict
 from ortools.sat.python import cp_model
 
 from rota.models import Rota, Session
-from rota.scheduler.candidates import grid_up
 from rota.scheduler.cpsat.constraints.travel import BASE_END, BASE_START
 from rota.scheduler.cpsat.variables import TherapistDayVars, Variables, day_offset
+from rota.scheduler.day import Visit
 from rota.scheduler.params import HINT_COMPLETION_SECONDS
 
 
@@ -72,10 +72,9 @@ def add_hint(model: cp_model.CpModel, v: Variables, rota: Rota) -> None:
 def _hint_day(
     model: cp_model.CpModel, v: Variables, tdv: TherapistDayVars, sessions: list[Session]
 ) -> None:
-    problem = v.problem
+    """Blocks, arcs, lunch and span of one therapist-day for its sessions in start order."""
     admin = v.admin
     off = day_offset(tdv.day)
-    base = problem.therapist_by_id[tdv.therapist_id].base_site_id
     order: list[str] = []
     span: dict[str, list[int]] = {}
     for s in sessions:
@@ -83,62 +82,8 @@ def _hint_day(
             order.append(s.site_id)
             span[s.site_id] = [off + s.start, off + s.end + admin]
         span[s.site_id][1] = max(span[s.site_id][1], off + s.end + admin)
-    # lunch: find the first gap that holds it and where (base or block) it sits
-    lunch_place, lunch_start = None, None
     if tdv.shape.lunch and tdv.lunch_start is not None:
-        s_ = problem.settings
-        w0, w1 = off + s_.lunch_window.start, off + s_.lunch_window.end
-        lunch, slot = s_.lunch_minutes, s_.slot_minutes
-        d0, d1 = off + tdv.shape.start, off + tdv.shape.end
-        gaps: list[tuple[int, int, int, str, str]] = []  # g0, g1, travel, before, after
-        if sessions:
-            first, last = sessions[0], sessions[-1]
-            gaps.append(
-                (
-                    d0,
-                    off + first.start,
-                    problem.travel_minutes(base, first.site_id),
-                    BASE_START,
-                    first.site_id,
-                )
-            )
-            for a, b in zip(sessions, sessions[1:], strict=False):
-                gaps.append(
-                    (
-                        off + a.end + admin,
-                        off + b.start,
-                        problem.travel_minutes(a.site_id, b.site_id),
-                        a.site_id,
-                        b.site_id,
-                    )
-                )
-            gaps.append(
-                (
-                    off + last.end + admin,
-                    d1,
-                    problem.travel_minutes(last.site_id, base),
-                    last.site_id,
-                    BASE_END,
-                )
-            )
-        else:
-            gaps.append((d0, d1, 0, BASE_START, BASE_START))
-        for g0, g1, t, before, after in gaps:
-            lo = grid_up(max(g0 + t, w0), slot)  # travel first: lunch belongs to "after"
-            if lo + lunch <= min(g1, w1):
-                lunch_place, lunch_start = after, lo
-                break
-            lo = grid_up(max(g0, w0), slot)  # lunch first: it belongs to "before"
-            if lo + lunch <= min(g1 - t, w1):
-                lunch_place, lunch_start = before, lo
-                break
-        if lunch_place is not None and lunch_start is not None:
-            if lunch_place in span:
-                span[lunch_place][0] = min(span[lunch_place][0], lunch_start)
-                span[lunch_place][1] = max(span[lunch_place][1], lunch_start + lunch)
-            model.add_hint(tdv.lunch_start, lunch_start)
-            for place, lit in tdv.lunch_at.items():
-                model.add_hint(lit, place == lunch_place)
+        _hint_lunch(model, v, tdv, sessions, span)
     index = {sid: i for i, sid in enumerate(tdv.sites, start=1)}
     visited = [sid for sid in order if sid in index]
     for sid, blk in tdv.blocks.items():
@@ -160,3 +105,33 @@ def _hint_day(
         else:
             model.add_hint(tdv.first, off + tdv.shape.start)
             model.add_hint(tdv.last, off + tdv.shape.start)
+
+
+def _hint_lunch(
+    model: cp_model.CpModel,
+    v: Variables,
+    tdv: TherapistDayVars,
+    sessions: list[Session],
+    span: dict[str, list[int]],
+) -> None:
+    """Lunch where the day rules put it: at the base before the first drive or after the last,
+    or at a site (whose block then covers it)."""
+    assert tdv.lunch_start is not None
+    visits = [Visit(s.start, s.end, s.site_id, s.referral_id) for s in sessions]
+    gaps = v.day_rules.gaps(tdv.therapist_id, tdv.shape, visits)
+    lunch = v.day_rules.lunch(tdv.shape, gaps)
+    if lunch is None:
+        return
+    if lunch.gap_index == 0 and lunch.before_drive:
+        place = BASE_START
+    elif lunch.gap_index == len(gaps) - 1 and not lunch.before_drive:
+        place = BASE_END
+    else:
+        place = lunch.place(gaps)
+    start = day_offset(tdv.day) + lunch.start
+    if place in span:
+        span[place][0] = min(span[place][0], start)
+        span[place][1] = max(span[place][1], start + v.problem.settings.lunch_minutes)
+    model.add_hint(tdv.lunch_start, start)
+    for where, lit in tdv.lunch_at.items():
+        model.add_hint(lit, where == place)

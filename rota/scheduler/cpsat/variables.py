@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from ortools.sat.python import cp_model
 
 from rota.models import DAYS, Day, Problem, Referral
-from rota.scheduler.candidates import DAY_MINUTES, Candidates, DayShape, Option, day_shapes
+from rota.scheduler.candidates import DAY_MINUTES, Candidates, Option
+from rota.scheduler.day import DayRules, DayShape
 
 
 def day_offset(day: str) -> int:
@@ -84,7 +85,8 @@ class Variables:
         self.works_on: dict[tuple[str, str], cp_model.IntVar] = {}  # (referral, therapist)
         self.days: dict[tuple[str, str], TherapistDayVars] = {}
         self.travel_terms: list[tuple[cp_model.IntVar, int]] = []  # (arc, minutes)
-        self.shapes = {t.therapist_id: day_shapes(problem, t) for t in problem.therapists}
+        self.day_rules = DayRules(problem)
+        self.shapes = self.day_rules.shapes
         self._build()
 
     def _build(self) -> None:

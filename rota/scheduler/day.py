@@ -1,0 +1,270 @@
+"""The one day-feasibility module: the rules of a therapist's day, for every heuristic.
+
+A therapist's day starts and ends at their base. Each session is followed by ``admin_minutes`` of
+notes before the next session or any drive; between sessions at different sites the gap holds
+the admin and the drive; a site is visited in one stay (arrive, run its sessions, leave). On a
+day whose working ranges cover the whole lunch window, lunch is ``lunch_minutes`` in one piece
+inside the window, taken at a site or at the base, never while driving, in session or in admin.
+Limits: at most ``max_sessions_per_day`` sessions a day.
+
+The greedy, the hint, the insertion starts, LNS insertion and the reasons ask this module; the
+CP-SAT model states the same rules once in ``cpsat/constraints``; ``rota.evaluate.check`` is the
+independent third expression that tests compare with both. The day's layout (drives, admin,
+lunch at their clock times) comes from here too, so the grids and calendars show what the rules
+see. No solver is imported here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from rota.models import Day, Problem, Therapist
+from rota.models.timeutil import Interval, intersect_intervals
+
+
+@dataclass(frozen=True)
+class DayShape:
+    """A therapist's working day: ranges, first start, last end, and whether lunch is due."""
+
+    ranges: tuple[Interval, ...]
+    start: int
+    end: int
+    lunch: bool  # the working ranges cover the whole lunch window (and lunch is set)
+
+
+def day_shapes(problem: Problem, therapist: Therapist) -> dict[Day, DayShape]:
+    """Working-day shapes of a therapist on service days."""
+    window = problem.settings.lunch_window.interval
+    out: dict[Day, DayShape] = {}
+    for day, ranges in problem.therapist_windows(therapist.therapist_id).items():
+        covered = intersect_intervals(ranges, [window]) == (window,)
+        lunch = covered and problem.settings.lunch_minutes > 0
+        out[day] = DayShape(ranges, ranges[0][0], ranges[-1][1], lunch)
+    return out
+
+
+@dataclass(frozen=True, order=True)
+class Visit:
+    """One session in a therapist's day: [start, end) at a site (admin follows it)."""
+
+    start: int
+    end: int
+    site_id: str
+    referral_id: str = ""
+
+
+@dataclass(frozen=True)
+class Gap:
+    """Free time between two commitments of the day: [start, end) with a drive to fit in.
+
+    ``before`` and ``after`` are the sites on either side (the base at the day's ends)."""
+
+    start: int
+    end: int
+    drive: int
+    before: str
+    after: str
+
+    @property
+    def slack(self) -> int:
+        return self.end - self.start - self.drive
+
+
+@dataclass(frozen=True)
+class Lunch:
+    """Where lunch goes: its start, the gap it sits in, and whether it comes before the drive."""
+
+    start: int
+    gap_index: int
+    before_drive: bool
+
+    def place(self, gaps: Sequence[Gap]) -> str:
+        """The site where lunch is taken (the base before the first drive or after the last)."""
+        gap = gaps[self.gap_index]
+        return gap.before if self.before_drive else gap.after
+
+
+ItemKind = Literal["session", "admin", "drive", "lunch"]
+
+
+@dataclass(frozen=True)
+class Item:
+    """One block of a therapist's day as the rules see it, for grids and calendars.
+
+    A drive's ``site_id`` is where it arrives and ``from_site_id`` where it leaves."""
+
+    kind: ItemKind
+    start: int
+    end: int
+    site_id: str
+    from_site_id: str = ""
+    referral_id: str = ""
+
+
+class DayRules:
+    """The rules of a therapist's day for one Problem: feasibility, lunch and layout."""
+
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+        s = problem.settings
+        self.admin = s.admin_minutes
+        self.lunch_minutes = s.lunch_minutes
+        self.window = s.lunch_window.interval
+        self.slot = s.slot_minutes
+        self.shapes = {t.therapist_id: day_shapes(problem, t) for t in problem.therapists}
+        self.base = {t.therapist_id: t.base_site_id for t in problem.therapists}
+        self.max_per_day = {t.therapist_id: t.max_sessions_per_day for t in problem.therapists}
+
+    def travel(self, from_site_id: str, to_site_id: str) -> int:
+        """Driving minutes (0 within a site)."""
+        return self.problem.travel_minutes(from_site_id, to_site_id)
+
+    # ------------------------------------------------------------------ the day's gaps
+    def gaps(self, therapist_id: str, shape: DayShape, visits: Sequence[Visit]) -> list[Gap]:
+        """The gaps of a day whose ``visits`` are in start order: from the day's start to the
+        first session, between consecutive sessions (after admin), and after the last one's
+        admin to the day's end. An empty day is one gap from base to base."""
+        base = self.base[therapist_id]
+        if not visits:
+            return [Gap(shape.start, shape.end, 0, base, base)]
+        first, last = visits[0], visits[-1]
+        out = [Gap(shape.start, first.start, self.travel(base, first.site_id), base, first.site_id)]
+        for a, b in zip(visits, visits[1:], strict=False):
+            drive = self.travel(a.site_id, b.site_id)
+            out.append(Gap(a.end + self.admin, b.start, drive, a.site_id, b.site_id))
+        drive = self.travel(last.site_id, base)
+        out.append(Gap(last.end + self.admin, shape.end, drive, last.site_id, base))
+        return out
+
+    # ------------------------------------------------------------------ feasibility
+    def fits(self, therapist_id: str, day: Day, visits: Sequence[Visit]) -> bool:
+        """Whether the day's sessions (in start order) keep every rule of a therapist's day:
+        working ranges with admin, one stay per site, admin and drives in every gap, lunch,
+        and the daily session limit."""
+        shape = self.shapes[therapist_id].get(day)
+        if shape is None:
+            return not visits
+        limit = self.max_per_day[therapist_id]
+        if limit is not None and len(visits) > limit:
+            return False
+        if not self.in_working_ranges(shape, visits) or not one_stay_per_site(visits):
+            return False
+        gaps = self.gaps(therapist_id, shape, visits)
+        if any(g.slack < 0 for g in gaps):
+            return False
+        return not shape.lunch or self.lunch(shape, gaps) is not None
+
+    def in_working_ranges(self, shape: DayShape, visits: Sequence[Visit]) -> bool:
+        """Each session with its admin inside one working range."""
+        return all(
+            any(lo <= v.start and v.end + self.admin <= hi for lo, hi in shape.ranges)
+            for v in visits
+        )
+
+    # ------------------------------------------------------------------ lunch
+    def lunch_starts(self, gap: Gap) -> list[tuple[Interval, bool]]:
+        """Feasible lunch starts in a gap as inclusive [lo, hi] ranges, each with whether lunch
+        comes before the drive (taken where the gap starts) or after it (where it ends)."""
+        w0, w1 = self.window
+        need = self.lunch_minutes
+        out: list[tuple[Interval, bool]] = []
+        # Drive first, then lunch at the next site (or at the base at the day's end).
+        lo, hi = max(gap.start + gap.drive, w0), min(gap.end, w1) - need
+        if lo <= hi:
+            out.append(((lo, hi), False))
+        # Lunch first where the gap starts, then the drive.
+        lo, hi = max(gap.start, w0), min(gap.end - gap.drive, w1) - need
+        if lo <= hi:
+            out.append(((lo, hi), True))
+        return out
+
+    def lunch(self, shape: DayShape, gaps: Sequence[Gap]) -> Lunch | None:
+        """Where lunch goes (None if it cannot fit or is not due): as near the middle of the
+        lunch window as the day allows, on the slot grid where the gap has a grid point, the
+        earlier of two equally near."""
+        if not shape.lunch:
+            return None
+        w0, w1 = self.window
+        ideal = (w0 + w1 - self.lunch_minutes) // 2
+        best: tuple[int, int, Lunch] | None = None
+        for idx, gap in enumerate(gaps):
+            for (lo, hi), before in self.lunch_starts(gap):
+                start = self._nearest(ideal, lo, hi)
+                key = (abs(start - ideal), start)
+                if best is None or key < best[:2]:
+                    best = (*key, Lunch(start, idx, before))
+        return best[2] if best is not None else None
+
+    def _nearest(self, ideal: int, lo: int, hi: int) -> int:
+        """The start in [lo, hi] nearest ``ideal``, preferring slot-grid points."""
+        slot = self.slot
+        first, last = -(-lo // slot) * slot, (hi // slot) * slot
+        if first > last:
+            return min(max(ideal, lo), hi)
+        below = min(max((ideal // slot) * slot, first), last)
+        above = min(below + slot, last)
+        return above if abs(above - ideal) < abs(below - ideal) else below
+
+    # ------------------------------------------------------------------ layout
+    def layout(self, therapist_id: str, day: Day, visits: Sequence[Visit]) -> list[Item]:
+        """The day as the rules see it, in time order: each session, its admin, each drive
+        (arriving just in time for the first session, leaving after admin otherwise) and lunch
+        where :meth:`lunch` puts it (a drive waits for a lunch taken before it)."""
+        shape = self.shapes[therapist_id].get(day)
+        if shape is None or not visits:
+            return []
+        gaps = self.gaps(therapist_id, shape, visits)
+        lunch = self.lunch(shape, gaps)
+        items: list[Item] = []
+        for idx, gap in enumerate(gaps):
+            here = lunch if lunch is not None and lunch.gap_index == idx else None
+            items += self._gap_items(gap, here, first=idx == 0)
+            if idx < len(visits):
+                v = visits[idx]
+                items.append(Item("session", v.start, v.end, v.site_id, referral_id=v.referral_id))
+                if self.admin:
+                    items.append(
+                        Item(
+                            "admin", v.end, v.end + self.admin, v.site_id, referral_id=v.referral_id
+                        )
+                    )
+        return sorted(items, key=lambda i: (i.start, i.end))
+
+    def _gap_items(self, gap: Gap, lunch: Lunch | None, first: bool) -> list[Item]:
+        """The drive of a gap, and lunch if it falls in it."""
+        out: list[Item] = []
+        lunch_item = None
+        if lunch is not None:
+            lunch_item = Item(
+                "lunch",
+                lunch.start,
+                lunch.start + self.lunch_minutes,
+                gap.before if lunch.before_drive else gap.after,
+            )
+            out.append(lunch_item)
+        if gap.drive:
+            if lunch_item is not None and lunch is not None and lunch.before_drive:
+                depart = lunch_item.end
+            elif lunch_item is not None:
+                depart = lunch_item.start - gap.drive
+            elif first:
+                depart = gap.end - gap.drive  # arrive just in time for the first session
+            else:
+                depart = gap.start
+            out.append(Item("drive", depart, depart + gap.drive, gap.after, gap.before))
+        return out
+
+
+def one_stay_per_site(visits: Sequence[Visit]) -> bool:
+    """A site is visited in one stay: no return to a site after leaving it the same day."""
+    seen: set[str] = set()
+    previous = None
+    for v in visits:
+        if v.site_id != previous:
+            if v.site_id in seen:
+                return False
+            seen.add(v.site_id)
+            previous = v.site_id
+    return True

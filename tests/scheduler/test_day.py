@@ -1,0 +1,89 @@
+"""The day-feasibility rules: gaps, admin, drives, one stay per site, lunch, limits, layout."""
+
+from __future__ import annotations
+
+from rota.scheduler.day import DayRules, Visit
+from tests.scheduler.helpers import service
+
+H = 60
+
+
+def rules(**settings: object) -> DayRules:
+    # T1 based at A, Mon 08:30-17:00; A-B is 25 minutes; admin 10; lunch 30 in 11:30-14:00.
+    return DayRules(service([], settings=dict(settings) or None))
+
+
+def test_a_drive_needs_admin_plus_travel_between_sites() -> None:
+    r = rules()
+    a = Visit(9 * H, 9 * H + 30, "A")
+    assert r.fits("T1", "Mon", [a, Visit(9 * H + 30 + 10 + 25, 10 * H + 35, "B")])
+    assert not r.fits("T1", "Mon", [a, Visit(9 * H + 30 + 10 + 20, 10 * H + 30, "B")])
+
+
+def test_admin_follows_each_session_at_the_same_site() -> None:
+    r = rules()
+    a = Visit(9 * H, 9 * H + 30, "A")
+    assert r.fits("T1", "Mon", [a, Visit(9 * H + 40, 10 * H + 10, "A")])
+    assert not r.fits("T1", "Mon", [a, Visit(9 * H + 35, 10 * H + 5, "A")])
+
+
+def test_the_first_drive_from_base_and_the_last_home_fit_the_working_day() -> None:
+    r = rules()
+    assert not r.fits("T1", "Mon", [Visit(8 * H + 40, 9 * H + 10, "B")])  # 08:30 + 25 > 08:40
+    assert r.fits("T1", "Mon", [Visit(8 * H + 55, 9 * H + 25, "B")])
+    assert not r.fits("T1", "Mon", [Visit(16 * H, 16 * H + 30, "B")])  # 16:40 + 25 > 17:00
+
+
+def test_a_site_is_visited_in_one_stay() -> None:
+    r = rules(lunch_minutes=0)
+    day = [
+        Visit(9 * H, 9 * H + 30, "A"),
+        Visit(10 * H, 10 * H + 30, "B"),
+        Visit(12 * H, 12 * H + 30, "A"),
+    ]
+    assert not r.fits("T1", "Mon", day)
+
+
+def test_lunch_fits_after_the_drive_or_before_it_but_never_during_it() -> None:
+    r = rules()
+    # 11:00-11:30 at A, admin to 11:40; next session 12:45 at B: 65 minutes for 25 of driving
+    # and 30 of lunch.
+    day = [Visit(11 * H, 11 * H + 30, "A"), Visit(12 * H + 45, 13 * H + 15, "B")]
+    assert r.fits("T1", "Mon", day)
+    # Only 50 minutes: drive and lunch cannot both fit, and nothing else in the day can hold
+    # lunch (sessions fill the rest of the window).
+    tight = [
+        Visit(11 * H, 11 * H + 30, "A"),
+        Visit(12 * H + 30, 13 * H, "B"),
+        Visit(13 * H + 10, 13 * H + 40, "B"),
+        Visit(13 * H + 50, 14 * H + 20, "B"),
+    ]
+    assert not r.fits("T1", "Mon", tight)
+
+
+def test_the_daily_session_limit() -> None:
+    problem = service([], therapists=[{"therapist_id": "T1", "disciplines": "music",
+                                       "base_site_id": "A", "works": "Mon 08:30-17:00",
+                                       "max_sessions_per_day": 1}])  # fmt: skip
+    r = DayRules(problem)
+    one = [Visit(9 * H, 9 * H + 30, "A")]
+    assert r.fits("T1", "Mon", one)
+    assert not r.fits("T1", "Mon", [*one, Visit(10 * H, 10 * H + 30, "A")])
+
+
+def test_layout_shows_lunch_before_the_drive_when_it_is_taken_first() -> None:
+    r = rules()
+    day = [Visit(10 * H, 10 * H + 30, "A"), Visit(12 * H + 30, 13 * H, "B")]
+    items = r.layout("T1", "Mon", day)
+    kinds = [(i.kind, i.start, i.end, i.site_id) for i in items]
+    assert kinds[0] == ("session", 10 * H, 10 * H + 30, "A")
+    assert kinds[1] == ("admin", 10 * H + 30, 10 * H + 40, "A")
+    lunch = next(i for i in items if i.kind == "lunch")
+    drive = next(i for i in items if i.kind == "drive" and i.site_id == "B")
+    # Lunch and the drive to B share the gap without overlapping, and the drive arrives in
+    # time for the 12:30 session.
+    assert lunch.end <= drive.start or drive.end <= lunch.start
+    assert drive.end <= 12 * H + 30
+    assert drive.from_site_id == "A" and drive.end - drive.start == 25
+    # Nothing overlaps, and the day's items are in time order.
+    assert all(a.end <= b.start for a, b in zip(items, items[1:], strict=False))
