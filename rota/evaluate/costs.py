@@ -1,78 +1,168 @@
 """The one cost evaluator: the objective's labelled terms on any Rota, without a solver.
 
-LNS acceptance, the Result, the Summary sheet and scenario comparison all ask this module, so the
-search can never optimise a cost other than the one reported.
+LNS acceptance, the local search's moves, the Result, the Summary sheet and scenario comparison
+all ask this module, so the search can never optimise a cost other than the one reported. The
+objective splits into pieces that a move changes locally: one per referral (unscheduled,
+continuity, preferred times, moved from the previous rota) and one per therapist-day (travel,
+day span); :func:`cost_terms` is their sum by label.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
+from typing import Protocol
 
 from rota.evaluate.weights import PRIORITY_WEIGHT, Weights
-from rota.models import PreviousSession, Problem, Rota
+from rota.models import PreviousSession, Problem, Rota, Session
 from rota.models.result import CostTerm
+from rota.models.problem import Windows
 from rota.models.timeutil import covers
+
+UNSCHEDULED = "unscheduled priority {p}"
+CONTINUITY = "continuity lost"
+TRAVEL = "travel minutes"
+PREFERRED = "preferred times missed"
+SPAN = "day span minutes"
+STABILITY = "sessions moved from previous"
+
+
+class Stay(Protocol):
+    """A session as a therapist's day sees it: start, end and site."""
+
+    @property
+    def start(self) -> int: ...
+    @property
+    def end(self) -> int: ...
+    @property
+    def site_id(self) -> str: ...
+
+
+class CostModel:
+    """The objective's pieces for one Problem and one set of weights."""
+
+    def __init__(self, problem: Problem, weights: Weights, with_previous: bool = False) -> None:
+        self.problem = problem
+        self.weights = weights
+        self.admin = problem.settings.admin_minutes
+        self.base = {t.therapist_id: t.base_site_id for t in problem.therapists}
+        self.preferred: dict[str, Windows] = {}
+        for r in problem.referrals:
+            pref = problem.preferred_windows(r.referral_id)
+            if pref is not None:
+                self.preferred[r.referral_id] = pref
+        self.previous: dict[str, list[PreviousSession]] = defaultdict(list)
+        if with_previous:
+            for p in problem.previous:
+                if p.referral_id in problem.referral_by_id:
+                    self.previous[p.referral_id].append(p)
+
+    # ------------------------------------------------------------------ per referral
+    def referral_units(self, referral_id: str, session: Session | None) -> dict[str, int]:
+        """The referral's units per label (only the labels it takes part in)."""
+        ref = self.problem.referral_by_id[referral_id]
+        out = {UNSCHEDULED.format(p=ref.priority): int(session is None)}
+        if ref.current_therapist_id:
+            out[CONTINUITY] = int(
+                session is None or ref.current_therapist_id not in session.therapist_ids
+            )
+        pref = self.preferred.get(referral_id)
+        if pref is not None and session is not None:
+            out[PREFERRED] = int(not covers(pref.get(session.day, ()), session.start, session.end))
+        rows = self.previous.get(referral_id)
+        if rows:
+            out[STABILITY] = int(not kept(session, rows))
+        return out
+
+    def referral_cost(self, referral_id: str, session: Session | None) -> int:
+        """The weighted cost of one referral's placement (or of leaving it out)."""
+        return sum(
+            self.weight(label) * units
+            for label, units in self.referral_units(referral_id, session).items()
+        )
+
+    # ------------------------------------------------------------------ per therapist-day
+    def day_units(self, therapist_id: str, stays: Sequence[Stay]) -> tuple[int, int]:
+        """(travel minutes, span minutes) of a therapist's day, its stays in start order:
+        base -> each site -> base; span from the first start to the last end plus admin."""
+        if not stays:
+            return 0, 0
+        travel_minutes = self.problem.travel_minutes
+        base = self.base[therapist_id]
+        travel = travel_minutes(base, stays[0].site_id)
+        for a, b in zip(stays, stays[1:], strict=False):
+            travel += travel_minutes(a.site_id, b.site_id)
+        travel += travel_minutes(stays[-1].site_id, base)
+        span = max(s.end for s in stays) + self.admin - stays[0].start
+        return travel, span
+
+    def day_cost(self, therapist_id: str, stays: Sequence[Stay]) -> int:
+        travel, span = self.day_units(therapist_id, stays)
+        return self.weights.travel * travel + self.weights.idle * span
+
+    def weight(self, label: str) -> int:
+        w = self.weights
+        if label.startswith("unscheduled priority "):
+            return w.unscheduled * PRIORITY_WEIGHT[int(label.rsplit(" ", 1)[1])]
+        return {
+            CONTINUITY: w.continuity,
+            TRAVEL: w.travel,
+            PREFERRED: w.preferred,
+            SPAN: w.idle,
+            STABILITY: w.stability,
+        }[label]
+
+
+def kept(session: Session | None, rows: Sequence[PreviousSession]) -> bool:
+    """Whether a session is exactly where the previous rota had it (every therapist)."""
+    return session is not None and all(
+        session.day == p.day
+        and session.start == p.start
+        and session.room_id == p.room_id
+        and p.therapist_id in session.therapist_ids
+        for p in rows
+    )
+
+
+def therapist_days(rota: Rota) -> dict[tuple[str, str], list[Session]]:
+    """Each therapist's sessions per day, in start order (a co-facilitated one for each)."""
+    days: dict[tuple[str, str], list[Session]] = defaultdict(list)
+    for s in rota.sessions:
+        for tid in s.therapist_ids:
+            days[(tid, s.day)].append(s)
+    for sessions in days.values():
+        sessions.sort(key=lambda s: s.start)
+    return days
 
 
 def cost_terms(
     problem: Problem, rota: Rota, weights: Weights, previous_kept: tuple[int, int] | None = None
 ) -> tuple[CostTerm, ...]:
     """The objective's terms evaluated on a Rota (solver-neutral), in the model's order."""
-    admin = problem.settings.admin_minutes
+    model = CostModel(problem, weights, with_previous=previous_kept is not None)
     by_ref = {s.referral_id: s for s in rota.sessions}
-    out: list[CostTerm] = []
-
-    def add(label: str, weight: int, units: int) -> None:
-        out.append(CostTerm(label=label, weight=weight, units=units, cost=weight * units))
-
-    for p in sorted(PRIORITY_WEIGHT):
-        refs = [r for r in problem.referrals if r.priority == p]
-        if refs:
-            add(
-                f"unscheduled priority {p}",
-                weights.unscheduled * PRIORITY_WEIGHT[p],
-                sum(r.referral_id not in by_ref for r in refs),
-            )
-    with_current = [r for r in problem.referrals if r.current_therapist_id]
-    if with_current:
-        add(
-            "continuity lost",
-            weights.continuity,
-            sum(
-                r.referral_id not in by_ref
-                or r.current_therapist_id not in by_ref[r.referral_id].therapist_ids
-                for r in with_current
-            ),
-        )
-    days: dict[tuple[str, str], list] = defaultdict(list)
-    for s in rota.sessions:
-        for tid in s.therapist_ids:
-            days[(tid, s.day)].append(s)
-    travel = 0
-    span = 0
-    for (tid, _day), sessions in days.items():
-        sessions.sort(key=lambda s: s.start)
-        base = problem.therapist_by_id[tid].base_site_id
-        sites = [base] + [s.site_id for s in sessions] + [base]
-        travel += sum(problem.travel_minutes(a, b) for a, b in zip(sites, sites[1:], strict=False))
-        span += max(s.end for s in sessions) + admin - sessions[0].start
-    add("travel minutes", weights.travel, travel)
-    missed = 0
-    any_pref = False
+    units: dict[str, int] = defaultdict(int)
     for r in problem.referrals:
-        pref = problem.preferred_windows(r.referral_id)
-        placed = by_ref.get(r.referral_id)
-        if pref is None or placed is None:
-            continue
-        any_pref = True
-        missed += not covers(pref.get(placed.day, ()), placed.start, placed.end)
-    if any_pref:
-        add("preferred times missed", weights.preferred, missed)
-    if days:
-        add("day span minutes", weights.idle, span)
+        for label, n in model.referral_units(r.referral_id, by_ref.get(r.referral_id)).items():
+            units[label] += n
+    days = therapist_days(rota)
+    for (tid, _day), sessions in days.items():
+        travel, span = model.day_units(tid, sessions)
+        units[TRAVEL] += travel
+        units[SPAN] += span
+    labels = [UNSCHEDULED.format(p=p) for p in sorted(PRIORITY_WEIGHT)]
+    labels = [lb for lb in labels if lb in units] + [CONTINUITY, TRAVEL, PREFERRED, SPAN]
+    out: list[CostTerm] = []
+    for label in labels:
+        if label in units or label == TRAVEL:
+            if label == SPAN and not days:
+                continue
+            w = model.weight(label)
+            out.append(CostTerm(label=label, weight=w, units=units[label], cost=w * units[label]))
     if previous_kept is not None:
-        kept, total = previous_kept
-        add("sessions moved from previous", weights.stability, total - kept)
+        done, total = previous_kept
+        w = weights.stability
+        out.append(CostTerm(label=STABILITY, weight=w, units=total - done, cost=w * (total - done)))
     return tuple(out)
 
 
@@ -87,15 +177,6 @@ def previous_kept(problem: Problem, rota: Rota) -> tuple[int, int]:
     for p in problem.previous:
         if p.referral_id in problem.referral_by_id:
             prev[p.referral_id].append(p)
-    kept = 0
-    for rid, rows in prev.items():
-        s = rota.session_of(rid)
-        if s and all(
-            s.day == p.day
-            and s.start == p.start
-            and s.room_id == p.room_id
-            and p.therapist_id in s.therapist_ids
-            for p in rows
-        ):
-            kept += 1
-    return kept, len(prev)
+    by_ref = {s.referral_id: s for s in rota.sessions}
+    done = sum(kept(by_ref.get(rid), rows) for rid, rows in prev.items())
+    return done, len(prev)
