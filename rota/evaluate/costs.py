@@ -14,10 +14,13 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from rota.evaluate.weights import PRIORITY_WEIGHT, Weights
-from rota.models import PreviousSession, Problem, Rota, Session
-from rota.models.result import CostTerm
+from rota.models import Day, PreviousSession, Problem, Rota, Session
 from rota.models.problem import Windows
+from rota.models.result import CostTerm
 from rota.models.timeutil import covers
+
+#: A placement: (therapists, day, start, end, room).
+Where = tuple[tuple[str, ...], Day, int, int, str]
 
 UNSCHEDULED = "unscheduled priority {p}"
 CONTINUITY = "continuity lost"
@@ -60,26 +63,38 @@ class CostModel:
     # ------------------------------------------------------------------ per referral
     def referral_units(self, referral_id: str, session: Session | None) -> dict[str, int]:
         """The referral's units per label (only the labels it takes part in)."""
+        if session is None:
+            return self.placement_units(referral_id, None)
+        return self.placement_units(
+            referral_id,
+            (session.therapist_ids, session.day, session.start, session.end, session.room_id),
+        )
+
+    def placement_units(self, referral_id: str, where: Where | None) -> dict[str, int]:
+        """The referral's units placed at ``where`` = (therapists, day, start, end, room), or
+        left out (None)."""
         ref = self.problem.referral_by_id[referral_id]
-        out = {UNSCHEDULED.format(p=ref.priority): int(session is None)}
+        out = {UNSCHEDULED.format(p=ref.priority): int(where is None)}
         if ref.current_therapist_id:
-            out[CONTINUITY] = int(
-                session is None or ref.current_therapist_id not in session.therapist_ids
-            )
+            out[CONTINUITY] = int(where is None or ref.current_therapist_id not in where[0])
         pref = self.preferred.get(referral_id)
-        if pref is not None and session is not None:
-            out[PREFERRED] = int(not covers(pref.get(session.day, ()), session.start, session.end))
+        if pref is not None and where is not None:
+            out[PREFERRED] = int(not covers(pref.get(where[1], ()), where[2], where[3]))
         rows = self.previous.get(referral_id)
         if rows:
-            out[STABILITY] = int(not kept(session, rows))
+            out[STABILITY] = int(not kept(where, rows))
         return out
 
     def referral_cost(self, referral_id: str, session: Session | None) -> int:
         """The weighted cost of one referral's placement (or of leaving it out)."""
-        return sum(
-            self.weight(label) * units
-            for label, units in self.referral_units(referral_id, session).items()
-        )
+        return self._weighted(self.referral_units(referral_id, session))
+
+    def placement_cost(self, referral_id: str, where: Where | None) -> int:
+        """The weighted cost of placing a referral at ``where`` (see placement_units)."""
+        return self._weighted(self.placement_units(referral_id, where))
+
+    def _weighted(self, units: dict[str, int]) -> int:
+        return sum(self.weight(label) * n for label, n in units.items())
 
     # ------------------------------------------------------------------ per therapist-day
     def day_units(self, therapist_id: str, stays: Sequence[Stay]) -> tuple[int, int]:
@@ -113,13 +128,14 @@ class CostModel:
         }[label]
 
 
-def kept(session: Session | None, rows: Sequence[PreviousSession]) -> bool:
-    """Whether a session is exactly where the previous rota had it (every therapist)."""
-    return session is not None and all(
-        session.day == p.day
-        and session.start == p.start
-        and session.room_id == p.room_id
-        and p.therapist_id in session.therapist_ids
+def kept(where: Where | None, rows: Sequence[PreviousSession]) -> bool:
+    """Whether a placement (therapists, day, start, end, room) is exactly where the previous
+    rota had it, for every therapist."""
+    if where is None:
+        return False
+    therapists, day, start, _end, room = where
+    return all(
+        day == p.day and start == p.start and room == p.room_id and p.therapist_id in therapists
         for p in rows
     )
 
@@ -178,5 +194,9 @@ def previous_kept(problem: Problem, rota: Rota) -> tuple[int, int]:
         if p.referral_id in problem.referral_by_id:
             prev[p.referral_id].append(p)
     by_ref = {s.referral_id: s for s in rota.sessions}
-    done = sum(kept(by_ref.get(rid), rows) for rid, rows in prev.items())
+    done = 0
+    for rid, rows in prev.items():
+        s = by_ref.get(rid)
+        where = (s.therapist_ids, s.day, s.start, s.end, s.room_id) if s else None
+        done += kept(where, rows)
     return done, len(prev)

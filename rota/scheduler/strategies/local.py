@@ -1,0 +1,205 @@
+"""Ruin and recreate: take a few related sessions out, put them (and waiting referrals) back
+where they cost least, keep the change by simulated annealing on the whole objective.
+
+The ruins are the ones that make travel fall on a multi-site service: a school and its
+neighbours (so a school's sessions can gather on one therapist-day), a string of sessions near
+one another across therapists, one therapist's day, and the sessions in the way of a waiting
+referral. Every placement is checked by the day-feasibility module and priced by the one cost
+evaluator (through :class:`rota.scheduler.board.Board`).
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from rota.models import Problem, Rota, Session
+from rota.scheduler.board import Board
+from rota.scheduler.candidates import Candidates
+from rota.scheduler.params import SolveParams
+from rota.scheduler.progress import StopSignal, stopped
+
+#: Therapists (nearest by base, plus the current one) a session may move to.
+LOCAL_NEAREST = 10
+#: Sessions taken out per ruin: between these, drawn at random.
+RUIN_MIN, RUIN_MAX = 2, 12
+#: Share of insertion positions skipped at random when recreating (diversity).
+BLINK = 0.05
+#: Annealing temperature, in objective units: from this (a few travel minutes' worth)...
+TEMPERATURE_START = 150.0
+#: ... down to this at the end of the time given.
+TEMPERATURE_END = 2.0
+#: Repeatable runs: iterations per second of time limit (no clock is read).
+ITERATIONS_PER_SECOND = 40
+
+
+@dataclass
+class LocalStats:
+    iterations: int = 0
+    accepted: int = 0
+    improvements: int = 0
+    interrupted: bool = False
+
+
+class _Search:
+    def __init__(self, board: Board, rng: random.Random) -> None:
+        self.board = board
+        self.rng = rng
+        problem = board.problem
+        self.site_near = {
+            a.site_id: sorted(
+                (b.site_id for b in problem.sites),
+                key=lambda b: (problem.travel_minutes(a.site_id, b), b),
+            )[:12]
+            for a in problem.sites
+        }
+        self.placeable = sorted(rid for rid, opts in board.options.items() if opts)
+        priority = {r.referral_id: r.priority for r in problem.referrals}
+        self.order_key = {
+            rid: (priority[rid], len(board.candidates[rid].options)) for rid in self.placeable
+        }
+
+    # ------------------------------------------------------------------ ruins
+    def ruin(self) -> list[str]:
+        kind = self.rng.random()
+        if kind < 0.45:
+            return self._ruin_sites()
+        if kind < 0.75:
+            return self._ruin_string()
+        return self._ruin_day()
+
+    def _ruin_sites(self) -> list[str]:
+        """Sessions at a random site and its nearest neighbours."""
+        b = self.board
+        if not b.session:
+            return []
+        seed = b.session[self.rng.choice(sorted(b.session))]
+        want = self.rng.randint(RUIN_MIN, RUIN_MAX)
+        out: list[str] = []
+        by_site: dict[str, list[str]] = {}
+        for rid, s in b.session.items():
+            by_site.setdefault(s.site_id, []).append(rid)
+        for site in self.site_near[seed.site_id]:
+            rids = sorted(by_site.get(site, ()))
+            self.rng.shuffle(rids)
+            for rid in rids:
+                out.append(rid)
+                if len(out) >= want:
+                    return out
+        return out
+
+    def _ruin_string(self) -> list[str]:
+        """Runs of consecutive sessions in the days of a few therapists near one session."""
+        b = self.board
+        if not b.session:
+            return []
+        seed = b.session[self.rng.choice(sorted(b.session))]
+        want = self.rng.randint(RUIN_MIN, RUIN_MAX)
+        days = [
+            key
+            for key, visits in b.visits.items()
+            if visits
+            and key[1] == seed.day
+            and any(v.site_id in self.site_near[seed.site_id][:6] for v in visits)
+        ]
+        self.rng.shuffle(days)
+        out: list[str] = []
+        for key in sorted(days)[:3]:
+            visits = b.visits[key]
+            length = min(len(visits), self.rng.randint(1, 4))
+            first = self.rng.randint(0, len(visits) - length)
+            out += [v.referral_id for v in visits[first : first + length]]
+            if len(out) >= want:
+                break
+        return list(dict.fromkeys(out))
+
+    def _ruin_day(self) -> list[str]:
+        """One therapist's whole day."""
+        b = self.board
+        keys = sorted(k for k, v in b.visits.items() if v)
+        if not keys:
+            return []
+        key = self.rng.choice(keys)
+        return [v.referral_id for v in b.visits[key]]
+
+    # ------------------------------------------------------------------ recreate
+    def recreate(self, rids: list[str]) -> None:
+        b = self.board
+        waiting = [rid for rid in self.placeable if rid not in b.session]
+        todo = list(dict.fromkeys(rids + waiting))
+        self.rng.shuffle(todo)
+        todo.sort(key=lambda rid: self.order_key[rid][0])
+        for rid in todo:
+            if rid in b.session:
+                continue
+            best = b.best_insertion(rid, self.rng, BLINK)
+            if best is not None:
+                b.place(best.session)
+
+
+def improve_locally(
+    problem: Problem,
+    candidates: dict[str, Candidates],
+    rota: Rota,
+    params: SolveParams,
+    deadline: float,
+    on_improve: Callable[[Rota, int], None] | None = None,
+    stop: StopSignal | None = None,
+) -> tuple[Rota, LocalStats]:
+    """Improve ``rota`` by ruin and recreate until ``deadline`` (perf_counter) or ``stop``."""
+    board = Board(problem, candidates, params.weights, rota, nearest=LOCAL_NEAREST)
+    rng = random.Random(params.seed)
+    search = _Search(board, rng)
+    stats = LocalStats()
+    search.recreate([])
+    best_total = board.total
+    best = dict(board.session)
+    t0 = time.perf_counter()
+    budget = None
+    if params.deterministic_time is not None:
+        budget = int(ITERATIONS_PER_SECOND * params.time_limit)
+    span = max(1e-9, deadline - t0)
+    while True:
+        if stopped(stop):
+            stats.interrupted = True
+            break
+        if budget is not None:
+            if stats.iterations >= budget:
+                break
+            progress = stats.iterations / budget
+        else:
+            now = time.perf_counter()
+            if now >= deadline:
+                break
+            progress = (now - t0) / span
+        temperature = TEMPERATURE_START * (TEMPERATURE_END / TEMPERATURE_START) ** progress
+        stats.iterations += 1
+        before = board.total
+        removed = search.ruin()
+        old: dict[str, Session | None] = {rid: board.session.get(rid) for rid in removed}
+        for rid in removed:
+            board.remove(rid)
+        waiting_before = {rid for rid in search.placeable if rid not in board.session}
+        search.recreate(removed)
+        for rid in waiting_before:
+            old.setdefault(rid, None)
+        delta = board.total - before
+        if delta <= 0 or rng.random() < math.exp(-delta / temperature):
+            stats.accepted += 1
+            if board.total < best_total:
+                best_total = board.total
+                best = dict(board.session)
+                stats.improvements += 1
+                if on_improve:
+                    on_improve(Rota(sessions=tuple(best.values())), best_total)
+        else:
+            for rid in old:
+                if rid in board.session:
+                    board.remove(rid)
+            for s in old.values():
+                if s is not None:
+                    board.place(s)
+    return Rota(sessions=tuple(best[rid] for rid in sorted(best))).sorted(), stats
