@@ -72,6 +72,8 @@ class Board:
         s = problem.settings
         self.slot, self.admin = s.slot_minutes, s.admin_minutes
         self.max_week = {t.therapist_id: t.max_contact_minutes for t in problem.therapists}
+        #: Pinned sessions never move.
+        self.pinned = {p.referral_id for p in problem.previous if p.pinned}
         self.session: dict[str, Session] = {}
         self.visits: dict[tuple[str, str], list[Visit]] = defaultdict(list)
         self.rooms: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
@@ -211,10 +213,13 @@ class Board:
         ranked: list[tuple[int, int, str, Option]] = []
         for o in self.options[rid]:
             who = (o.therapist_id,)
+            day_visits = self.visits.get((o.therapist_id, o.day), [])
             for start in self.start_points(rid, o):
                 if rng is not None and blink and rng.random() < blink:
                     continue
                 visit = Visit(start, start + minutes, o.site_id, rid)
+                if not self.rules.may_insert(o.therapist_id, o.day, day_visits, visit):
+                    continue
                 # Ranked without the room (only the previous-rota term depends on it).
                 delta = self._day_delta(o.therapist_id, o.day, visit) + self.costs.placement_cost(
                     rid, (who, o.day, start, start + minutes, "")

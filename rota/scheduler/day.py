@@ -16,6 +16,7 @@ see. No solver is imported here.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -126,17 +127,39 @@ class DayRules:
         """The gaps of a day whose ``visits`` are in start order: from the day's start to the
         first session, between consecutive sessions (after admin), and after the last one's
         admin to the day's end. An empty day is one gap from base to base."""
-        base = self.base[therapist_id]
         if not visits:
-            return [Gap(shape.start, shape.end, 0, base, base)]
-        first, last = visits[0], visits[-1]
-        out = [Gap(shape.start, first.start, self.travel(base, first.site_id), base, first.site_id)]
+            return [self.gap(therapist_id, shape, None, None)]
+        out = [self.gap(therapist_id, shape, None, visits[0])]
         for a, b in zip(visits, visits[1:], strict=False):
-            drive = self.travel(a.site_id, b.site_id)
-            out.append(Gap(a.end + self.admin, b.start, drive, a.site_id, b.site_id))
-        drive = self.travel(last.site_id, base)
-        out.append(Gap(last.end + self.admin, shape.end, drive, last.site_id, base))
+            out.append(self.gap(therapist_id, shape, a, b))
+        out.append(self.gap(therapist_id, shape, visits[-1], None))
         return out
+
+    def gap(
+        self, therapist_id: str, shape: DayShape, before: Visit | None, after: Visit | None
+    ) -> Gap:
+        """The gap between two consecutive sessions (None: the day's start or end at base)."""
+        base = self.base[therapist_id]
+        start = shape.start if before is None else before.end + self.admin
+        end = shape.end if after is None else after.start
+        origin = base if before is None else before.site_id
+        target = base if after is None else after.site_id
+        return Gap(start, end, self.travel(origin, target), origin, target)
+
+    def may_insert(self, therapist_id: str, day: Day, visits: Sequence[Visit], new: Visit) -> bool:
+        """A quick necessary condition for :meth:`fits` with ``new`` added to ``visits`` (in
+        start order): the day exists and the two gaps around ``new`` hold their admin and
+        drives. Searches use it to skip hopeless positions before the full test."""
+        shape = self.shapes[therapist_id].get(day)
+        if shape is None:
+            return False
+        i = bisect.bisect(visits, new)
+        before = visits[i - 1] if i > 0 else None
+        after = visits[i] if i < len(visits) else None
+        return (
+            self.gap(therapist_id, shape, before, new).slack >= 0
+            and self.gap(therapist_id, shape, new, after).slack >= 0
+        )
 
     # ------------------------------------------------------------------ feasibility
     def fits(self, therapist_id: str, day: Day, visits: Sequence[Visit]) -> bool:

@@ -26,12 +26,14 @@ from rota.scheduler.progress import StopSignal, stopped
 LOCAL_NEAREST = 10
 #: Sessions taken out per ruin: between these, drawn at random.
 RUIN_MIN, RUIN_MAX = 2, 12
+#: Therapist-days a string ruin cuts into.
+STRING_DAYS = 3
 #: Share of insertion positions skipped at random when recreating (diversity).
 BLINK = 0.05
 #: Annealing temperature, in objective units: from this (a few travel minutes' worth)...
-TEMPERATURE_START = 150.0
+TEMPERATURE_START = 300.0
 #: ... down to this at the end of the time given.
-TEMPERATURE_END = 2.0
+TEMPERATURE_END = 5.0
 #: Repeatable runs: iterations per second of time limit (no clock is read).
 ITERATIONS_PER_SECOND = 40
 
@@ -64,12 +66,15 @@ class _Search:
 
     # ------------------------------------------------------------------ ruins
     def ruin(self) -> list[str]:
+        """Referrals to take out (never a pinned one)."""
         kind = self.rng.random()
         if kind < 0.45:
-            return self._ruin_sites()
-        if kind < 0.75:
-            return self._ruin_string()
-        return self._ruin_day()
+            out = self._ruin_sites()
+        elif kind < 0.75:
+            out = self._ruin_string()
+        else:
+            out = self._ruin_day()
+        return [rid for rid in out if rid not in self.board.pinned]
 
     def _ruin_sites(self) -> list[str]:
         """Sessions at a random site and its nearest neighbours."""
@@ -182,7 +187,7 @@ def improve_locally(
         old: dict[str, Session | None] = {rid: board.session.get(rid) for rid in removed}
         for rid in removed:
             board.remove(rid)
-        waiting_before = {rid for rid in search.placeable if rid not in board.session}
+        waiting_before = [rid for rid in search.placeable if rid not in board.session]
         search.recreate(removed)
         for rid in waiting_before:
             old.setdefault(rid, None)
