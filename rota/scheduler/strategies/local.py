@@ -26,6 +26,12 @@ from rota.scheduler.progress import StopSignal, stopped
 LOCAL_NEAREST = 10
 #: Sessions taken out per ruin: between these, drawn at random.
 RUIN_MIN, RUIN_MAX = 2, 12
+#: Share of ruins that make room for a waiting referral (when one waits).
+EJECT_SHARE = 0.2
+#: Sessions at most taken out of a waiting referral's way, and how far around its window
+#: (minutes) the therapist's sessions count as in the way.
+EJECT_MAX = 3
+EJECT_REACH = 60
 #: Therapist-days a string ruin cuts into.
 STRING_DAYS = 3
 #: Share of insertion positions skipped at random when recreating (diversity).
@@ -65,16 +71,41 @@ class _Search:
         }
 
     # ------------------------------------------------------------------ ruins
-    def ruin(self) -> list[str]:
-        """Referrals to take out (never a pinned one)."""
+    def ruin(self) -> tuple[list[str], list[str]]:
+        """Referrals to take out (never a pinned one), and those to put back first."""
+        waiting = [rid for rid in self.placeable if rid not in self.board.session]
+        first: list[str] = []
         kind = self.rng.random()
-        if kind < 0.45:
+        if waiting and kind < EJECT_SHARE:
+            first = [self.rng.choice(waiting)]
+            out = self._ruin_for(first[0])
+        elif kind < 0.45:
             out = self._ruin_sites()
         elif kind < 0.75:
             out = self._ruin_string()
         else:
             out = self._ruin_day()
-        return [rid for rid in out if rid not in self.board.pinned]
+        return [rid for rid in out if rid not in self.board.pinned], first
+
+    def _ruin_for(self, rid: str) -> list[str]:
+        """The sessions in a waiting referral's way at one of its options: the therapist's
+        sessions that day and the bookings of its rooms there (ejection)."""
+        b = self.board
+        options = b.options[rid]
+        o = options[self.rng.randrange(len(options))]
+        lo, hi = o.starts[0][0], o.starts[-1][1] + b.candidates[rid].referral.minutes
+        blockers = [
+            v.referral_id
+            for v in b.visits.get((o.therapist_id, o.day), ())
+            if v.start < hi + EJECT_REACH and v.end > lo - EJECT_REACH
+        ]
+        rooms = {r.room_id for r in b.candidates[rid].rooms if r.site_id == o.site_id}
+        for other, s in sorted(b.session.items()):
+            if s.day == o.day and s.room_id in rooms and s.start < hi and s.end > lo:
+                blockers.append(other)
+        blockers = sorted(set(blockers))
+        self.rng.shuffle(blockers)
+        return blockers[: self.rng.randint(1, EJECT_MAX)]
 
     def _ruin_sites(self) -> list[str]:
         """Sessions at a random site and its nearest neighbours."""
@@ -131,13 +162,15 @@ class _Search:
         return [v.referral_id for v in b.visits[key]]
 
     # ------------------------------------------------------------------ recreate
-    def recreate(self, rids: list[str]) -> None:
+    def recreate(self, rids: list[str], first: list[str]) -> None:
+        """Put ``first``, then the removed and every waiting referral back where each costs
+        least (most urgent first, in random order within a priority)."""
         b = self.board
         waiting = [rid for rid in self.placeable if rid not in b.session]
         todo = list(dict.fromkeys(rids + waiting))
         self.rng.shuffle(todo)
         todo.sort(key=lambda rid: self.order_key[rid][0])
-        for rid in todo:
+        for rid in [*first, *todo]:
             if rid in b.session:
                 continue
             best = b.best_insertion(rid, self.rng, BLINK)
@@ -159,7 +192,7 @@ def improve_locally(
     rng = random.Random(params.seed)
     search = _Search(board, rng)
     stats = LocalStats()
-    search.recreate([])
+    search.recreate([], [])
     best_total = board.total
     best = dict(board.session)
     t0 = time.perf_counter()
@@ -183,12 +216,12 @@ def improve_locally(
         temperature = TEMPERATURE_START * (TEMPERATURE_END / TEMPERATURE_START) ** progress
         stats.iterations += 1
         before = board.total
-        removed = search.ruin()
+        removed, first = search.ruin()
         old: dict[str, Session | None] = {rid: board.session.get(rid) for rid in removed}
         for rid in removed:
             board.remove(rid)
         waiting_before = [rid for rid in search.placeable if rid not in board.session]
-        search.recreate(removed)
+        search.recreate(removed, first)
         for rid in waiting_before:
             old.setdefault(rid, None)
         delta = board.total - before
