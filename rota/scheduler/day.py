@@ -117,10 +117,15 @@ class DayRules:
         self.shapes = {t.therapist_id: day_shapes(problem, t) for t in problem.therapists}
         self.base = {t.therapist_id: t.base_site_id for t in problem.therapists}
         self.max_per_day = {t.therapist_id: t.max_sessions_per_day for t in problem.therapists}
+        self._legs: dict[tuple[str, str], int] = {}
 
     def travel(self, from_site_id: str, to_site_id: str) -> int:
         """Driving minutes (0 within a site)."""
-        return self.problem.travel_minutes(from_site_id, to_site_id)
+        key = (from_site_id, to_site_id)
+        minutes = self._legs.get(key)
+        if minutes is None:
+            minutes = self._legs[key] = self.problem.travel_minutes(from_site_id, to_site_id)
+        return minutes
 
     # ------------------------------------------------------------------ the day's gaps
     def gaps(self, therapist_id: str, shape: DayShape, visits: Sequence[Visit]) -> list[Gap]:
@@ -154,12 +159,20 @@ class DayRules:
         if shape is None:
             return False
         i = bisect.bisect(visits, new)
-        before = visits[i - 1] if i > 0 else None
-        after = visits[i] if i < len(visits) else None
-        return (
-            self.gap(therapist_id, shape, before, new).slack >= 0
-            and self.gap(therapist_id, shape, new, after).slack >= 0
-        )
+        base = self.base[therapist_id]
+        if i > 0:
+            before = visits[i - 1]
+            room_before = new.start - before.end - self.admin
+            drive_before = self.travel(before.site_id, new.site_id)
+        else:
+            room_before = new.start - shape.start
+            drive_before = self.travel(base, new.site_id)
+        if room_before < drive_before:
+            return False
+        if i < len(visits):
+            after = visits[i]
+            return after.start - new.end - self.admin >= self.travel(new.site_id, after.site_id)
+        return shape.end - new.end - self.admin >= self.travel(new.site_id, base)
 
     # ------------------------------------------------------------------ feasibility
     def fits(self, therapist_id: str, day: Day, visits: Sequence[Visit]) -> bool:

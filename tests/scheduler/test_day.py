@@ -87,3 +87,30 @@ def test_layout_shows_lunch_before_the_drive_when_it_is_taken_first() -> None:
     assert drive.from_site_id == "A" and drive.end - drive.start == 25
     # Nothing overlaps, and the day's items are in time order.
     assert all(a.end <= b.start for a, b in zip(items, items[1:], strict=False))
+
+
+def test_the_quick_gap_test_agrees_with_the_gaps() -> None:
+    import bisect
+    import random
+
+    r = rules(lunch_minutes=0)
+    rng = random.Random(5)
+    shape = r.shapes["T1"]["Mon"]
+    for _ in range(500):
+        day: list[Visit] = []
+        for _ in range(rng.randint(0, 4)):
+            start = rng.randrange(8 * H, 16 * H, 5)
+            visit = Visit(start, start + 30, rng.choice("AB"))
+            if all(visit.end + 10 <= v.start or v.end + 10 <= visit.start for v in day):
+                bisect.insort(day, visit)
+        start = rng.randrange(8 * H, 16 * H, 5)
+        new = Visit(start, start + 30, rng.choice("AB"))
+        if any(v.start == new.start for v in day):
+            continue
+        i = bisect.bisect(day, new)
+        before = day[i - 1] if i else None
+        after = day[i] if i < len(day) else None
+        expected = (
+            r.gap("T1", shape, before, new).slack >= 0 and r.gap("T1", shape, new, after).slack >= 0
+        )
+        assert r.may_insert("T1", "Mon", day, new) == expected
