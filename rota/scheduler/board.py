@@ -20,7 +20,7 @@ from rota.evaluate.weights import Weights
 from rota.models import Day, Problem, Rota, Session
 from rota.models.timeutil import Interval
 from rota.scheduler.candidates import Candidates, Option, grid_down, grid_up
-from rota.scheduler.day import DayRules, Visit
+from rota.scheduler.day import START, DayRules, Visit
 
 
 @dataclass(frozen=True)
@@ -116,7 +116,7 @@ class Board:
         visit = Visit(session.start, session.end, session.site_id, rid)
         for tid in session.therapist_ids:
             key = (tid, session.day)
-            bisect.insort(self.visits[key], visit)
+            bisect.insort(self.visits[key], visit, key=START)
             self.contact[tid] += minutes
             self._reprice_day(key)
         self.rooms[(session.room_id, session.day)].append((session.start, session.end))
@@ -190,12 +190,12 @@ class Board:
         if limit is not None and self.contact[tid] + visit.end - visit.start > limit:
             return False
         seq = list(self.visits.get((tid, day), ()))
-        bisect.insort(seq, visit)
+        bisect.insort(seq, visit, key=START)
         return self.rules.fits(tid, day, seq)
 
     def _day_delta(self, tid: str, day: Day, visit: Visit) -> int:
         seq = list(self.visits.get((tid, day), ()))
-        bisect.insort(seq, visit)
+        bisect.insort(seq, visit, key=START)
         return self.costs.day_cost(tid, seq) - self.day_cost.get((tid, day), 0)
 
     def insertions(

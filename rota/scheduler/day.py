@@ -19,6 +19,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Literal
 
 from rota.models import Day, Problem, Therapist
@@ -46,7 +47,7 @@ def day_shapes(problem: Problem, therapist: Therapist) -> dict[Day, DayShape]:
     return out
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Visit:
     """One session in a therapist's day: [start, end) at a site (admin follows it)."""
 
@@ -54,6 +55,10 @@ class Visit:
     end: int
     site_id: str
     referral_id: str = ""
+
+
+#: Sort key of a day's visits (a therapist's sessions never share a start).
+START = attrgetter("start")
 
 
 @dataclass(frozen=True)
@@ -158,7 +163,7 @@ class DayRules:
         shape = self.shapes[therapist_id].get(day)
         if shape is None:
             return False
-        i = bisect.bisect(visits, new)
+        i = bisect.bisect(visits, new.start, key=START)
         base = self.base[therapist_id]
         if i > 0:
             before = visits[i - 1]
@@ -190,7 +195,7 @@ class DayRules:
         gaps = self.gaps(therapist_id, shape, visits)
         if any(g.slack < 0 for g in gaps):
             return False
-        return not shape.lunch or self.lunch(shape, gaps) is not None
+        return not shape.lunch or any(self.lunch_starts(g) for g in gaps)
 
     def in_working_ranges(self, shape: DayShape, visits: Sequence[Visit]) -> bool:
         """Each session with its admin inside one working range."""

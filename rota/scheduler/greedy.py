@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from rota.models import DAYS, Day, PreviousSession, Problem, Rota, Session, Unscheduled
 from rota.scheduler.candidates import Candidates, Option, grid_up, therapists_by_distance
-from rota.scheduler.day import DayRules, Visit
+from rota.scheduler.day import START, DayRules, Visit
 from rota.scheduler.params import (
     INSERTION_CONTINUITY,
     INSERTION_NEAREST,
@@ -59,7 +59,7 @@ class Timetable:
         if max_week is not None and self.contact[therapist_id] + minutes > max_week:
             return False
         seq = list(self.visits(therapist_id, day))
-        bisect.insort(seq, Visit(start, start + minutes, site_id))
+        bisect.insort(seq, Visit(start, start + minutes, site_id), key=START)
         return self.rules.fits(therapist_id, day, seq)
 
     # ------------------------------------------------------------------ placing
@@ -68,6 +68,7 @@ class Timetable:
             bisect.insort(
                 self.visits(tid, session.day),
                 Visit(session.start, session.end, session.site_id, session.referral_id),
+                key=START,
             )
             self.contact[tid] += minutes
         self.rooms[(session.room_id, session.day)].append((session.start, session.end))
@@ -169,7 +170,7 @@ class Timetable:
             continuity = 0 if o.therapist_id == ref.current_therapist_id else INSERTION_CONTINUITY
             fresh = 0 if visits else INSERTION_NEW_DAY
             for start in self._start_points(o, ref.minutes):
-                i = bisect.bisect(visits, Visit(start, start + ref.minutes, o.site_id))
+                i = bisect.bisect(visits, start, key=START)
                 prev = visits[i - 1].site_id if i > 0 else base
                 nxt = visits[i].site_id if i < len(visits) else base
                 added = (

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rota.scheduler.day import DayRules, Visit
+from rota.scheduler.day import START, DayRules, Visit
 from tests.scheduler.helpers import service
 
 H = 60
@@ -102,12 +102,12 @@ def test_the_quick_gap_test_agrees_with_the_gaps() -> None:
             start = rng.randrange(8 * H, 16 * H, 5)
             visit = Visit(start, start + 30, rng.choice("AB"))
             if all(visit.end + 10 <= v.start or v.end + 10 <= visit.start for v in day):
-                bisect.insort(day, visit)
+                bisect.insort(day, visit, key=START)
         start = rng.randrange(8 * H, 16 * H, 5)
         new = Visit(start, start + 30, rng.choice("AB"))
         if any(v.start == new.start for v in day):
             continue
-        i = bisect.bisect(day, new)
+        i = bisect.bisect(day, new.start, key=START)
         before = day[i - 1] if i else None
         after = day[i] if i < len(day) else None
         expected = (
