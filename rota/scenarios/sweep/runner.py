@@ -43,6 +43,7 @@ class SweepSettings:
     workers: int
     repeatable: bool
     timeout: float
+    watchdog_grace: float = WATCHDOG_GRACE
 
     def params(self, seed: int) -> SolveParams:
         return SolveParams(
@@ -222,7 +223,7 @@ class _Sweeper:
             scenario,
             base_rota,
             params,
-            self.settings.timeout + WATCHDOG_GRACE,
+            self.settings.timeout + self.settings.watchdog_grace,
             self.solver,
             name=str(run.number if run else 0),
         )
