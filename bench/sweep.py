@@ -1,7 +1,7 @@
 """Sweep benchmark: the same 24-run sweep of the county demo on 2 local processes and on a
 2-worker Dask LocalCluster; wall time of each and the overhead per task.
 
-``python -m bench.sweep`` runs ``examples/sweep-hiring.yaml`` (4 hires x 2 admin minutes x 3
+``python -m bench.sweep`` runs ``examples/sweeps/hiring.yaml`` (4 hires x 2 admin minutes x 3
 seeds, 30 s per run) both ways, checks every rota with the independent checker, and writes
 ``bench/results/sweep.json`` and the "Sweeps" section of ``bench/RESULTS.md``. ``--quick`` is a
 smoke run (4 runs of 3 s). Overhead per task is measured two ways: the time from submitting a
@@ -25,6 +25,7 @@ from typing import Any
 
 import click
 
+from bench.run import source_version
 from rota.evaluate.check import check
 from rota.reports.atomic import write_atomic
 from rota.scenarios.sweep.executors import DaskCluster, LocalProcesses, RunExecutor
@@ -34,7 +35,7 @@ from rota.scenarios.sweep.task import run_problem
 
 BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
-SWEEP_FILE = ROOT / "examples" / "sweep-hiring.yaml"
+SWEEP_FILE = ROOT / "examples" / "sweeps" / "hiring.yaml"
 RESULTS = BENCH_DIR / "results" / "sweep.json"
 MARK_START, MARK_END = "<!-- sweep:start -->", "<!-- sweep:end -->"
 #: A 500-run sweep on paper: machines of this many cores.
@@ -110,17 +111,24 @@ def _violations(outcome: SweepOutcome, record: Any) -> list[Any]:
     return check(problem, record.result.result.rota)
 
 
-def paper_paragraph(records: list[Record]) -> str:
+def problem_kb() -> float:
+    """Size of the county's base Problem as the JSON each worker receives once."""
+    return len(load_sweep(SWEEP_FILE).base.model_dump_json()) / 1000
+
+
+def paper_paragraph(records: list[Record], base_kb: float) -> str:
     """How a 500-run sweep would be placed on N machines, from the measured figures."""
     dask = next((r for r in records if r["mode"] == "dask"), records[-1])
-    per_run = dask["task_seconds_mean"] + max(0.0, dask["overhead_per_task_round_trip_seconds"])
+    trip = max(0.0, dask["overhead_per_task_round_trip_seconds"])
+    per_run = dask["task_seconds_mean"] + trip
+    result_kb = dask["result_bytes_mean"] / 1000
     rows = []
     for machines in (1, 4, 10, 25):
         slots = machines * PAPER_CORES
         rounds = -(-PAPER_RUNS // slots)
         rows.append(
             f"{machines} machine{'s' if machines > 1 else ''}: {slots} runs at once, "
-            f"{rounds} rounds, about {rounds * per_run / 60:.0f} min"
+            f"{rounds} round{'s' if rounds > 1 else ''}, about {rounds * per_run / 60:.1f} min"
         )
     return (
         f"On paper, a {PAPER_RUNS}-run sweep of the county at the same limit (about "
@@ -131,22 +139,25 @@ def paper_paragraph(records: list[Record]) -> str:
         f"neighbourhood search is Python between CP-SAT calls, so runs sharing a process "
         f"would share its interpreter lock); `rota sweep ... --dask tls://scheduler:8786` then "
         f"keeps exactly one run per worker thread busy. " + "; ".join(rows) + ". The base "
-        f"Problem (about 250 KB as JSON) is scattered once; each result (about "
-        f"{dask['result_bytes_mean'] / 1000:.0f} KB with its rota) comes back once, so the "
-        f"network carries well under 100 MB in all. Memory: a county run peaks at about "
-        f"300 MB (bench/RESULTS.md), so 8 at once need about 2.5 GB a machine. Beyond a few "
-        f"hundred cores the runs, not the scheduler, are the limit: its per-task overhead is "
-        f"milliseconds against 30 s runs."
+        f"Problem ({base_kb:.0f} KB as JSON) is scattered once; each result (about "
+        f"{result_kb:.0f} KB with its rota) comes back once, so the network carries about "
+        f"{(PAPER_RUNS * result_kb + 25 * PAPER_CORES * base_kb) / 1000:.0f} MB in all even "
+        f"on 25 machines. Memory: a county run peaks at about 300 MB (bench/RESULTS.md), so "
+        f"{PAPER_CORES} at once need about {PAPER_CORES * 0.3:.1f} GB a machine. The measured "
+        f"overhead per task ({trip * 1000:.0f} ms from submitting a run to reading its result, "
+        f"beyond the task's own time) is {100 * trip / per_run:.1f}% of a run, so the rounds, "
+        f"not the scheduler, set the wall time: the last round is full only when the runs are "
+        f"a multiple of the slots (500 on 200 slots wastes half of the third round)."
     )
 
 
-def markdown(records: list[Record], command: str) -> str:
+def markdown(records: list[Record], command: str, base_kb: float, date: str) -> str:
     """The Sweeps section of RESULTS.md."""
     lines = [
         MARK_START,
         "## Sweeps",
         "",
-        f"- command: `{command}`; {dt.datetime.now().isoformat(timespec='minutes')}; "
+        f"- command: `{command}`; run {date}; "
         f"{os.cpu_count()} cores, Python {platform.python_version()}",
         f"- sweep: `{SWEEP_FILE.relative_to(ROOT)}` (county demo, 600 referrals), "
         f"{records[0]['runs']} runs, 1 CP-SAT worker each, 2 at a time",
@@ -163,7 +174,7 @@ def markdown(records: list[Record], command: str) -> str:
             f"{r['overhead_per_task_round_trip_seconds']} | "
             f"{r['overhead_per_task_wall_seconds']} | {r['placed_min']}-{r['placed_max']} |"
         )
-    lines += ["", _comparison(records), "", paper_paragraph(records), MARK_END]
+    lines += ["", _comparison(records), "", paper_paragraph(records, base_kb), MARK_END]
     return "\n".join(lines)
 
 
@@ -217,6 +228,7 @@ def kept_section(path: Path) -> str:
     default=None,
     help="Also write the local run's sweep workbook (and its plots beside it).",
 )
+@click.option("--report-only", is_flag=True, help="Run nothing: rewrite the section from JSON.")
 def main(
     quick: bool,
     time_limit: float,
@@ -225,11 +237,17 @@ def main(
     results: Path | None,
     md_path: Path | None,
     workbook: Path | None,
+    report_only: bool,
 ) -> None:
     """Run the sweep benchmark and write its JSON and RESULTS.md section."""
     limit = 4 if quick else None
     time_limit = 3.0 if quick else time_limit
     out = results or (RESULTS.with_name("quick-sweep.json") if quick else RESULTS)
+    if report_only:
+        data = json.loads(out.read_text(encoding="utf-8"))
+        target = md_path or BENCH_DIR / "RESULTS.md"
+        _write_section(data["records"], data["command"], data["date"], target)
+        return
     records = []
     for mode in modes.split(","):
         click.echo(f"sweep on {mode} ...", err=True)
@@ -244,19 +262,24 @@ def main(
     data = {
         "command": command,
         "date": dt.datetime.now().isoformat(timespec="seconds"),
+        "source": source_version(),
         "time_limit": time_limit,
         "workers": workers,
         "records": records,
     }
     write_atomic(out, lambda tmp: tmp.write_text(json.dumps(data, indent=2) + "\n"))
-    section = markdown(records, command)
-    click.echo(section)
     target = md_path or (None if quick else BENCH_DIR / "RESULTS.md")
+    _write_section(records, command, str(data["date"]), target)
+    if not all(r["check_ok"] for r in records):
+        sys.exit(1)
+
+
+def _write_section(records: list[Record], command: str, date: str, target: Path | None) -> None:
+    section = markdown(records, command, problem_kb(), date)
+    click.echo(section)
     if target is not None:
         old = target.read_text(encoding="utf-8") if target.exists() else ""
         write_atomic(target, lambda tmp: tmp.write_text(replace_section(old, section)))
-    if not all(r["check_ok"] for r in records):
-        sys.exit(1)
 
 
 if __name__ == "__main__":

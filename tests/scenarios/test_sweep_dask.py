@@ -10,9 +10,11 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from rota.cli import main
+from rota.evaluate.check import check
 from rota.scenarios.sweep.executors import DaskCluster
 from rota.scenarios.sweep.runner import SweepSettings, run_sweep
 from rota.scenarios.sweep.spec import load_sweep
+from rota.scenarios.sweep.task import run_problem
 from tests.scenarios.sweep_solvers import MARKERS, crash_once_solver
 
 pytest.importorskip("distributed", reason="Dask is the optional rota[dask] extra")
@@ -120,6 +122,9 @@ def test_a_worker_killed_mid_sweep_its_run_is_retried_and_the_sweep_finishes(
     assert len(outcome.records) == 6
     for record in outcome.records:
         assert record.result is not None and record.result.violations == ()
+        assert record.run is not None
+        problem = run_problem(sweep.base, record.run.scenario, None)
+        assert check(problem, record.result.result.rota) == []
         if record.run is not None and record.run.seed == 1:
             # The run that was lost with its worker was solved again by another process.
             assert not record.result.worker.endswith(f":{died}")

@@ -94,7 +94,9 @@ def test_every_error_of_the_file_at_once_with_did_you_mean(folder: Path) -> None
         "  scenario: [missing.yaml]\n"
         "  seed: [a]\n",
     )
-    assert messages[0] == "sweep.yaml: axes.hire: like: unknown therapist 'TT1' (did you mean 'T1'?)"
+    assert (
+        messages[0] == "sweep.yaml: axes.hire: like: unknown therapist 'TT1' (did you mean 'T1'?)"
+    )
     assert messages[1] == "sweep.yaml: axes.hire: base: unknown site 'HUNT' (did you mean 'HUN'?)"
     assert messages[2].startswith(
         "sweep.yaml: axes.admin_minute: unknown axis 'admin_minute' (did you mean 'admin_minutes'?)"
@@ -227,3 +229,26 @@ def test_cli_reports_sweep_and_base_errors_without_traceback(folder: Path) -> No
     assert result.exit_code == 1
     assert result.output.splitlines()[0] == "1 error in the base input:"
     assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_two_hire_axes_add_distinct_therapists(folder: Path) -> None:
+    sweep = _sweep(
+        folder,
+        "base: base.yaml\naxes:\n  hire: {like: T1, count: [1]}\n"
+        "  hire_elsewhere: {like: T1, base: HUN, count: [0, 1]}\n",
+    )
+    last = sweep.runs()[-1]
+    problem = run_problem(sweep.base, last.scenario, None)
+    new = sorted(t.therapist_id for t in problem.therapists if t.therapist_id.startswith("H"))
+    model_base = sweep.base.therapist_by_id["T1"].base_site_id
+    assert new == [f"H1-T1-{model_base}", "H1-T1-HUN"]
+
+
+def test_the_example_sweep_fits_the_county_demo() -> None:
+    example = Path(__file__).resolve().parents[2] / "examples" / "sweeps" / "hiring.yaml"
+    sweep = load_sweep(example)
+    check_size(sweep)
+    runs = sweep.runs()
+    assert len(runs) == 24 and {r.plan for r in runs} == {"fresh"}
+    assert [a.name for a in sweep.axes] == ["hire", "admin_minutes", "seed"]
+    assert len(sweep.base.referrals) == 600

@@ -233,8 +233,6 @@ class _Sweeper:
     def _finish(self, record: RunRecord, result: RunResult | None = None, error: str = "") -> None:
         record.result, record.error = result, error
         self.say(finished_text(record, len(self.records)))
-        if record.run is not None:
-            self.say(self.tally.line(len(self.running)))
 
     def _collect(self, future: Any) -> None:
         flight = self.running.pop(future)
@@ -271,22 +269,30 @@ class _Sweeper:
         soonest = min(f.submitted + self.settings.timeout for f in self.running.values())
         return max(0.05, min(HEARTBEAT, soonest - now))
 
+    def _running_runs(self) -> int:
+        return sum(1 for f in self.running.values() if f.record.run is not None)
+
+    def _finished(self) -> int:
+        return sum(1 for r in self.records if r.result is not None or r.error)
+
     def loop(self) -> None:
-        last_line = time.monotonic()
+        """Submit, wait, collect, until every run is over; after each round that finished runs
+        (with the freed places filled again) or a quiet minute, the tally."""
+        last_line, reported = time.monotonic(), 0
         while self.pending or self.running:
             self._fill()
-            if not self.running:
-                if self.pending and not any(self._ready(r) for r in self.pending):
-                    raise RuntimeError("sweep stalled: runs wait for a base run that never ran")
-                continue
-            done = self.executor.wait(self.running, timeout=self._next_wait())
-            for future in done:
-                self._collect(future)
-            self._time_outs()
-            if done:
-                last_line = time.monotonic()
-            elif time.monotonic() - last_line >= HEARTBEAT:
-                self.say(self.tally.line(len(self.running)))
+            if self.running:
+                done = self.executor.wait(self.running, timeout=self._next_wait())
+                for future in done:
+                    self._collect(future)
+                self._time_outs()
+                self._fill()
+            elif self.pending and not any(self._ready(r) for r in self.pending):
+                raise RuntimeError("sweep stalled: runs wait for a base run that never ran")
+            quiet = time.monotonic() - last_line >= HEARTBEAT
+            if self._finished() != reported or quiet:
+                reported = self._finished()
+                self.say(self.tally.line(self._running_runs()))
                 last_line = time.monotonic()
 
     def stop(self) -> None:

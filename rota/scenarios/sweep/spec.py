@@ -227,6 +227,11 @@ def _hire_axis(name: str, raw: Any, base: Problem) -> tuple[Axis | None, list[st
     if errors or model is None:
         return None, errors
     values = tuple(AxisValue(str(c), _hires(model, site, c), number=float(c)) for c in counts)
+    most = max(values, key=lambda v: len(v.changes))
+    try:
+        apply_scenario(base, Scenario(name=name, changes=most.changes))
+    except ScenarioError as exc:
+        return None, [m.split(") ", 1)[-1] for m in exc.messages]
     return Axis(name, "hire", values, plan, f"like {like}, based at {site}"), []
 
 
