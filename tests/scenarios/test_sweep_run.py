@@ -195,3 +195,36 @@ def test_cli_refuses_an_insecure_cluster(folder: Path) -> None:
     code, output = _sweep_cli(folder, "--dask", "tcp://10.1.2.3:8786")
     assert code == 1
     assert output.startswith("error: --dask tcp://10.1.2.3:8786: refusing to send children's")
+
+
+def test_ctrl_c_stops_the_sweep_and_keeps_what_finished(folder: Path) -> None:
+    (folder / "sweep.yaml").write_text(
+        "base: base.yaml\ntime_limit: 0.5\nplan: fresh\naxes:\n  seed: [0, 1, 2, 3, 4]\n"
+    )
+    sweep = load_sweep(folder / "sweep.yaml")
+
+    def interrupt_after_the_first(line: str) -> None:
+        if line.startswith("[1/5]") or line.startswith("[2/5]"):
+            raise KeyboardInterrupt
+
+    executor = LocalProcesses(2)
+    try:
+        outcome = run_sweep(
+            sweep,
+            sweep.runs(),
+            executor,
+            SweepSettings(time_limit=0.5, workers=1, repeatable=False, timeout=60),
+            say=interrupt_after_the_first,
+        )
+    finally:
+        executor.close()
+    assert outcome.stopped
+    finished = [r for r in outcome.records if r.ok]
+    assert len(finished) == 1
+    others = {r.error for r in outcome.records if not r.ok}
+    assert others <= {
+        "stopped before it finished (Ctrl-C)",
+        "not run: the sweep was stopped (Ctrl-C)",
+    }
+    assert "not run: the sweep was stopped (Ctrl-C)" in others
+    _assert_checked(outcome)
