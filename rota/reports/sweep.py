@@ -15,13 +15,14 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.drawing.image import Image
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from rota.reports.atomic import write_atomic
-from rota.reports.coordinator import HEADER_FILL, fit_columns, sheet_title
+from rota.reports.cells import fit_columns, put, sheet_title, write_table
 from rota.reports.sweep_plots import Plot
 from rota.scenarios.sweep.runner import RunRecord, SweepOutcome
 from rota.scenarios.sweep.summary import METRICS, group_by, has_metric, varied_axes
@@ -33,24 +34,17 @@ COST_LEFT_OUT = (
 )
 
 
-def put(ws: Worksheet, row: int, col: int, value: Any, number_format: str | None = None) -> Any:
-    """Write one cell. Text is stored as text, never as a formula: a scenario's name or a
-    file name that starts with =, +, - or @ stays what it is."""
-    cell = ws.cell(row, col)
-    cell.value = value
-    if isinstance(value, str):
-        cell.data_type = "s"
-    elif number_format and value is not None:
+def _put(ws: Worksheet, row: int, col: int, value: Any, number_format: str | None = None) -> Cell:
+    """One cell through the one cell writer (text stays text), with a number format for a
+    number."""
+    cell = put(ws, row, col, value)
+    if number_format and value is not None and not isinstance(value, str):
         cell.number_format = number_format
     return cell
 
 
-def _header(ws: Worksheet, row: int, headers: Sequence[str], left: int = 1) -> None:
-    for j, h in enumerate(headers):
-        cell = put(ws, row, left + j, h)
-        cell.font = Font(bold=True)
-        cell.fill = HEADER_FILL
-        cell.alignment = Alignment(wrap_text=True, vertical="bottom", horizontal="center")
+def _header(ws: Worksheet, row: int, headers: Sequence[str]) -> None:
+    write_table(ws, row, headers, [])
 
 
 def _axis_value(record: RunRecord, axis_name: str) -> Any:
@@ -135,7 +129,7 @@ def _write_runs(ws: Worksheet, outcome: SweepOutcome) -> None:
     for i, record in enumerate(outcome.records, start=2):
         for j, (value, (_, fmt)) in enumerate(zip(run_row(outcome, record), columns, strict=True)):
             if value is not None:
-                put(ws, i, j + 1, value, fmt)
+                _put(ws, i, j + 1, value, fmt)
     ws.freeze_panes = f"{get_column_letter(2 + len(outcome.sweep.axes))}2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(2, len(outcome.records) + 1)}"
     fit_columns(ws, maximum=40)
@@ -165,7 +159,7 @@ def _write_summary(ws: Worksheet, outcome: SweepOutcome) -> None:
             cells += [(s.mean, fmt), (s.low, fmt), (s.high, fmt)] if s else [(None, None)] * 3
         for j, (value, number_format) in enumerate(cells, start=1):
             if value is not None:
-                put(ws, i, j, _number(value), number_format)
+                _put(ws, i, j, _number(value), number_format)
     ws.freeze_panes = f"{get_column_letter(len(axes) + 1)}2"
     fit_columns(ws, maximum=24)
 
@@ -200,7 +194,7 @@ def _write_pivot(ws: Worksheet, outcome: SweepOutcome, axis_name: str) -> None:
                 s = METRICS[m].of
                 present = [x for x in (s(r) for r in runs) if x is not None]
                 if present:
-                    put(ws, i, j, sum(present) / len(present), metric.number_format)
+                    _put(ws, i, j, sum(present) / len(present), metric.number_format)
         top += len(axis.values) + 3
     fit_columns(ws, maximum=30)
 
