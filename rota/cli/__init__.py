@@ -22,6 +22,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "export": ("rota.cli.exports", "export_group"),
     "scenario": ("rota.cli.scenarios", "scenario_group"),
     "sweep": ("rota.cli.sweep", "sweep_command"),
+    "serve": ("rota.cli.web", "serve_command"),
 }
 
 
