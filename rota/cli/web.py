@@ -119,6 +119,7 @@ def serve_command(
     click.echo("rota's page is running. Open this address in your web browser:")
     click.echo(f"    {config.url}")
     click.echo("The address holds this launch's key: do not share it. Ctrl-C stops the server.")
+    click.echo(f"Working folder (removed when the server stops): {config.root}")
     sys.stdout.flush()
     if open_browser:
         threading.Timer(1.0, webbrowser.open, [config.url]).start()

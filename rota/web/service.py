@@ -155,7 +155,8 @@ def status_text(job: Job, keep_seconds: float) -> str:
     if job.status == "stopping":
         return "Stopping: keeping the best rota found so far."
     if job.status == "writing":
-        return "The rota is ready; writing the workbooks."
+        early = "Stopped early: the best rota found so far" if job.stop_requested else "The rota"
+        return f"{early} is ready; writing the workbooks."
     if job.status == "done":
         if job.stop_requested:
             return "Stopped early: this is the best rota found before Stop was pressed."

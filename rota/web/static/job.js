@@ -135,9 +135,11 @@
     wait.addEventListener('end', function () {
       wait.close();
       fetch(window.location.href, { credentials: 'same-origin' }).then(function (r) { return r.text(); }).then(function (html) {
-        var fresh = new DOMParser().parseFromString(html, 'text/html').getElementById('downloads');
-        var old = document.getElementById('downloads');
-        if (fresh && old) old.replaceWith(fresh);
+        var doc = new DOMParser().parseFromString(html, 'text/html');
+        ['downloads', 'status'].forEach(function (id) {
+          var fresh = doc.getElementById(id), old = document.getElementById(id);
+          if (fresh && old) old.replaceWith(fresh);
+        });
       });
     });
   }
