@@ -79,9 +79,7 @@ def test_a_solve_from_upload_to_checked_rota(
     assert summary["referrals"] == len(problem.referrals)
     assert summary["placed"] + summary["not_placed"] == summary["referrals"]
     assert summary["placed"] >= 70 and summary["rule_breaks"] == []
-    assert {r["referral_id"] for r in summary["not_placed_reasons"]} <= set(
-        problem.referral_by_id
-    )
+    assert {r["referral_id"] for r in summary["not_placed_reasons"]} <= set(problem.referral_by_id)
     assert set(done["downloads"]) == {"rota.xlsx", "schools.zip", "therapists.zip", "result.json"}
     rota = api.get(f"/api/solves/{job_id}/rota.xlsx")
     assert rota.status_code == 200

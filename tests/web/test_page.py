@@ -145,10 +145,11 @@ def test_a_broken_workbook_shows_its_located_errors(
     page = _page(browser, server)
     _upload(page, demo_dir / "broken.xlsx")
     page.wait_for_selector("#errors")
-    rows = [
-        r.locator("td").all_inner_texts() for r in page.locator("#error-table tbody tr").all()
+    rows = [r.locator("td").all_inner_texts() for r in page.locator("#error-table tbody tr").all()]
+    assert [r[:3] for r in rows] == [
+        ["Referrals", "2", "minutes"],
+        ["Referrals", "3", "discipline"],
     ]
-    assert [r[:3] for r in rows] == [["Referrals", "2", "minutes"], ["Referrals", "3", "discipline"]]
     assert all(r[3] for r in rows)
     assert page.locator("#make-rota").count() == 0  # a workbook with errors cannot be solved
 
