@@ -23,7 +23,14 @@ from rota import __version__
 from rota.scenarios.spec import ScenarioError
 from rota.web import pages
 from rota.web.config import ServerConfig
-from rota.web.context import config_of, read_form, render, runner_of, templates
+from rota.web.context import (
+    config_of,
+    job_or_404,
+    read_form,
+    render,
+    runner_of,
+    templates,
+)
 from rota.web.jobs import ACTIVE, QueueFull, Runner
 from rota.web.security import BodyTooLarge, Guard, refusal
 from rota.web.service import (
@@ -71,29 +78,22 @@ async def api_create(request: Request) -> Response:
     return JSONResponse(body, status_code=202, headers={"Location": f"/api/solves/{job.id}"})
 
 
-def _job_or_404(request: Request) -> Any:
-    job = runner_of(request).view(request.path_params["job_id"])
-    if job is None:
-        raise BadRequest("No such solve (it may belong to an earlier launch).", 404)
-    return job
-
-
 async def api_status(request: Request) -> Response:
-    return JSONResponse(job_json(_job_or_404(request), config_of(request).keep_seconds))
+    return JSONResponse(job_json(job_or_404(request), config_of(request).keep_seconds))
 
 
 async def api_stop(request: Request) -> Response:
     """``POST /api/solves/{id}/stop``: a waiting solve is cancelled, a running one keeps its
     best rota."""
-    job = _job_or_404(request)
+    job = job_or_404(request)
     runner_of(request).stop(job.id)
-    return JSONResponse(job_json(_job_or_404(request), config_of(request).keep_seconds))
+    return JSONResponse(job_json(job_or_404(request), config_of(request).keep_seconds))
 
 
 async def api_file(request: Request) -> Response:
     """A finished solve's file: rota.xlsx, schools.zip, therapists.zip, result.json, or a
     scenario's comparison.xlsx."""
-    job = _job_or_404(request)
+    job = job_or_404(request)
     name = request.path_params["name"]
     path = job.files.get(name)
     if path is None:
@@ -107,7 +107,7 @@ async def api_file(request: Request) -> Response:
 async def api_events(request: Request) -> Response:
     """Server-sent events: every improvement, a tick a second, status changes, then ``end``."""
     runner = runner_of(request)
-    job_id = _job_or_404(request).id
+    job_id = job_or_404(request).id
     keep = config_of(request).keep_seconds
 
     async def stream() -> AsyncIterator[str]:

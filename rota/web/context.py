@@ -13,7 +13,7 @@ from starlette.responses import HTMLResponse
 
 from rota import __version__
 from rota.web.config import MEGABYTE, ServerConfig
-from rota.web.jobs import Runner
+from rota.web.jobs import Job, Runner, Upload
 from rota.web.security import CSRF_FIELD, csrf_token, same
 from rota.web.service import BadRequest
 
@@ -74,3 +74,19 @@ async def read_form(request: Request) -> FormData:
         if not same(value if isinstance(value, str) else None, key):
             raise BadRequest("This form has expired: reload the page and try again.", 403)
     return form
+
+
+def job_or_404(request: Request) -> Job:
+    """A copy of the solve named in the address (``job_id``), or a 404."""
+    job = runner_of(request).view(request.path_params["job_id"])
+    if job is None:
+        raise BadRequest("No such solve (it may belong to an earlier launch).", 404)
+    return job
+
+
+def upload_or_404(request: Request) -> Upload:
+    """The upload named in the address (``upload_id``), or a 404."""
+    upload = runner_of(request).upload(request.path_params["upload_id"])
+    if upload is None:
+        raise BadRequest("No such workbook (it may belong to an earlier launch).", 404)
+    return upload

@@ -16,7 +16,14 @@ from starlette.routing import BaseRoute, Route
 from rota.scenarios.spec import ScenarioError
 from rota.scheduler.day import DayRules
 from rota.web import views
-from rota.web.context import config_of, read_form, render, runner_of
+from rota.web.context import (
+    config_of,
+    job_or_404,
+    read_form,
+    render,
+    runner_of,
+    upload_or_404,
+)
 from rota.web.exports import DOWNLOADS
 from rota.web.jobs import Job, Upload
 from rota.web.service import (
@@ -43,20 +50,6 @@ changes:
 
 def see(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
-
-
-def _upload_or_404(request: Request) -> Upload:
-    upload = runner_of(request).upload(request.path_params["upload_id"])
-    if upload is None:
-        raise BadRequest("No such workbook (it may belong to an earlier launch).", 404)
-    return upload
-
-
-def _job_or_404(request: Request) -> Job:
-    job = runner_of(request).view(request.path_params["job_id"])
-    if job is None:
-        raise BadRequest("No such solve (it may belong to an earlier launch).", 404)
-    return job
 
 
 # ------------------------------------------------------------------------------ start
@@ -122,11 +115,11 @@ def _upload_page(request: Request, upload: Upload, status: int = 200, **extra: A
 
 
 async def upload_page(request: Request) -> Response:
-    return _upload_page(request, _upload_or_404(request))
+    return _upload_page(request, upload_or_404(request))
 
 
 async def solve_post(request: Request) -> Response:
-    upload = _upload_or_404(request)
+    upload = upload_or_404(request)
     form = await read_form(request)
     seconds = time_limit(form.get("time_limit"), config_of(request))
     job = start_solve(runner_of(request), upload, seconds)
@@ -135,7 +128,7 @@ async def solve_post(request: Request) -> Response:
 
 async def scenario_post(request: Request) -> Response:
     """Check the scenario at once (every located error on the page), then queue its run."""
-    upload = _upload_or_404(request)
+    upload = upload_or_404(request)
     form = await read_form(request)
     seconds = time_limit(form.get("time_limit"), config_of(request))
     text, file_name = str(form.get("scenario_text") or ""), "scenario.yaml"
@@ -197,7 +190,7 @@ def _rota_context(
 
 
 async def job_page(request: Request) -> Response:
-    job = _job_or_404(request)
+    job = job_or_404(request)
     runner, config = runner_of(request), config_of(request)
     upload = runner.upload(job.upload_id)
     assert upload is not None
@@ -225,7 +218,7 @@ async def job_page(request: Request) -> Response:
 
 
 async def stop_post(request: Request) -> Response:
-    job = _job_or_404(request)
+    job = job_or_404(request)
     await read_form(request)
     runner_of(request).stop(job.id)
     return see(f"/solves/{job.id}")
