@@ -9,6 +9,7 @@ lock; the web handlers read copies (:meth:`Runner.view`).
 from __future__ import annotations
 
 import contextlib
+import logging
 import multiprocessing
 import queue
 import secrets
@@ -26,6 +27,7 @@ from rota.models.problem import Problem
 from rota.models.result import Result
 from rota.reports.comparison import Comparison
 from rota.web.config import ServerConfig
+from rota.web.security import where
 from rota.web.worker import ScenarioTask, SolveTask, Task, run_task
 
 Status = Literal[
@@ -33,6 +35,7 @@ Status = Literal[
 ]
 ACTIVE: frozenset[str] = frozenset({"queued", "running", "stopping", "writing"})
 FINISHED: frozenset[str] = frozenset({"done", "cancelled", "failed", "expired"})
+log = logging.getLogger("rota.web")
 TICK_SECONDS = 0.1
 STOP_WAIT_SECONDS = 30.0  # how long a shutdown waits for children to hand back their rotas
 
@@ -261,7 +264,10 @@ class Runner:
     # ------------------------------------------------------------------ the dispatcher
     def _loop(self) -> None:
         while not self.closing.is_set():
-            self.tick()
+            try:
+                self.tick()
+            except Exception as exc:  # the dispatcher must go on; logged without data
+                log.error("dispatcher error %s at %s", type(exc).__name__, where(exc))
             time.sleep(TICK_SECONDS)
         self.tick()
 
@@ -269,7 +275,11 @@ class Runner:
         """One round: read children's messages, start waiting solves, remove old files."""
         with self.lock:
             for job_id in list(self.children):
-                self._read(job_id)
+                try:
+                    self._read(job_id)
+                except Exception as exc:  # one solve's trouble must not stop the others
+                    log.error("solve lost: %s at %s", type(exc).__name__, where(exc))
+                    self._lost(job_id, f"the server lost touch with it ({type(exc).__name__})")
             while (
                 self.waiting
                 and len(self.children) < self.config.max_running
@@ -279,6 +289,14 @@ class Runner:
                 self._renumber()
             self._expire(time.time())
 
+    def _lost(self, job_id: str, reason: str) -> None:
+        child = self.children.pop(job_id)
+        if child.process.is_alive():
+            child.process.terminate()
+        job = self.jobs[job_id]
+        if job.status not in FINISHED:
+            self._finish(job, "failed", reason)
+
     def _start(self, job: Job) -> None:
         assert job.task is not None
         messages = self.context.Queue()
@@ -286,7 +304,12 @@ class Runner:
         process = self.context.Process(
             target=run_task, args=(job.task, messages, stop), name="rota-solve", daemon=True
         )
-        process.start()
+        try:
+            process.start()
+        except Exception as exc:
+            log.error("solve not started: %s at %s", type(exc).__name__, where(exc))
+            self._finish(job, "failed", f"the solve could not start ({type(exc).__name__})")
+            return
         self.children[job.id] = _Child(process, messages, stop)
         job.task = None  # the child has it; do not keep a second copy of the data
         job.status = "running"
@@ -332,8 +355,9 @@ class Runner:
         job.version += 1
 
     def _reap(self, job_id: str) -> None:
+        """Forget a child that has said its last word (it exits by itself; multiprocessing
+        collects it), without waiting for it while the lock is held."""
         child = self.children.pop(job_id)
-        child.process.join(5)
         child.messages.close()
 
     def _finish(self, job: Job, status: Status, error: str = "") -> None:

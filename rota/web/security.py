@@ -132,7 +132,7 @@ class Guard:
             try:
                 await self.app(scope, self._limited(scope, receive), send)
             except Exception as exc:  # logged without its message: it may hold client data
-                log.error("internal error %s at %s", type(exc).__name__, _where(exc))
+                log.error("internal error %s at %s", type(exc).__name__, where(exc))
                 if not status:
                     await refusal(path, 500, INTERNAL)(scope, receive, send)
         # The path and status only: no query (it may hold the token), no names, no data.
@@ -240,7 +240,7 @@ def _cookies(header: str) -> dict[str, str]:
     return out
 
 
-def _where(exc: BaseException) -> str:
+def where(exc: BaseException) -> str:
     """File and line where an exception was raised (no values)."""
     tb = exc.__traceback__
     while tb is not None and tb.tb_next is not None:

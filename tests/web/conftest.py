@@ -116,7 +116,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     found = Server(base, token, root, process, log_path)
     yield found
     process.send_signal(signal.SIGINT)
-    process.wait(timeout=60)
+    assert process.wait(timeout=60) == 0
+    # Ctrl-C removed every file; nothing went wrong inside (the log would say where).
+    assert not root.exists()
+    log = found.log()
+    for sign in ("Traceback", "internal error", "dispatcher error", "solve lost", "not started"):
+        assert sign not in log, log
 
 
 @pytest.fixture(scope="session")
