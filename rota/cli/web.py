@@ -96,7 +96,7 @@ def serve_command(
     """The coordinator's page: upload a workbook, watch the solve, look at the week, download.
 
     It runs on this computer only and prints an address holding this launch's key; nothing is
-    sent anywhere. Ctrl-C stops it: running solves keep their best rota, every file is removed.
+    sent anywhere. Ctrl-C stops it and every solve, and removes every file it wrote.
     """
     import uvicorn
 
@@ -114,11 +114,12 @@ def serve_command(
         time_limit,
     )  # fmt: skip
     # Uploads the server spools to disk stay in its own folder.
-    tempfile.tempdir = str(config.root / "tmp")
+    previous_tempdir, tempfile.tempdir = tempfile.tempdir, str(config.root / "tmp")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
     click.echo("rota's page is running. Open this address in your web browser:")
     click.echo(f"    {config.url}")
-    click.echo("The address holds this launch's key: do not share it. Ctrl-C stops the server.")
+    click.echo("The address holds this launch's key: do not share it.")
+    click.echo("Ctrl-C stops the server and removes its files: download what you need first.")
     click.echo(f"Working folder (removed when the server stops): {config.root}")
     sys.stdout.flush()
     if open_browser:
@@ -133,4 +134,5 @@ def serve_command(
             timeout_graceful_shutdown=3,
         )
     finally:
+        tempfile.tempdir = previous_tempdir
         shutil.rmtree(config.root, ignore_errors=True)

@@ -37,7 +37,7 @@ ACTIVE: frozenset[str] = frozenset({"queued", "running", "stopping", "writing"})
 FINISHED: frozenset[str] = frozenset({"done", "cancelled", "failed", "expired"})
 log = logging.getLogger("rota.web")
 TICK_SECONDS = 0.1
-STOP_WAIT_SECONDS = 30.0  # how long a shutdown waits for children to hand back their rotas
+STOP_WAIT_SECONDS = 3.0  # a shutdown removes every file anyway: no rota is waited for
 
 
 class QueueFull(Exception):
@@ -133,7 +133,7 @@ class Runner:
         self.thread.start()
 
     def shutdown(self) -> None:
-        """Stop every solve (running ones keep their rota), end the children, remove the files."""
+        """Cancel waiting solves, stop and end the children, remove every file."""
         self.closing.set()
         with self.lock:
             for job_id in list(self.waiting):

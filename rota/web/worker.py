@@ -2,7 +2,7 @@
 sent to the server, and its files written into the solve's own folder.
 
 The server stops a child through the solver's stop event (the page's Stop button), so the
-child ignores Ctrl-C: the server's own Ctrl-C sets every stop event and waits for the rotas.
+child ignores Ctrl-C: the server's own Ctrl-C ends the children itself.
 Messages to the server are ``(kind, payload)`` tuples on a multiprocessing queue.
 """
 
