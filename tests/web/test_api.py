@@ -117,9 +117,26 @@ def test_a_solve_stopped_through_the_api_keeps_its_best_rota(
 def test_two_solves_on_one_core_queue_one_behind_the_other(
     api: httpx.Client, demo_dir: Path, tmp_path: Path
 ) -> None:
-    first = _post(api, demo_dir / "small.xlsx", 300).json()
-    second = _post(api, demo_dir / "small.xlsx", 300).json()
-    third = _post(api, demo_dir / "small.xlsx", 300).json()
+    posted: list[str] = []
+    try:
+        _queue_behind(api, demo_dir, tmp_path, posted)
+    finally:  # a failure here must not leave 300 s solves in front of the next tests
+        for job_id in posted:
+            api.post(f"/api/solves/{job_id}/stop")
+
+
+def _queue_behind(api: httpx.Client, demo_dir: Path, tmp_path: Path, posted: list[str]) -> None:
+    def post() -> Any:
+        body = _post(api, demo_dir / "small.xlsx", 300).json()
+        posted.append(body["id"])
+        return body
+
+    first = post()
+    # The dispatcher starts a solve a moment after it accepts it; wait for that, or on a slow
+    # machine the first is still waiting when the second arrives.
+    wait_for(api, first["id"], {"running"}, seconds=60)
+    second = post()
+    third = post()
     assert second["status"] == "queued" and second["place_in_queue"] == 1
     assert third["status"] == "queued" and third["place_in_queue"] == 2
     # A waiting solve is cancelled by Stop: it never runs and has no rota.
