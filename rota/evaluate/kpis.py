@@ -109,9 +109,7 @@ def _route(problem: Problem, therapist_id: str, day: Day, sessions: list[Session
     return DayRoute(therapist_id=therapist_id, day=day, sites=tuple(sites), legs=tuple(legs))
 
 
-def _sessions_by_therapist_day(
-    problem: Problem, rota: Rota
-) -> dict[tuple[str, Day], list[Session]]:
+def sessions_by_therapist_day(problem: Problem, rota: Rota) -> dict[tuple[str, Day], list[Session]]:
     """Known therapists' sessions per day, in start order (a co-facilitated one for each)."""
     out: dict[tuple[str, Day], list[Session]] = defaultdict(list)
     for session in rota.sessions:
@@ -126,7 +124,7 @@ def _sessions_by_therapist_day(
 def day_routes(problem: Problem, rota: Rota) -> list[DayRoute]:
     """Every therapist's route on each day they have a session, therapists in the Problem's
     order and days in week order. A day spent at the base has a route with no legs."""
-    by_day = _sessions_by_therapist_day(problem, rota)
+    by_day = sessions_by_therapist_day(problem, rota)
     out: list[DayRoute] = []
     for therapist in problem.therapists:
         tid = therapist.therapist_id
@@ -193,7 +191,7 @@ def compute_kpis(problem: Problem, rota: Rota) -> Kpis:
         days_by_therapist[route.therapist_id] += 1
     sessions_by_therapist: dict[str, int] = defaultdict(int)
     contact_by_therapist: dict[str, int] = defaultdict(int)
-    for (tid, _day), sessions in _sessions_by_therapist_day(problem, rota).items():
+    for (tid, _day), sessions in sessions_by_therapist_day(problem, rota).items():
         sessions_by_therapist[tid] += len(sessions)
         contact_by_therapist[tid] += sum(s.minutes for s in sessions)
 

@@ -107,7 +107,7 @@ def test_an_impossible_pin_is_an_input_error_that_says_why(tmp_path: Path) -> No
     src = _input(tmp_path, base.model_copy(update={"previous": (pin,)}))
     code, out = _solve(str(src), "-o", str(tmp_path / "rota.xlsx"))
     assert code == 1
-    assert "Previous, pinned: R1: pinned session cannot be kept" in out
+    assert "Previous row 2, start: R1 is pinned but breaks the rule 'therapist-hours'" in out
     assert not (tmp_path / "rota.xlsx").exists()
 
 
