@@ -17,10 +17,10 @@ from collections.abc import Sequence
 
 from rota.models import Day, Problem, Referral, Room, Rota, Unscheduled, Windows
 from rota.models.timeutil import (
-    DAY_INDEX,
     format_availability,
     format_days,
     format_time,
+    merge_intervals,
     subtract_intervals,
 )
 from rota.scheduler.candidates import Candidates, room_day_starts, room_suits, therapist_can
@@ -146,8 +146,8 @@ def _room_time_stage(
     slot, minutes = s.slot_minutes, ref.minutes
     if not room_day_starts(hours, client, minutes, slot):
         return 2, (
-            f"the client's times ({format_availability(client or {})}) fall outside "
-            f"{site.name}'s hours ({format_availability(hours)})"
+            f"the client's times ({ref.available}) fall outside {site.name}'s hours "
+            f"({format_availability(hours)})"
         )
     open_hours = {
         day: ranges
@@ -165,8 +165,7 @@ def _room_time_stage(
     )
     return 4, (
         f"no suitable room at {site.name} is available while the client is "
-        f"({format_availability(client) if client else 'whenever the site is open'}): "
-        f"{shown}"
+        f"({ref.available or 'whenever the site is open'}): {shown}"
     )
 
 
@@ -190,15 +189,10 @@ def _why_no_therapist(problem: Problem, rules: DayRules, cand: Candidates, able:
         )
     by_hours = _takers(rules, working, free, ref.minutes, travel=False)
     if len(by_hours) < ref.therapists_needed:
-        times = "; ".join(
-            f"{day} " + ", ".join(f"{format_time(lo)}-{format_time(hi + ref.minutes)}"
-                                  for lo, hi in starts)
-            for (_, day), starts in sorted(free.items(), key=lambda kv: DAY_INDEX[kv[0][1]])
-        )  # fmt: skip
         return (
             f"no {who} works at the times a suitable room at {where} is free while the client "
-            f"is available ({times}), with {problem.settings.admin_minutes} minutes of admin "
-            "after the session"
+            f"is available ({_times(free, ref.minutes)}), with "
+            f"{problem.settings.admin_minutes} minutes of admin after the session"
         )
     by_travel = _takers(rules, by_hours, free, ref.minutes, travel=True)
     if len(by_travel) < ref.therapists_needed:
@@ -214,6 +208,14 @@ def _why_no_therapist(problem: Problem, rules: DayRules, cand: Candidates, able:
         f"fewer than {ref.therapists_needed} {who}s can be at {where} together while a "
         "suitable room is free"
     )
+
+
+def _times(free: dict[tuple[str, Day], tuple[tuple[int, int], ...]], minutes: int) -> str:
+    """Free start intervals as the times a session could run, e.g. 'Mon 09:00-10:30'."""
+    by_day: dict[Day, list[tuple[int, int]]] = {}
+    for (_, day), starts in free.items():
+        by_day.setdefault(day, []).extend((lo, hi + minutes) for lo, hi in starts)
+    return format_availability({day: merge_intervals(ranges) for day, ranges in by_day.items()})
 
 
 def _takers(
@@ -237,31 +239,31 @@ def _takers(
 
 # ------------------------------------------------------------------ left out of this rota
 def why_left_out(problem: Problem, table: Timetable, cand: Candidates) -> str:
-    """What takes a placeable referral's slots in the rota: the sessions in its rooms and in
-    its therapists' days, a weekly limit, or (if a slot is free) the search's time."""
+    """What takes a placeable referral's slots in the rota: a weekly limit every therapist
+    who could take it has reached, the sessions in its rooms and in its therapists' days, or
+    (if a slot is free) the search's time."""
     ref = cand.referral
+    therapists = sorted({o.therapist_id for o in cand.options})
+    limited = [t for t in therapists if not table.rules.week_fits(t, table.contact[t], ref.minutes)]
+    if len(therapists) - len(limited) < ref.therapists_needed:
+        return (
+            f"the therapists who could take it ({', '.join(limited[:4])}) have reached their "
+            "weekly limits (max_contact_minutes)"
+        )
     rivals: Counter[str] = Counter()
-    limited: set[str] = set()
     for o in cand.options:
+        if o.therapist_id in limited:
+            continue
         for start in table.start_points(o, ref.minutes):
-            free = _slot_obstacles(table, cand, o.therapist_id, o.day, o.site_id, start)
-            if free is None:
+            blockers = _slot_obstacles(table, cand, o.therapist_id, o.day, o.site_id, start)
+            if blockers is None:
                 return (
                     f"a slot is free ({o.therapist_id}, {o.day} {format_time(start)} at "
                     f"{problem.site_by_id[o.site_id].name}) but the search did not reach it "
                     "in its time: a longer run may place it"
                 )
-            blockers, limit = free
             rivals.update(blockers)
-            if limit:
-                limited.add(o.therapist_id)
-    therapists = sorted({o.therapist_id for o in cand.options})
     who = ", ".join(therapists[:4]) + (" and others" if len(therapists) > 4 else "")
-    if not rivals and limited:
-        return (
-            f"the therapists who could take it ({', '.join(sorted(limited)[:4])}) have "
-            "reached their weekly limits (max_contact_minutes)"
-        )
     if not rivals:
         return (
             f"its only feasible slots (therapists {who}) cannot be combined with travel "
@@ -284,31 +286,27 @@ def why_left_out(problem: Problem, table: Timetable, cand: Candidates) -> str:
 
 def _slot_obstacles(
     table: Timetable, cand: Candidates, therapist_id: str, day: Day, site_id: str, start: int
-) -> tuple[list[str], bool] | None:
+) -> list[str] | None:
     """None if the slot is free (room, therapist and any partners); else the referrals whose
-    sessions take it and whether the therapist's weekly limit does."""
+    sessions take it."""
     ref = cand.referral
     end = start + ref.minutes
     blockers: list[str] = []
-    rooms = [
-        r
-        for r in cand.rooms
-        if r.site_id == site_id and in_starts(start, cand.room_starts.get((r.room_id, day), ()))
-    ]
     if table.free_room(cand, site_id, day, start) is None:
-        for r in rooms:
-            blockers += [
-                s.referral_id
-                for s in table.rooms[(r.room_id, day)]
-                if s.start < end and start < s.end
-            ]
-    limit = not table.rules.week_fits(therapist_id, table.contact[therapist_id], ref.minutes)
-    if not table.therapist_fits(therapist_id, day, site_id, start, ref.minutes) and not limit:
+        for r in cand.rooms:
+            if r.site_id == site_id and in_starts(
+                start, cand.room_starts.get((r.room_id, day), ())
+            ):
+                blockers += [
+                    s.referral_id
+                    for s in table.rooms[(r.room_id, day)]
+                    if s.start < end and start < s.end
+                ]
+    if not table.therapist_fits(therapist_id, day, site_id, start, ref.minutes):
         blockers += _neighbours(table.visits(therapist_id, day), start, end)
-    team = table.complete_team(cand, [therapist_id], day, site_id, start)
-    if not blockers and not limit and team is not None:
-        return None
-    return blockers, limit
+    if blockers or table.complete_team(cand, [therapist_id], day, site_id, start) is None:
+        return blockers
+    return None
 
 
 def _neighbours(visits: list[Visit], start: int, end: int) -> list[str]:
