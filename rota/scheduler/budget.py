@@ -14,8 +14,9 @@ import time
 
 from rota.scheduler.params import (
     REPEATABLE_DTIME_PER_WORKER_SECOND,
-    REPEATABLE_SECONDS_PER_INSERTION,
+    REPEATABLE_LNS_DTIME_PER_WORKER_SECOND,
     REPEATABLE_SECONDS_PER_MODEL_ITEM,
+    REPEATABLE_SECONDS_PER_REFERRAL,
     REPEATABLE_SECONDS_PER_SESSION,
     SolveParams,
 )
@@ -47,18 +48,30 @@ class Budget:
     def used_up(self, margin: float = 0.0) -> bool:
         return self.remaining() <= margin
 
-    def _rate(self, workers: int | None) -> float:
-        return REPEATABLE_DTIME_PER_WORKER_SECOND * (workers or self.workers)
+    def _rate(self, workers: int | None, neighbourhood: bool) -> float:
+        per_worker = (
+            REPEATABLE_LNS_DTIME_PER_WORKER_SECOND
+            if neighbourhood
+            else REPEATABLE_DTIME_PER_WORKER_SECOND
+        )
+        return per_worker * (workers or self.workers)
 
-    def deterministic(self, seconds: float, workers: int | None = None) -> float | None:
+    def deterministic(
+        self, seconds: float, workers: int | None = None, *, neighbourhood: bool = False
+    ) -> float | None:
         """The deterministic time a CP-SAT solve of ``seconds`` with ``workers`` (default the
-        run's) may take; None for a normal run (the clock limits it)."""
-        return max(0.0, seconds) * self._rate(workers) if self.repeatable else None
+        run's) may take, on the whole week's model or an LNS ``neighbourhood``; None for a
+        normal run (the clock limits it)."""
+        if not self.repeatable:
+            return None
+        return max(0.0, seconds) * self._rate(workers, neighbourhood)
 
-    def charge_solver(self, deterministic_time: float, workers: int | None = None) -> None:
+    def charge_solver(
+        self, deterministic_time: float, workers: int | None = None, *, neighbourhood: bool = False
+    ) -> None:
         """Charge a CP-SAT solve's work (repeatable runs)."""
         if self.repeatable:
-            self.spent += deterministic_time / self._rate(workers)
+            self.spent += deterministic_time / self._rate(workers, neighbourhood)
 
     def charge_model(self, items: int) -> None:
         """Charge building a model of ``items`` variables and constraints (repeatable runs)."""
@@ -70,7 +83,8 @@ class Budget:
         if self.repeatable:
             self.spent += sessions * REPEATABLE_SECONDS_PER_SESSION
 
-    def charge_insertion(self, referrals: int) -> None:
-        """Charge the LNS insertion start over ``referrals`` (repeatable runs)."""
+    def charge_referrals(self, referrals: int) -> None:
+        """Charge a pass over ``referrals`` that places them one by one: the candidates and
+        the greedy rota, or the LNS insertion start (repeatable runs)."""
         if self.repeatable:
-            self.spent += referrals * REPEATABLE_SECONDS_PER_INSERTION
+            self.spent += referrals * REPEATABLE_SECONDS_PER_REFERRAL

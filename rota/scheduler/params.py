@@ -40,16 +40,20 @@ LNS_GROW_MAX = 2
 LNS_SETTLED_MIN = 12
 LNS_SETTLED_PER_THERAPIST = 3
 #: Repeatable runs read no clock: their budget is charged with work, converted to seconds at
-#: rates measured on the project's 2-core machine (a 2-worker small-demo model: 1.9 units of
-#: CP-SAT deterministic time in 10 s of wall time; one worker about half that).
+#: rates measured on the project's 2-core machine: CP-SAT's deterministic time per second and
+#: worker on the whole week's model (the small demo: 1.9 units in 10 s with 2 workers) ...
 REPEATABLE_DTIME_PER_WORKER_SECOND = 0.1
+#: ... and on an LNS neighbourhood's small model, where presolve weighs more (the county demo:
+#: 1.75 units in 17.6 s with 2 workers);
+REPEATABLE_LNS_DTIME_PER_WORKER_SECOND = 0.05
 #: ... building a model, completing its hint and reading the solution back, per variable and
 #: constraint of the model;
 REPEATABLE_SECONDS_PER_MODEL_ITEM = 4e-5
 #: ... evaluating and checking a whole rota after an LNS neighbourhood, per session;
 REPEATABLE_SECONDS_PER_SESSION = 2e-4
-#: ... and the LNS insertion start, per referral.
-REPEATABLE_SECONDS_PER_INSERTION = 2e-3
+#: ... and a pass that places the referrals one by one (candidates and the greedy rota, or the
+#: LNS insertion start), per referral.
+REPEATABLE_SECONDS_PER_REFERRAL = 2e-3
 #: A solve that used this share of its time limit is reported as stopped by the limit.
 TIME_LIMIT_SHARE = 0.98
 #: How often a running CP-SAT search looks at the stop signal (a stop takes effect within it).

@@ -139,7 +139,7 @@ class _Run:
                 start = insertion_rota(self.problem, candidates, pinned, self.stop)
             except Stopped:
                 start = search.rota
-            self.budget.charge_insertion(len(self.problem.referrals))
+            self.budget.charge_referrals(len(self.problem.referrals))
             start_cost = self.cost(start)
             if start_cost < search.cost:
                 search.rota, search.cost = start, start_cost
@@ -186,6 +186,7 @@ def solve(
     except Stopped:
         return _stopped_result(problem, budget)
     greedy_seconds = budget.elapsed()
+    budget.charge_referrals(len(problem.referrals))
     greedy_cost = run.cost(greedy)
     run.report(greedy, greedy_cost, "greedy")
     restricted = restrict_candidates(problem, candidates, greedy, params.therapists_per_referral)

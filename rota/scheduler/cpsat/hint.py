@@ -21,6 +21,8 @@ def complete_hint(
     budget: Budget,
     seconds: float = HINT_COMPLETION_SECONDS,
     stop: StopSignal | None = None,
+    *,
+    neighbourhood: bool = False,
 ) -> bool:
     """Fill in every variable the hint leaves open by solving a copy with the hint fixed.
 
@@ -38,14 +40,14 @@ def complete_hint(
         fixed.add(fixed.get_int_var_from_proto_index(index) == value)
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
-    deterministic = budget.deterministic(seconds, workers=1)
+    deterministic = budget.deterministic(seconds, workers=1, neighbourhood=neighbourhood)
     if deterministic is None:
         solver.parameters.max_time_in_seconds = seconds
     else:
         solver.parameters.max_deterministic_time = deterministic
     solver.parameters.catch_sigint_signal = False
     status = run_solver(solver, fixed, stop)
-    budget.charge_solver(solver.deterministic_time, workers=1)
+    budget.charge_solver(solver.deterministic_time, workers=1, neighbourhood=neighbourhood)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return False
     model.clear_hints()

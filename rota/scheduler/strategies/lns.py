@@ -140,10 +140,11 @@ def solve_neighbourhood(
     fixed = [s for s in rota.sessions if s.referral_id not in freed]
     built = build_model(problem, sub, params, current, fixed)
     budget.charge_model(sum(built.size))
-    complete_hint(built.model, budget, min(LNS_HINT_COMPLETION_SECONDS, seconds), stop)
-    solver = make_solver(params, seconds, budget.deterministic(seconds))
+    hint_seconds = min(LNS_HINT_COMPLETION_SECONDS, seconds)
+    complete_hint(built.model, budget, hint_seconds, stop, neighbourhood=True)
+    solver = make_solver(params, seconds, budget.deterministic(seconds, neighbourhood=True))
     status = run_solver(solver, built.model, stop)
-    budget.charge_solver(solver.deterministic_time)
+    budget.charge_solver(solver.deterministic_time, neighbourhood=True)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None, False
     sessions = fixed + extract_sessions(problem, built.v, solver.value, solver.boolean_value)
