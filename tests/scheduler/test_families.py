@@ -15,10 +15,12 @@ from rota.evaluate.check import check
 from rota.models import PreviousSession, Problem, Windows
 from rota.models.result import Result
 from rota.scheduler import SolveParams
+from rota.scheduler.candidates import room_day_starts
 from rota.scheduler.solve import solve
 from tests.scheduler.helpers import placed, service
 
 H = 60
+ROOM_DAY_STARTS = room_day_starts
 TWO = [
     {"therapist_id": f"T{i}", "disciplines": "music", "base_site_id": "A", "works": "Mon"}
     for i in (1, 2)
@@ -163,6 +165,32 @@ def _working_hours() -> Problem:
     )
 
 
+def _features_and_capacity() -> Problem:
+    # The small plain room is free when the group prefers; the piano room for 4 later.
+    return service(
+        [{"referral_id": "R1", "needs_features": "piano", "group_size": 4,
+          "preferred": "Mon 09:00-10:00"}],
+        rooms=[
+            {"room_id": "A1", "site_id": "A", "capacity": 2},
+            {"room_id": "A2", "site_id": "A", "capacity": 4, "features": "piano",
+             "available": "Mon 13:00-15:00"},
+        ],
+    )  # fmt: skip
+
+
+def _client_times() -> Problem:
+    return service(
+        [{"referral_id": "R1", "available": "Mon 13:00-14:00", "preferred": "Mon 09:00-10:00"}]
+    )
+
+
+def _any_client_time(
+    room_windows: Windows, referral_windows: Windows | None, minutes: int, slot: int
+) -> Windows:
+    """candidates.room_day_starts that ignores the client's times."""
+    return ROOM_DAY_STARTS(room_windows, None, minutes, slot)
+
+
 def _every_day_site_hours(self: Problem, site_id: str) -> Windows:
     """Problem.site_hours without the service days filter."""
     hours = self.site_by_id[site_id].hours
@@ -225,6 +253,16 @@ FAMILIES: dict[str, Family] = {
         _limits,
         lambda r: sorted(s.day for s in r.rota.sessions) == ["Mon", "Tue"],
         [("rota.scheduler.cpsat.constraints.add_limit_rules", _no_op)],
+    ),
+    "rooms: features and capacity (candidates)": Family(
+        _features_and_capacity,
+        lambda r: placed(r)["R1"].room_id == "A2",
+        [("rota.scheduler.candidates.room_suits", lambda room, size, features: True)],
+    ),
+    "referrals: the client's times (candidates)": Family(
+        _client_times,
+        lambda r: placed(r)["R1"].start >= 13 * H,
+        [("rota.scheduler.candidates.room_day_starts", _any_client_time)],
     ),
     "previous and pins": Family(
         _pinned,
