@@ -19,7 +19,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from rota.models import Day, Problem, Therapist
 from rota.models.timeutil import Interval, intersect_intervals, merge_intervals
@@ -84,9 +84,9 @@ def day_shapes(problem: Problem, therapist: Therapist) -> dict[Day, DayShape]:
     return out
 
 
-@dataclass(frozen=True, order=True)
-class Visit:
-    """One session in a therapist's day: [start, end) at a site (admin follows it)."""
+class Visit(NamedTuple):
+    """One session in a therapist's day: [start, end) at a site (admin follows it). A tuple,
+    so that days are sorted and compared as fast as the greedy's many tries need."""
 
     start: int
     end: int
@@ -94,8 +94,7 @@ class Visit:
     referral_id: str = ""
 
 
-@dataclass(frozen=True)
-class Gap:
+class Gap(NamedTuple):
     """Free time between two commitments of the day: [start, end) with a drive to fit in.
 
     ``before`` and ``after`` are the sites on either side (the base at the day's ends)."""
@@ -157,10 +156,17 @@ class DayRules:
         self.max_per_day = {t.therapist_id: t.max_sessions_per_day for t in problem.therapists}
         self.max_week = {t.therapist_id: t.max_contact_minutes for t in problem.therapists}
         self._starts: dict[tuple[str, str, str, int, bool], tuple[Interval, ...]] = {}
+        self._drives: dict[tuple[str, str], int] = {}
 
     def travel(self, from_site_id: str, to_site_id: str) -> int:
         """Driving minutes (0 within a site)."""
-        return self.problem.travel_minutes(from_site_id, to_site_id)
+        if from_site_id == to_site_id:
+            return 0
+        key = (from_site_id, to_site_id)
+        minutes = self._drives.get(key)
+        if minutes is None:
+            minutes = self._drives[key] = self.problem.travel_minutes(from_site_id, to_site_id)
+        return minutes
 
     # ------------------------------------------------------------------ one session alone
     def session_starts(
@@ -249,7 +255,7 @@ class DayRules:
         if not self.in_working_ranges(shape, visits) or not one_stay_per_site(visits):
             return False
         gaps = self.gaps(therapist_id, shape, visits)
-        if any(g.slack < 0 for g in gaps):
+        if any(g.end - g.start < g.drive for g in gaps):
             return False
         return not shape.lunch or self.lunch(shape, gaps) is not None
 
