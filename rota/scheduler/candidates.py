@@ -14,7 +14,17 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from rota.models import DAYS, Day, Discipline, Problem, Referral, Room, Therapist, Windows
+from rota.models import (
+    DAYS,
+    Day,
+    Discipline,
+    Problem,
+    Referral,
+    Room,
+    Session,
+    Therapist,
+    Windows,
+)
 from rota.models.timeutil import Interval, intersect_intervals
 from rota.scheduler.day import DayRules, intersect_starts, start_intervals, union_starts
 from rota.scheduler.progress import StopSignal, check_stop
@@ -79,6 +89,19 @@ def room_day_starts(
         if starts:
             out[day] = starts
     return out
+
+
+def make_session(ref: Referral, team: Sequence[str], room: Room, day: Day, start: int) -> Session:
+    """The session of ``ref`` with ``team`` in ``room`` on ``day`` from ``start``."""
+    return Session(
+        referral_id=ref.referral_id,
+        therapist_ids=tuple(team),
+        site_id=room.site_id,
+        room_id=room.room_id,
+        day=day,
+        start=start,
+        end=start + ref.minutes,
+    )
 
 
 def therapists_by_distance(problem: Problem, cand: Candidates) -> list[str]:

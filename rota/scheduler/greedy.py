@@ -19,14 +19,13 @@ from rota.models import (
     Day,
     PreviousSession,
     Problem,
-    Referral,
     Room,
     Rota,
     Session,
     Unscheduled,
 )
 from rota.models.timeutil import covers
-from rota.scheduler.candidates import Candidates, Option, therapists_by_distance
+from rota.scheduler.candidates import Candidates, Option, make_session, therapists_by_distance
 from rota.scheduler.day import DayRules, Visit, grid_up, in_starts
 from rota.scheduler.params import (
     INSERTION_CONTINUITY,
@@ -36,19 +35,6 @@ from rota.scheduler.params import (
 )
 from rota.scheduler.pins import pin_plan
 from rota.scheduler.progress import StopSignal, check_stop
-
-
-def make_session(ref: Referral, team: Sequence[str], room: Room, day: Day, start: int) -> Session:
-    """The session of ``ref`` with ``team`` in ``room`` on ``day`` from ``start``."""
-    return Session(
-        referral_id=ref.referral_id,
-        therapist_ids=tuple(team),
-        site_id=room.site_id,
-        room_id=room.room_id,
-        day=day,
-        start=start,
-        end=start + ref.minutes,
-    )
 
 
 class Timetable:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from rota.evaluate.check import RULES, Violation, check
 from rota.models import Issue, PreviousSession, Problem, Rota, Session
 from rota.models.timeutil import format_time
-from rota.scheduler.candidates import therapist_can
+from rota.scheduler.candidates import make_session, therapist_can
 
 SHEET = "Previous"
 #: The Previous column a broken rule points at (the start time for the rest).
@@ -141,21 +141,12 @@ def _draft(
                 )
             )
             return None
-    end = first.start + ref.minutes
-    if end > 24 * 60:
+    if first.start + ref.minutes > 24 * 60:
         msg = f"{rid} is pinned at {format_time(first.start)}, which runs past midnight"
         issues.append(_issue(rid, index, "start", msg))
         return None
     team = tuple(dict.fromkeys(p.therapist_id for _, p in items))
-    return Session(
-        referral_id=rid,
-        therapist_ids=team,
-        site_id=room.site_id,
-        room_id=room.room_id,
-        day=first.day,
-        start=first.start,
-        end=end,
-    )
+    return make_session(ref, team, room, first.day, first.start)
 
 
 def _keep_clean(

@@ -4,7 +4,6 @@ evaluator (rota.evaluate.costs) says its rota costs, and solve() reports that co
 from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 from ortools.sat.python import cp_model
 
 from rota.evaluate.costs import total_cost
@@ -16,7 +15,7 @@ from rota.scheduler.cpsat.variables import Variables
 from rota.scheduler.greedy import greedy_rota
 from rota.scheduler.solve import restrict_candidates
 from tests.scheduler.helpers import service, solved
-from tests.scheduler.test_optimality import services
+from tests.scheduler.test_optimality import with_previous
 
 
 class _Every(cp_model.CpSolverSolutionCallback):
@@ -92,24 +91,6 @@ def test_every_solution_with_a_previous_rota_costs_what_the_evaluator_says() -> 
     result = solved(problem, strategy="full")
     assert result.objective == sum(t.cost for t in result.costs)
     assert "sessions moved from previous" in {t.label for t in result.costs}
-
-
-@st.composite
-def with_previous(draw: st.DrawFn) -> Problem:
-    """A random small service, sometimes with a previous rota of some of its referrals."""
-    problem = draw(services())
-    rows = []
-    for ref in problem.referrals[: draw(st.integers(0, 3))]:
-        rows.append(
-            PreviousSession(
-                referral_id=ref.referral_id,
-                therapist_id=draw(st.sampled_from(["T1", "T2"])),
-                day=draw(st.sampled_from(["Mon", "Tue"])),
-                start=draw(st.integers(9 * 12, 14 * 12)) * 5,
-                room_id=draw(st.sampled_from(["A1", "B1"])),
-            )
-        )
-    return problem.model_copy(update={"previous": tuple(rows)})
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
