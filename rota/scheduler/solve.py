@@ -136,7 +136,7 @@ class _Run:
         room = self.budget.repeatable or self.budget.remaining() > INSERTION_MIN_SECONDS
         if room and not stopped(self.stop):
             try:
-                start = insertion_rota(self.problem, candidates, pinned, self.stop)
+                start = insertion_rota(self.problem, candidates, pinned, _Until(self))
             except Stopped:
                 start = search.rota
             self.budget.charge_referrals(len(self.problem.referrals))
@@ -163,6 +163,18 @@ class _Run:
         if search.status == "FEASIBLE" and self.budget.used_up():
             search.status = "TIME_LIMIT"
         return search
+
+
+class _Until:
+    """A stop signal set by the run's own or, in a normal run, by the clock at the time limit
+    (a repeatable run always finishes the pass it charges)."""
+
+    def __init__(self, run: _Run) -> None:
+        self.run = run
+
+    def is_set(self) -> bool:
+        budget = self.run.budget
+        return stopped(self.run.stop) or (not budget.repeatable and budget.used_up())
 
 
 def solve(
