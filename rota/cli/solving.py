@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import math
+import signal
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+from types import FrameType
 
 import click
 
 from rota.cli.common import describe_error, fail, plain_errors
-from rota.evaluate.check import check
 from rota.evaluate.weights import Weights
 from rota.io import InputError, read_problem_with_warnings
-from rota.io.errors import InputIssue
+from rota.io.load import locate_issues
 from rota.models import PreviousSession, Problem, Rota
 from rota.models.result import Result
 from rota.reports.atomic import check_writable, write_atomic
 from rota.scheduler import SolveParams
+from rota.scheduler.pins import pin_plan
 from rota.scheduler.progress import Progress
 from rota.scheduler.solve import solve
 
@@ -34,47 +38,17 @@ def previous_from_rota(rota: Rota) -> tuple[PreviousSession, ...]:
     )
 
 
-def pin_errors(problem: Problem) -> list[InputIssue]:
-    """Pinned Previous rows that cannot be kept, each with the rule it would break."""
-    pinned = [p for p in problem.previous if p.pinned and p.referral_id in problem.referral_by_id]
-    if not pinned:
-        return []
-    from rota.models import Session
+def _stop_on_first_ctrl_c(stop: threading.Event) -> Callable[[int, FrameType | None], None]:
+    """A SIGINT handler: the first Ctrl-C sets ``stop`` (the solve ends and keeps its best
+    rota); a second one interrupts at once."""
 
-    by_ref: dict[str, list[PreviousSession]] = {}
-    for p in pinned:
-        by_ref.setdefault(p.referral_id, []).append(p)
-    sessions = []
-    issues: list[InputIssue] = []
-    for rid, rows in by_ref.items():
-        ref = problem.referral_by_id[rid]
-        first = rows[0]
-        room = problem.room_by_id.get(first.room_id)
-        if room is None:
-            continue  # already an input error
-        sessions.append(
-            Session(
-                referral_id=rid,
-                therapist_ids=tuple(p.therapist_id for p in rows),
-                site_id=room.site_id,
-                room_id=first.room_id,
-                day=first.day,
-                start=first.start,
-                end=min(24 * 60, first.start + ref.minutes),
-            )
-        )
-    for v in check(problem, Rota(sessions=tuple(sessions))):
-        if v.rule == "therapists-needed":
-            continue  # a partly pinned co-facilitated group: the rest is free to place
-        names = ", ".join(v.referral_ids)
-        issues.append(
-            InputIssue(
-                f"{names}: pinned session cannot be kept: {v.message}",
-                sheet="Previous",
-                column="pinned",
-            )
-        )
-    return issues
+    def handler(signum: int, frame: FrameType | None) -> None:
+        if stop.is_set():
+            raise KeyboardInterrupt
+        stop.set()
+        click.echo("stopping: keeping the best rota found so far", err=True)
+
+    return handler
 
 
 def write_result(problem: Problem, result: Result, path: Path, force: bool) -> None:
@@ -235,9 +209,9 @@ def solve_command(
             published, more = read_rota_sheet(problem, previous)
             warnings += more
             problem = problem.model_copy(update={"previous": previous_from_rota(published)})
-        pins = pin_errors(problem)
+        pins = pin_plan(problem).issues
         if pins:
-            raise InputError(pins)
+            raise InputError(locate_issues(input_file, pins))
     for w in warnings:
         click.echo(f"warning: {w}", err=True)
     weights = Weights() if stability is None else Weights(stability=stability)
@@ -256,10 +230,15 @@ def solve_command(
         err=True,
     )
     t0 = time.perf_counter()
+    stop = threading.Event()
+    previous_handler = signal.signal(signal.SIGINT, _stop_on_first_ctrl_c(stop))
     try:
-        result = solve(problem, params, on_progress=_ProgressPrinter(quiet))
+        result = solve(problem, params, on_progress=_ProgressPrinter(quiet), stop=stop)
     except KeyboardInterrupt:
-        # Only before the first complete rota exists (the search itself keeps its best).
+        result = None  # a second Ctrl-C: give up at once
+    finally:
+        signal.signal(signal.SIGINT, previous_handler)
+    if result is None or result.first_solution_seconds is None:
         fail("stopped before a first rota existed: nothing written", code=130)
     with plain_errors(ValueError, describe=describe_error):
         write_result(problem, result, output, force)

@@ -8,17 +8,21 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from rota.evaluate.kpis import day_routes, sessions_by_therapist_day
 from rota.evaluate.weights import PRIORITY_WEIGHT, Weights
-from rota.models import PreviousSession, Problem, Rota
+from rota.models import PreviousSession, Problem, Rota, Session
 from rota.models.result import CostTerm
 from rota.models.timeutil import covers
 
 
 def cost_terms(
-    problem: Problem, rota: Rota, weights: Weights, previous_kept: tuple[int, int] | None = None
+    problem: Problem, rota: Rota, weights: Weights, *, previous: bool = True
 ) -> tuple[CostTerm, ...]:
-    """The objective's terms evaluated on a Rota (solver-neutral), in the model's order."""
-    admin = problem.settings.admin_minutes
+    """The objective's terms evaluated on a Rota (solver-neutral), in the model's order.
+
+    The term for sessions moved from the previous rota is there when the Problem has previous
+    sessions (of known referrals) and ``previous`` is set (a solve told not to use them leaves
+    it out, as its model does)."""
     by_ref = {s.referral_id: s for s in rota.sessions}
     out: list[CostTerm] = []
 
@@ -44,19 +48,21 @@ def cost_terms(
                 for r in with_current
             ),
         )
-    days: dict[tuple[str, str], list] = defaultdict(list)
-    for s in rota.sessions:
-        for tid in s.therapist_ids:
-            days[(tid, s.day)].append(s)
-    travel = 0
-    span = 0
-    for (tid, _day), sessions in days.items():
-        sessions.sort(key=lambda s: s.start)
-        base = problem.therapist_by_id[tid].base_site_id
-        sites = [base] + [s.site_id for s in sessions] + [base]
-        travel += sum(problem.travel_minutes(a, b) for a, b in zip(sites, sites[1:], strict=False))
-        span += max(s.end for s in sessions) + admin - sessions[0].start
-    add("travel minutes", weights.travel, travel)
+    add("travel minutes", weights.travel, sum(r.minutes for r in day_routes(problem, rota)))
+    preferred = _preferred_missed(problem, by_ref)
+    if preferred is not None:
+        add("preferred times missed", weights.preferred, preferred)
+    days = sessions_by_therapist_day(problem, rota)
+    if days:
+        add("day span minutes", weights.idle, sum(_span(problem, s) for s in days.values()))
+    if previous and previous_rows(problem):
+        kept, total = previous_kept(problem, rota)
+        add("sessions moved from previous", weights.stability, total - kept)
+    return tuple(out)
+
+
+def _preferred_missed(problem: Problem, by_ref: dict[str, Session]) -> int | None:
+    """Scheduled referrals outside their preferred times (None if none states a preference)."""
     missed = 0
     any_pref = False
     for r in problem.referrals:
@@ -66,27 +72,31 @@ def cost_terms(
             continue
         any_pref = True
         missed += not covers(pref.get(placed.day, ()), placed.start, placed.end)
-    if any_pref:
-        add("preferred times missed", weights.preferred, missed)
-    if days:
-        add("day span minutes", weights.idle, span)
-    if previous_kept is not None:
-        kept, total = previous_kept
-        add("sessions moved from previous", weights.stability, total - kept)
-    return tuple(out)
+    return missed if any_pref else None
 
 
-def total_cost(problem: Problem, rota: Rota, weights: Weights) -> int:
-    """The objective's value for ``rota`` (without the previous-rota term)."""
-    return sum(t.cost for t in cost_terms(problem, rota, weights))
+def _span(problem: Problem, sessions: list[Session]) -> int:
+    """A therapist-day's span: from the first session's start to the end of the last admin."""
+    return max(s.end for s in sessions) + problem.settings.admin_minutes - sessions[0].start
 
 
-def previous_kept(problem: Problem, rota: Rota) -> tuple[int, int]:
-    """(previous sessions kept exactly, previous sessions) by referral."""
+def total_cost(problem: Problem, rota: Rota, weights: Weights, *, previous: bool = True) -> int:
+    """The objective's value for ``rota``: the sum of :func:`cost_terms`."""
+    return sum(t.cost for t in cost_terms(problem, rota, weights, previous=previous))
+
+
+def previous_rows(problem: Problem) -> dict[str, list[PreviousSession]]:
+    """The previous rota's rows by referral (referrals the Problem still has)."""
     prev: dict[str, list[PreviousSession]] = defaultdict(list)
     for p in problem.previous:
         if p.referral_id in problem.referral_by_id:
             prev[p.referral_id].append(p)
+    return prev
+
+
+def previous_kept(problem: Problem, rota: Rota) -> tuple[int, int]:
+    """(previous sessions kept exactly, previous sessions) by referral."""
+    prev = previous_rows(problem)
     kept = 0
     for rid, rows in prev.items():
         s = rota.session_of(rid)

@@ -34,6 +34,9 @@ class RotaSheet:
     rota: Rota
     warnings: tuple[str, ...]
     rows_by_referral: dict[str, tuple[int, ...]]
+    #: The workbook's Unscheduled sheet as written (every row with a referral id, in order;
+    #: empty without the sheet): ``rota check`` asks that every referral be in one of the two.
+    listed_unscheduled: tuple[Unscheduled, ...] = ()
 
 
 def _header_key(value: Any) -> str:
@@ -227,7 +230,8 @@ def read_rota_sheet_rows(problem: Problem, path: Path | str) -> RotaSheet:
         )
         for d in drafts.values()
     )
-    reasons = _unscheduled_reasons(by_key.get("unscheduled"))
+    listed = _unscheduled_rows(by_key.get("unscheduled"))
+    reasons = {u.referral_id: u.reason for u in listed if u.reason}
     unscheduled = tuple(
         Unscheduled(referral_id=r.referral_id, reason=reasons.get(r.referral_id, NOT_IN_SHEET))
         for r in problem.referrals
@@ -237,24 +241,27 @@ def read_rota_sheet_rows(problem: Problem, path: Path | str) -> RotaSheet:
         rota=Rota(sessions=sessions, unscheduled=unscheduled),
         warnings=tuple(str(w) for w in warnings),
         rows_by_referral={rid: tuple(d.rows) for rid, d in drafts.items()},
+        listed_unscheduled=listed,
     )
 
 
-def _unscheduled_reasons(raw: Any) -> dict[str, str]:
-    """Reasons from the workbook's Unscheduled sheet, where it has one."""
+def _unscheduled_rows(raw: Any) -> tuple[Unscheduled, ...]:
+    """The workbook's Unscheduled sheet: each row with a referral id and its reason (blank
+    when none is given); nothing without the sheet or its referral_id column."""
     if raw is None or not raw.rows:
-        return {}
+        return ()
     header = [_header_key(v) for v in raw.rows[0][1]]
-    if "referral_id" not in header or "reason" not in header:
-        return {}
-    i, j = header.index("referral_id"), header.index("reason")
-    out: dict[str, str] = {}
+    if "referral_id" not in header:
+        return ()
+    i = header.index("referral_id")
+    j = header.index("reason") if "reason" in header else None
+    out: list[Unscheduled] = []
     for _, cells in raw.rows[1:]:
         rid = _as_id(cells[i] if i < len(cells) else None)
-        reason = cells[j] if j < len(cells) else None
-        if rid and reason:
-            out[rid] = str(reason)
-    return out
+        reason = cells[j] if j is not None and j < len(cells) else None
+        if rid:
+            out.append(Unscheduled(referral_id=rid, reason=str(reason or "").strip()))
+    return tuple(out)
 
 
 def read_rota_sheet(problem: Problem, path: Path | str) -> tuple[Rota, list[str]]:

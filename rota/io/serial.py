@@ -42,7 +42,8 @@ def _issue_path(issue: Issue) -> str:
     return f"{where}.{field_name}" if field_name else where
 
 
-def _from_model_issue(source: str, issue: Issue) -> InputIssue:
+def from_model_issue(source: str, issue: Issue) -> InputIssue:
+    """A model Issue located by the file's name and the record's path."""
     return InputIssue(issue.message, column=_issue_path(issue), level=issue.level, source=source)
 
 
@@ -82,10 +83,10 @@ def read_serial(path: Path | str) -> tuple[Problem, list[str]]:
         for err in exc.errors():
             inner = (err.get("ctx") or {}).get("error")
             if isinstance(inner, ProblemError):
-                issues.extend(_from_model_issue(source, i) for i in inner.issues)
+                issues.extend(from_model_issue(source, i) for i in inner.issues)
             else:
                 issues.append(
                     InputIssue(plain_pydantic_message(err), column=_path(err["loc"]), source=source)
                 )
         raise InputError(issues) from None
-    return problem, [str(_from_model_issue(source, w)) for w in problem.warnings]
+    return problem, [str(from_model_issue(source, w)) for w in problem.warnings]

@@ -55,13 +55,14 @@ async def save_upload(runner: Runner, file: Any) -> Upload:
 def read_input(path: Path) -> tuple[Any, list[str], list[InputIssue]]:
     """The Problem, its warnings and its errors, read as ``rota solve`` reads it (pinned sessions
     that cannot be kept are errors too)."""
-    from rota.cli.solving import pin_errors
+    from rota.io.load import locate_issues
+    from rota.scheduler.pins import pin_plan
 
     try:
         problem, warnings = read_problem_with_warnings(path)
-        pins = pin_errors(problem)
+        pins = pin_plan(problem).issues
         if pins:
-            raise InputError(pins)
+            raise InputError(locate_issues(path, pins))
     except InputError as exc:
         return None, [str(w) for w in exc.warnings], exc.issues
     except Exception as exc:  # a file the readers cannot open at all: say so, do not crash

@@ -75,6 +75,29 @@ def test_check_lists_violations_with_rota_row_numbers(tmp_path: Path) -> None:
     assert "violation" in result.output
 
 
+def test_check_finds_referrals_missing_from_both_rota_and_unscheduled(tmp_path: Path) -> None:
+    src = _input(tmp_path)
+    rota_path = tmp_path / "rota.xlsx"
+    assert _solve(str(src), "-o", str(rota_path))[0] == 0
+    wb = openpyxl.load_workbook(rota_path)
+    ws = wb["Rota"]
+    ws.delete_rows(2, ws.max_row)  # every session row deleted
+    wb.save(rota_path)
+    result = CliRunner().invoke(main, ["check", str(src), str(rota_path)])
+    assert result.exit_code == 1, result.output
+    assert result.output.count("missing-referral: ") == 5
+    assert "R1 has no session and is not listed as unscheduled" in result.output
+    # Listed on the Unscheduled sheet as well as in the Rota: also an error.
+    assert _solve(str(src), "-o", str(rota_path), "--force")[0] == 0
+    wb = openpyxl.load_workbook(rota_path)
+    rid = wb["Rota"].cell(row=2, column=1).value
+    wb["Unscheduled"].append([rid, "", "", "", 3, "moved by hand"])
+    wb.save(rota_path)
+    result = CliRunner().invoke(main, ["check", str(src), str(rota_path)])
+    assert result.exit_code == 1
+    assert f"scheduled-and-unscheduled: {rid} is listed as unscheduled" in result.output
+
+
 def test_an_impossible_pin_is_an_input_error_that_says_why(tmp_path: Path) -> None:
     base = make_two_therapists_service()
     # T1 does not work on Fridays.
@@ -84,7 +107,7 @@ def test_an_impossible_pin_is_an_input_error_that_says_why(tmp_path: Path) -> No
     src = _input(tmp_path, base.model_copy(update={"previous": (pin,)}))
     code, out = _solve(str(src), "-o", str(tmp_path / "rota.xlsx"))
     assert code == 1
-    assert "Previous, pinned: R1: pinned session cannot be kept" in out
+    assert "Previous row 2, start: R1 is pinned but breaks the rule 'therapist-hours'" in out
     assert not (tmp_path / "rota.xlsx").exists()
 
 
