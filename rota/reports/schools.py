@@ -30,6 +30,7 @@ from rota.reports.cells import (
     MONEY_FORMAT,
     TIME_FORMAT,
     fit_columns,
+    put,
     time_cell,
     wrap_columns,
     write_table,
@@ -102,8 +103,8 @@ def _write_cover(
     s = problem.settings
     ws.column_dimensions["A"].width = 28
     ws.column_dimensions["B"].width = 90
-    ws.cell(1, 1, f"{s.service_name}: {s.term_name}").font = Font(bold=True, size=14)
-    ws.cell(2, 1, f"Weekly sessions at {site.name}").font = Font(bold=True, size=12)
+    put(ws, 1, 1, f"{s.service_name}: {s.term_name}").font = Font(bold=True, size=14)
+    put(ws, 2, 1, f"Weekly sessions at {site.name}").font = Font(bold=True, size=12)
     rows: list[tuple[str, str | int | float | dt.date | None, str | None]] = [
         ("For", site.contact or "The school's liaison person", None),
         ("Term starts", s.term_start, "dd/mm/yyyy"),
@@ -117,33 +118,34 @@ def _write_cover(
     ]
     r = 4
     for label, value, fmt in rows:
-        ws.cell(r, 1, label).font = Font(bold=True)
-        cell = ws.cell(r, 2, value)
+        put(ws, r, 1, label).font = Font(bold=True)
+        cell = put(ws, r, 2, value)
         if fmt and value is not None and not isinstance(value, str):
             cell.number_format = fmt
             cell.alignment = Alignment(horizontal="left")
         r += 1
     wrap_columns(ws, {"B": 90}, 4, r - 1)
     r += 1
-    ws.cell(r, 1, "What the school provides").font = Font(bold=True, size=12)
+    put(ws, r, 1, "What the school provides").font = Font(bold=True, size=12)
     first_item = r + 1
     for item in SCHOOL_PROVIDES:
         r += 1
-        ws.cell(r, 1, "-").alignment = Alignment(horizontal="right", vertical="top")
-        ws.cell(r, 2, item)
+        put(ws, r, 1, "-").alignment = Alignment(horizontal="right", vertical="top")
+        put(ws, r, 2, item)
     wrap_columns(ws, {"B": 90}, first_item, r)
     r += 2
-    ws.cell(r, 1, "In this workbook").font = Font(bold=True, size=12)
+    put(ws, r, 1, "In this workbook").font = Font(bold=True, size=12)
     for label, text in (
         ("Sessions", "each weekly session with every date it takes place this term"),
         ("Dates", "one row per session date, for the school calendar"),
         ("Week grid", "the week at a glance, by room"),
     ):
         r += 1
-        ws.cell(r, 1, label)
-        ws.cell(r, 2, text)
+        put(ws, r, 1, label)
+        put(ws, r, 2, text)
     r += 2
-    ws.cell(
+    put(
+        ws,
         r,
         1,
         "Clients are shown by initials only. Please keep this workbook confidential and tell "
@@ -186,10 +188,10 @@ def _write_sessions(ws: Worksheet, problem: Problem, costs: Sequence[SessionCost
             "term_cost": MONEY_FORMAT,
         },
     )
-    total = ws.cell(last + 1, len(SESSION_COLUMNS), round(sum(sc.cost for sc in costs), 2))
+    total = put(ws, last + 1, len(SESSION_COLUMNS), round(sum(sc.cost for sc in costs), 2))
     total.number_format = MONEY_FORMAT
     total.font = Font(bold=True)
-    ws.cell(last + 1, 1, "Total").font = Font(bold=True)
+    put(ws, last + 1, 1, "Total").font = Font(bold=True)
     ws.freeze_panes = "A2"
     fit_columns(ws)
     wrap_columns(ws, {"J": 45, "K": 50}, 2, last)
