@@ -90,7 +90,9 @@ def hostile_service() -> Problem:
         for r in base.referrals
     )
     travel = tuple(
-        t.model_copy(update={"from_site_id": site[t.from_site_id], "to_site_id": site[t.to_site_id]})
+        t.model_copy(
+            update={"from_site_id": site[t.from_site_id], "to_site_id": site[t.to_site_id]}
+        )
         for t in base.travel
     )
     settings = Settings(
