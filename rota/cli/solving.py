@@ -8,14 +8,20 @@ from pathlib import Path
 
 import click
 
-from rota.cli.common import describe_error, fail, plain_errors
+from rota.cli.common import Interrupts, describe_error, fail, plain_errors, write_outputs
 from rota.evaluate.check import check
 from rota.evaluate.weights import Weights
 from rota.io import InputError, read_problem_with_warnings
 from rota.io.errors import InputIssue
 from rota.models import PreviousSession, Problem, Rota
 from rota.models.result import Result
-from rota.reports.atomic import check_writable, write_atomic
+from rota.reports.atomic import (
+    OutputError,
+    check_outputs,
+    new_run_id,
+    remove_previous_run,
+    write_atomic,
+)
 from rota.scheduler import SolveParams
 from rota.scheduler.progress import Progress
 from rota.scheduler.solve import solve
@@ -226,18 +232,12 @@ def solve_command(
     output = output or input_file.with_name(f"{input_file.stem}-rota.xlsx")
     if output.suffix.lower() not in RESULT_SUFFIXES:
         fail(f"error: {output}: the output must end in .xlsx, .json or .yaml")
+    inputs = [p for p in (input_file, previous) if p is not None]
     with plain_errors(InputError, ValueError, describe=describe_error):
-        check_writable(output, force)
-        problem, warnings = read_problem_with_warnings(input_file)
-        if previous is not None:
-            from rota.io.rota_sheet import read_rota_sheet
-
-            published, more = read_rota_sheet(problem, previous)
-            warnings += more
-            problem = problem.model_copy(update={"previous": previous_from_rota(published)})
-        pins = pin_errors(problem)
-        if pins:
-            raise InputError(pins)
+        check_outputs([output], inputs, force=force)
+        problem, warnings = _read_inputs(input_file, previous)
+        # Every output is known once the sites are: check them all before a minute of solving.
+        check_outputs(_school_targets(problem, schools), inputs, force=force)
     for w in warnings:
         click.echo(f"warning: {w}", err=True)
     weights = Weights() if stability is None else Weights(stability=stability)
@@ -256,20 +256,70 @@ def solve_command(
         err=True,
     )
     t0 = time.perf_counter()
-    try:
-        result = solve(problem, params, on_progress=_ProgressPrinter(quiet))
-    except KeyboardInterrupt:
-        # Only before the first complete rota exists (the search itself keeps its best).
-        fail("stopped before a first rota existed: nothing written", code=130)
-    with plain_errors(ValueError, describe=describe_error):
-        write_result(problem, result, output, force)
-        if schools is not None:
-            from rota.reports.schools import write_school_workbooks
-
-            written = write_school_workbooks(problem, result, schools, force=force)
-            click.echo(f"wrote {len(written)} school workbooks to {schools}")
+    with Interrupts() as interrupts:
+        result = solve(problem, params, on_progress=_ProgressPrinter(quiet), stop=interrupts.stop)
+        with plain_errors(ValueError, describe=describe_error):
+            _write_all(interrupts, problem, result, output, schools, force)
     for line in summary_lines(problem, result):
         click.echo(line)
     click.echo(f"wrote {output} ({time.perf_counter() - t0:.1f}s)")
     if result.violations:
-        fail("BUG: the rota breaks hard rules:\n" + "\n".join(result.violations), code=2)
+        fail("BUG: the rota breaks hard rules:\n" + "\n".join(result.violations), code=3)
+
+
+def _read_inputs(input_file: Path, previous: Path | None) -> tuple[Problem, list[str]]:
+    """The input (with a published rota as its Previous sheet) and its warnings; InputError
+    when it cannot be solved, pinned sessions that cannot be kept included."""
+    problem, warnings = read_problem_with_warnings(input_file)
+    if previous is not None:
+        from rota.io.rota_sheet import read_rota_sheet
+
+        published, more = read_rota_sheet(problem, previous)
+        warnings = list(dict.fromkeys([*warnings, *more]))
+        problem = problem.model_copy(update={"previous": previous_from_rota(published)})
+    pins = pin_errors(problem)
+    if pins:
+        raise InputError(pins)
+    return problem, warnings
+
+
+def _school_targets(problem: Problem, schools: Path | None) -> list[Path]:
+    """Every school workbook the run may write (any site may get sessions)."""
+    if schools is None:
+        return []
+    from rota.reports.schools import school_file_name
+
+    if schools.exists() and not schools.is_dir():
+        raise OutputError(f"{schools} is a file, not a folder")
+    names = [school_file_name(site) for site in problem.sites]
+    clash = {n for n in names if [m.lower() for m in names].count(n.lower()) > 1}
+    if clash:
+        raise OutputError(f"two sites give the same file name {sorted(clash)[0]}: rename one")
+    return [schools / name for name in names]
+
+
+def _write_all(
+    interrupts: Interrupts,
+    problem: Problem,
+    result: Result,
+    output: Path,
+    schools: Path | None,
+    force: bool,
+) -> None:
+    """The rota and the schools' workbooks, all or none; then the previous run's school files
+    go (the new set is complete)."""
+    run_id = new_run_id()
+    school_files: list[Path] = []
+
+    def write() -> list[Path]:
+        write_result(problem, result, output, force)
+        if schools is not None:
+            from rota.reports.schools import write_school_workbooks
+
+            school_files.extend(write_school_workbooks(problem, result, schools, force=force))
+        return [output, *school_files]
+
+    write_outputs(interrupts, write, run_id)
+    if schools is not None:
+        remove_previous_run(schools, run_id, school_files)
+        click.echo(f"wrote {len(school_files)} school workbooks to {schools}")

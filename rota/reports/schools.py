@@ -9,6 +9,7 @@ site is written, so a workbook can be sent to its school as it is.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -24,13 +25,14 @@ from rota.models.problem import Problem
 from rota.models.result import Result
 from rota.models.rota import Rota
 from rota.models.timeutil import DAY_INDEX
-from rota.reports.atomic import OutputError, check_writable, write_atomic
+from rota.reports.atomic import OutputError, check_writable, current_run_id, write_atomic
 from rota.reports.cells import (
     INT_FORMAT,
     MONEY_FORMAT,
     TIME_FORMAT,
     fit_columns,
     put,
+    stamp_run,
     time_cell,
     wrap_columns,
     write_table,
@@ -76,8 +78,13 @@ def safe_file_name(text: str) -> str:
 
 
 def school_file_name(site: Site) -> str:
-    """``<site name> (<site id>).xlsx``: the name the school knows, the id keeps it unique."""
-    return f"{safe_file_name(site.name)} ({safe_file_name(site.site_id)}).xlsx"
+    """``<site name> (<site id>).xlsx``: the name the school knows, the id keeps it unique.
+    Long names and ids are cut short (with a short code of the id, so names stay unique)."""
+    name, ident = safe_file_name(site.name), safe_file_name(site.site_id)
+    if len(name) > 80 or len(ident) > 40:
+        code = hashlib.sha1(site.site_id.encode("utf-8")).hexdigest()[:8]
+        name, ident = name[:80].strip(" ."), f"{ident[:30].strip(' .')} {code}"
+    return f"{name} ({ident}).xlsx"
 
 
 def _therapist_names(problem: Problem, therapist_ids: Sequence[str]) -> str:
@@ -284,5 +291,6 @@ def write_school_workbooks(
     written = []
     for site, path in targets:
         wb = build_school_workbook(problem, rota, site.site_id, options)
+        stamp_run(wb, current_run_id())
         written.append(write_atomic(path, wb.save, force=force))
     return written

@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from rota.io.errors import plain_pydantic_message
 from rota.models.entities import Closure, PreviousSession, Rate, Referral, Settings
 from rota.models.problem import Problem, ProblemError, did_you_mean
 from rota.models.timeutil import Availability, Day
@@ -239,9 +240,7 @@ def _set_setting(problem: Problem, change: SetSetting, base_dir: Path | None) ->
     try:
         settings = Settings.model_validate(data)
     except ValidationError as exc:
-        raise ChangeError(
-            [("value", str(e["msg"]).removeprefix("Value error, ")) for e in exc.errors()]
-        ) from None
+        raise ChangeError([("value", plain_pydantic_message(e)) for e in exc.errors()]) from None
     return rebuild(problem, settings=settings)
 
 

@@ -37,12 +37,39 @@ SETTINGS: list[list[Any]] = [
 ]
 SITES: list[list[Any]] = [
     ["site_id", "name", "kind", "town", "latitude", "longitude", "hours", "blocked", "contact"],
-    ["ELY-FIELDS", "Fieldside Primary", "school", "Ely", 52.399, 0.262, None,
-     "Mon-Fri 12:00-12:45", "Office"],
-    ["HUN-CLINIC", "Huntingdon clinic", "clinic", "Huntingdon", 52.3307, -0.1826,
-     "Mon-Fri 08:30-17:00", None, "Reception"],
-    ["CAM-CLINIC", "Cambridge clinic", "clinic", "Cambridge", 52.2053, 0.1218,
-     "Mon-Fri 08:30-17:00", None, "Reception"],
+    [
+        "ELY-FIELDS",
+        "Fieldside Primary",
+        "school",
+        "Ely",
+        52.399,
+        0.262,
+        None,
+        "Mon-Fri 12:00-12:45",
+        "Office",
+    ],
+    [
+        "HUN-CLINIC",
+        "Huntingdon clinic",
+        "clinic",
+        "Huntingdon",
+        52.3307,
+        -0.1826,
+        "Mon-Fri 08:30-17:00",
+        None,
+        "Reception",
+    ],
+    [
+        "CAM-CLINIC",
+        "Cambridge clinic",
+        "clinic",
+        "Cambridge",
+        52.2053,
+        0.1218,
+        "Mon-Fri 08:30-17:00",
+        None,
+        "Reception",
+    ],
 ]
 ROOMS: list[list[Any]] = [
     ["room_id", "site_id", "name", "capacity", "features", "available"],
@@ -51,24 +78,94 @@ ROOMS: list[list[Any]] = [
     ["CAM-1", "CAM-CLINIC", "Studio", 8, "percussion, mirrors", None],
 ]
 THERAPISTS: list[list[Any]] = [
-    ["therapist_id", "name", "disciplines", "base_site_id", "works", "max_sessions_per_day",
-     "max_contact_minutes", "skills"],
-    ["T01", "A. Bell", "music", "HUN-CLINIC", "Mon-Wed 08:30-17:00; Thu 08:30-12:30", 6, None,
-     "attachment"],
+    [
+        "therapist_id",
+        "name",
+        "disciplines",
+        "base_site_id",
+        "works",
+        "max_sessions_per_day",
+        "max_contact_minutes",
+        "skills",
+    ],
+    [
+        "T01",
+        "A. Bell",
+        "music",
+        "HUN-CLINIC",
+        "Mon-Wed 08:30-17:00; Thu 08:30-12:30",
+        6,
+        None,
+        "attachment",
+    ],
     ["T02", "C. Dunn", "drama, dance", "CAM-CLINIC", "Mon-Fri", None, 1200, "systemic"],
 ]
 REFERRALS: list[list[Any]] = [
-    ["referral_id", "client", "site_id", "discipline", "minutes", "group_size",
-     "therapists_needed", "priority", "needs_features", "needs_skills", "current_therapist_id",
-     "available", "preferred", "funding"],
-    ["R0001", "A.B.", "ELY-FIELDS", "music", 30, 1, 1, 2, "piano", None, "T01",
-     "Mon-Thu 09:00-12:00", "Tue 09:00-10:30", "EHC plan"],
-    ["R0002", "C.D.", "HUN-CLINIC|CAM-CLINIC", "drama", 45, 1, 1, 3, None, None, "T02", None,
-     None, "Pupil Premium"],
-    ["R0003", "Y3 group", "CAM-CLINIC", "dance", 45, 5, 1, 3, None, None, None, None, None,
-     None],
-    ["R0004", "E.F.", "ELY-FIELDS", "music", 40, 1, 1, 4, None, "attachment", None, None, None,
-     None],
+    [
+        "referral_id",
+        "client",
+        "site_id",
+        "discipline",
+        "minutes",
+        "group_size",
+        "therapists_needed",
+        "priority",
+        "needs_features",
+        "needs_skills",
+        "current_therapist_id",
+        "available",
+        "preferred",
+        "funding",
+    ],
+    [
+        "R0001",
+        "A.B.",
+        "ELY-FIELDS",
+        "music",
+        30,
+        1,
+        1,
+        2,
+        "piano",
+        None,
+        "T01",
+        "Mon-Thu 09:00-12:00",
+        "Tue 09:00-10:30",
+        "EHC plan",
+    ],
+    [
+        "R0002",
+        "C.D.",
+        "HUN-CLINIC|CAM-CLINIC",
+        "drama",
+        45,
+        1,
+        1,
+        3,
+        None,
+        None,
+        "T02",
+        None,
+        None,
+        "Pupil Premium",
+    ],
+    ["R0003", "Y3 group", "CAM-CLINIC", "dance", 45, 5, 1, 3, None, None, None, None, None, None],
+    [
+        "R0004",
+        "E.F.",
+        "ELY-FIELDS",
+        "music",
+        40,
+        1,
+        1,
+        4,
+        None,
+        "attachment",
+        None,
+        None,
+        None,
+        None,
+    ],
 ]
 TRAVEL: list[list[Any]] = [
     ["from_site_id", "to_site_id", "minutes"],
@@ -149,57 +246,62 @@ def _missing_column(wb: Workbook) -> None:
 
 @case(
     "misspelt_column",
+    "Rooms row 1, capacty: column 'capacty' is not known (did you mean 'capacity'?): rename it",
     "Rooms row 1: required column 'capacity' is missing",
-    "warning: Rooms row 1: column 'capacty' is not used (did you mean 'capacity'?)",
 )
 def _misspelt_column(wb: Workbook) -> None:
     put(wb, "Rooms", 1, "capacity", "capacty")
 
 
-@case("text_in_number", "Rooms row 3, capacity: 'big' is not a whole number")
+@case("text_in_number", "Rooms row 3 (HUN-1), capacity: 'big' is not a whole number")
 def _text_in_number(wb: Workbook) -> None:
     put(wb, "Rooms", 3, "capacity", "big")
 
 
 @case(
     "unknown_site",
-    "Referrals row 2, site_id: unknown site 'ELY-FIELD' (did you mean 'ELY-FIELDS'?)",
+    "Referrals row 2 (R0001), site_id: unknown site 'ELY-FIELD' (did you mean 'ELY-FIELDS'?)",
 )
 def _unknown_site(wb: Workbook) -> None:
     put(wb, "Referrals", 2, "site_id", "ELY-FIELD")
 
 
-@case("duplicate_ids", "Sites row 5, site_id: duplicate id 'CAM-CLINIC'")
+@case("duplicate_ids", "Sites row 5 (CAM-CLINIC), site_id: duplicate id 'CAM-CLINIC'")
 def _duplicate_ids(wb: Workbook) -> None:
     wb["Sites"].append(["CAM-CLINIC", "Cambridge clinic annexe", "clinic", "Cambridge", 52.2, 0.12])
 
 
 @case(
     "bad_day_name",
-    "Referrals row 2, preferred: 'Thrusday' is not a day (use Mon, Tue, Wed, Thu, Fri, Sat, Sun)",
-    "Previous row 2, day: 'Mnday' is not a day (use Mon, Tue, Wed, Thu, Fri, Sat, Sun)",
+    "Referrals row 2 (R0001), preferred: 'Thrusday' is not a day (use Mon, Tue, Wed, Thu, Fri, Sat, Sun)",
+    "Previous row 2 (R0001), day: 'Mnday' is not a day (use Mon, Tue, Wed, Thu, Fri, Sat, Sun)",
 )
 def _bad_day_name(wb: Workbook) -> None:
     put(wb, "Previous", 2, "day", "Mnday")
     put(wb, "Referrals", 2, "preferred", "Tue 09:00-10:00; Thrusday 09:00-10:30")
 
 
-@case("reversed_window", "Referrals row 2, available: range '12:00-09:00' ends before it starts")
+@case(
+    "reversed_window",
+    "Referrals row 2 (R0001), available: range '12:00-09:00' ends before it starts",
+)
 def _reversed_window(wb: Workbook) -> None:
     put(wb, "Referrals", 2, "available", "Mon-Thu 12:00-09:00")
 
 
 @case(
     "minutes_off_grid",
-    "Rooms row 3, available: time 09:02 is not on the 5-minute slot grid",
-    "Referrals row 3, minutes: 42 minutes is not a multiple of the 5-minute slot grid",
+    "Rooms row 3 (HUN-1), available: time 09:02 is not on the 5-minute slot grid",
+    "Referrals row 3 (R0002), minutes: 42 minutes is not a multiple of the 5-minute slot grid",
 )
 def _minutes_off_grid(wb: Workbook) -> None:
     put(wb, "Referrals", 3, "minutes", 42)
     put(wb, "Rooms", 3, "available", "Mon-Thu 09:02-15:00")
 
 
-@case("merged_cells", "Sites row 3: merged cells B3:C3: unmerge them, every value needs its own cell")
+@case(
+    "merged_cells", "Sites row 3: merged cells B3:C3: unmerge them, every value needs its own cell"
+)
 def _merged_cells(wb: Workbook) -> None:
     wb["Sites"].merge_cells("B3:C3")
 
@@ -212,7 +314,7 @@ def _blank_rows(wb: Workbook) -> None:
 
 @case(
     "blank_rows_keep_row_numbers",
-    "Referrals row 7, minutes: 'forty' is not a whole number",
+    "Referrals row 7 (R0004), minutes: 'forty' is not a whole number",
 )
 def _blank_rows_numbers(wb: Workbook) -> None:
     wb["Referrals"].insert_rows(4, amount=2)  # R0003 moves to row 6, R0004 to row 7
@@ -275,7 +377,7 @@ def _extra_sheets(wb: Workbook) -> None:
 
 @case(
     "unknown_discipline",
-    "Referrals row 3, discipline: unknown discipline 'drame' (did you mean 'drama'?); "
+    "Referrals row 3 (R0002), discipline: unknown discipline 'drame' (did you mean 'drama'?); "
     "use music, drama, dance",
 )
 def _unknown_discipline(wb: Workbook) -> None:
@@ -284,14 +386,17 @@ def _unknown_discipline(wb: Workbook) -> None:
 
 @case(
     "bad_site_kind",
-    "Sites row 2, kind: unknown site kind 'academy'; "
+    "Sites row 2 (ELY-FIELDS), kind: unknown site kind 'academy'; "
     "use school, special_school, unit, childrens_centre, clinic",
 )
 def _bad_kind(wb: Workbook) -> None:
     put(wb, "Sites", 2, "kind", "academy")
 
 
-@case("latitude_out_of_range", "Sites row 3, latitude: 95 is too large: it must be at most 90")
+@case(
+    "latitude_out_of_range",
+    "Sites row 3 (HUN-CLINIC), latitude: 95 is too large: it must be at most 90",
+)
 def _latitude(wb: Workbook) -> None:
     put(wb, "Sites", 3, "latitude", 95)
 
@@ -304,17 +409,17 @@ def _unknown_setting(wb: Workbook) -> None:
     wb["Settings"].append(["slot_minute", 5])
 
 
-@case("bad_yes_no", "Previous row 2, pinned: 'maybe' is not yes or no")
+@case("bad_yes_no", "Previous row 2 (R0001), pinned: 'maybe' is not yes or no")
 def _yes_no(wb: Workbook) -> None:
     put(wb, "Previous", 2, "pinned", "maybe")
 
 
 @case(
     "negative_capacity",
-    "Rooms row 2, capacity: -3 is too small: it must be at least 1",
-    "warning: Referrals row 2, needs_features: no room at its site(s) has the capacity and "
+    "Rooms row 2 (ELY-FIELDS-MUS), capacity: -3 is too small: it must be at least 1",
+    "warning: Referrals row 2 (R0001), needs_features: no room at its site(s) has the capacity and "
     "features it needs: it cannot be placed",
-    "warning: Referrals row 5, needs_features: no room at its site(s) has the capacity and "
+    "warning: Referrals row 5 (R0004), needs_features: no room at its site(s) has the capacity and "
     "features it needs: it cannot be placed",
 )
 def _negative_capacity(wb: Workbook) -> None:
@@ -323,7 +428,7 @@ def _negative_capacity(wb: Workbook) -> None:
 
 @case(
     "closure_ends_before_start",
-    "Closures row 2, to: closure ends (2027-02-10) before it starts (2027-02-15)",
+    "Closures row 2 (Half term), to: closure ends (2027-02-10) before it starts (2027-02-15)",
 )
 def _closure(wb: Workbook) -> None:
     put(wb, "Closures", 2, "to", dt.date(2027, 2, 10))
@@ -331,7 +436,7 @@ def _closure(wb: Workbook) -> None:
 
 @case(
     "unknown_current_therapist",
-    "Referrals row 3, current_therapist_id: unknown therapist 'T2' (did you mean 'T02'?)",
+    "Referrals row 3 (R0002), current_therapist_id: unknown therapist 'T2' (did you mean 'T02'?)",
 )
 def _current_therapist(wb: Workbook) -> None:
     put(wb, "Referrals", 3, "current_therapist_id", "T2")
@@ -339,7 +444,7 @@ def _current_therapist(wb: Workbook) -> None:
 
 @case(
     "unknown_base_site",
-    "Therapists row 3, base_site_id: unknown site 'CAM-CLINC' (did you mean 'CAM-CLINIC'?)",
+    "Therapists row 3 (T02), base_site_id: unknown site 'CAM-CLINC' (did you mean 'CAM-CLINIC'?)",
 )
 def _base_site(wb: Workbook) -> None:
     put(wb, "Therapists", 3, "base_site_id", "CAM-CLINC")
@@ -347,9 +452,9 @@ def _base_site(wb: Workbook) -> None:
 
 @case(
     "required_value_blank",
-    "Rooms row 4, site_id: a value is required",
+    "Rooms row 4 (CAM-1), site_id: a value is required",
     # CAM-1 is dropped, so the group at CAM-CLINIC has no room left: a true consequence.
-    "warning: Referrals row 4, needs_features: no room at its site(s) has the capacity and "
+    "warning: Referrals row 4 (R0003), needs_features: no room at its site(s) has the capacity and "
     "features it needs: it cannot be placed",
 )
 def _blank_required(wb: Workbook) -> None:
@@ -358,13 +463,16 @@ def _blank_required(wb: Workbook) -> None:
 
 @case(
     "text_not_a_date",
-    "Closures row 2, from: 'half term' is not a date (use YYYY-MM-DD, e.g. 2027-01-04)",
+    "Closures row 2 (Half term), from: 'half term' is not a date (use YYYY-MM-DD, e.g. 2027-01-04)",
 )
 def _not_a_date(wb: Workbook) -> None:
     put(wb, "Closures", 2, "from", "half term")
 
 
-@case("term_reversed", "Settings row 4, term_end: term ends (2026-12-18) before it starts (2027-01-05)")
+@case(
+    "term_reversed",
+    "Settings row 4, term_end: term ends (2026-12-18) before it starts (2027-01-05)",
+)
 def _term_reversed(wb: Workbook) -> None:
     put(wb, "Settings", 4, "value", dt.date(2026, 12, 18))
 
@@ -372,18 +480,18 @@ def _term_reversed(wb: Workbook) -> None:
 @case(
     "several_errors",
     "Settings row 7, slot_minutes: 0 is too small: it must be at least 1",
-    "Sites row 4, longitude: a value is required",
-    "Rooms row 3, capacity: 'big' is not a whole number",
-    "Therapists row 2, disciplines: unknown discipline 'art'; use music, drama, dance",
-    "Referrals row 4, minutes: 'forty' is not a whole number",
-    "Referrals row 5, site_id: unknown site 'ELY-FEILDS' (did you mean 'ELY-FIELDS'?)",
-    "Previous row 2, start: '9:75' is not a time of day",
+    "Sites row 4 (CAM-CLINIC), longitude: a value is required",
+    "Rooms row 3 (HUN-1), capacity: 'big' is not a whole number",
+    "Therapists row 2 (T01), disciplines: unknown discipline 'art'; use music, drama, dance",
+    "Referrals row 4 (R0003), minutes: 'forty' is not a whole number",
+    "Referrals row 5 (R0004), site_id: unknown site 'ELY-FEILDS' (did you mean 'ELY-FIELDS'?)",
+    "Previous row 2 (R0001), start: '9:75' is not a time of day",
     # T01 (the only music therapist) and CAM-1 are dropped: what follows from the rest.
-    "warning: Referrals row 2, discipline: no therapist offers music: it cannot be placed",
-    "warning: Referrals row 3, needs_features: no room at its site(s) has the capacity and "
+    "warning: Referrals row 2 (R0001), discipline: no therapist offers music: it cannot be placed",
+    "warning: Referrals row 3 (R0002), needs_features: no room at its site(s) has the capacity and "
     "features it needs: it cannot be placed",
-    "warning: Referrals row 5, discipline: no therapist offers music: it cannot be placed",
-    "warning: Referrals row 5, needs_skills: no therapist has the skill 'attachment'",
+    "warning: Referrals row 5 (R0004), discipline: no therapist offers music: it cannot be placed",
+    "warning: Referrals row 5 (R0004), needs_skills: no therapist has the skill 'attachment'",
 )
 def _several(wb: Workbook) -> None:
     put(wb, "Settings", 7, "value", 0)
