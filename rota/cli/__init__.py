@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib
 import sys
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -47,12 +47,27 @@ class LazyGroup(click.Group):
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
             raise
         except KeyboardInterrupt:
-            click.echo("\ninterrupted: nothing was written", err=True)
-            sys.exit(130)
+            _interrupted()
         except Exception as exc:  # noqa: BLE001 - the last line of defence, logged in full
+            if _caused_by_ctrl_c(exc):
+                _interrupted()  # e.g. Ctrl-C while OR-Tools loads surfaces as an ImportError
             from rota.cli.common import internal_error
 
             internal_error(exc)
+
+
+def _caused_by_ctrl_c(exc: BaseException) -> bool:
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, KeyboardInterrupt):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def _interrupted() -> NoReturn:
+    click.echo("\ninterrupted: nothing was written", err=True)
+    sys.exit(130)
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})

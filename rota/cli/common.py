@@ -102,6 +102,7 @@ class Interrupts:
         self.writing = False
         self.committing = False
         self.presses_while_writing = 0
+        self.abandoned = False
         self._previous: dict[int, Any] = {}
 
     def __enter__(self) -> Interrupts:
@@ -136,10 +137,15 @@ class Interrupts:
                 err=True,
             )
             return
-        raise KeyboardInterrupt
+        # Abandoned between two files (checked by the output set), never in the middle of a
+        # library's write, so that every temporary is removed.
+        self.abandoned = True
+        click.echo("\nabandoning: no file of this run will be kept", err=True)
 
     def _on_terminate(self, signum: int, frame: Any) -> None:
-        if not self.committing:
+        if self.writing:
+            self.abandoned = True
+        elif not self.committing:
             raise KeyboardInterrupt
 
     @contextmanager
@@ -168,6 +174,7 @@ def write_outputs(
     every file in place together; Ctrl-C twice or an error leaves none of them."""
     try:
         with interrupts.writing_phase(), output_set(run_id) as outputs:
+            outputs.cancelled = lambda: interrupts.abandoned
             write()
             with interrupts.committing_phase():
                 return outputs.commit()

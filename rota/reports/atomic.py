@@ -172,18 +172,27 @@ class OutputSet:
         self.run_id = run_id or new_run_id()
         self.staged: list[tuple[Path, Path]] = []  # (temporary, target)
         self.committed: list[Path] = []
+        # Asked between files: True abandons the set (KeyboardInterrupt), e.g. after Ctrl-C.
+        self.cancelled: Callable[[], bool] = lambda: False
+
+    def _check_cancelled(self) -> None:
+        if self.cancelled():
+            raise KeyboardInterrupt
 
     def stage(self, target: Path, write: Callable[[Path], Any], force: bool) -> Path:
         """Write ``target``'s content into a temporary now; it is renamed at commit."""
+        self._check_cancelled()
         check_writable(target, force)
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = _temporary(target)
         self.staged.append((tmp, target))
         write(tmp)
+        self._check_cancelled()
         return target
 
     def commit(self) -> list[Path]:
         """Rename every staged file into place (each rename is atomic); returns the targets."""
+        self._check_cancelled()
         while self.staged:
             tmp, target = self.staged[0]
             try:
