@@ -8,11 +8,11 @@ from pathlib import Path
 
 import click
 
-from rota.cli.common import fail, plain_errors
+from rota.cli.common import Interrupts, fail, plain_errors, write_outputs
 from rota.io import InputError, read_problem
 from rota.models.problem import Problem
-from rota.reports.atomic import check_writable
-from rota.reports.comparison import build_comparison, write_compare_workbook
+from rota.reports.atomic import OutputError, check_outputs
+from rota.reports.comparison import Comparison, build_comparison, write_compare_workbook
 from rota.scenarios.apply import load_and_apply
 from rota.scenarios.run import (
     Job,
@@ -96,7 +96,7 @@ def apply_command(base: Path, scenario: Path, output: Path, force: bool) -> None
     from rota.io.write import write_problem
 
     with plain_errors():
-        check_writable(output, force)
+        check_outputs([output], [base, scenario], force=force)
     problem = _read_base(base)
     try:
         loaded, changed = load_and_apply(problem, scenario)
@@ -176,7 +176,7 @@ def run_command(
     if time_limit <= 0:
         fail("error: --time-limit must be more than 0 seconds")
     with plain_errors():
-        check_writable(output, force)
+        check_outputs([output], [base, *scenarios], force=force)
     problem = _read_base(base)
     loaded = _load_all(problem, scenarios)
     errors: list[str] = []
@@ -194,9 +194,12 @@ def run_command(
     job_list = build_jobs(problem, loaded)
     if out_dir is not None:
         with plain_errors():
-            for job in job_list:
-                if job.problem is not None:
-                    check_writable(out_dir / f"{_file_name(job.name)}.xlsx", force)
+            names = [f"{_file_name(j.name)}.xlsx" for j in job_list if j.problem is not None]
+            if len({n.lower() for n in names}) != len(names):
+                raise OutputError(
+                    "two runs give the same file name: give the scenarios other names"
+                )
+            check_outputs([out_dir / n for n in names], [base, *scenarios], force=force)
     runnable = sum(1 for j in job_list if j.problem is not None)
     parallel = jobs or default_jobs(runnable)
     workers = workers_per_run or (1 if parallel > 1 else SolveParams().workers)
@@ -213,18 +216,12 @@ def run_command(
     else:
         outcomes = run_jobs(job_list, params, max_parallel=parallel, progress=_say)
     comparison = build_comparison(outcomes)
-    with plain_errors():
-        write_compare_workbook(comparison, output, force=force)
-        click.echo(f"Wrote {output}")
-        if out_dir is not None:
-            from rota.reports.coordinator import write_rota_workbook
-
-            for o in outcomes:
-                if o.ok:
-                    assert o.problem is not None and o.result is not None
-                    path = out_dir / f"{_file_name(o.name)}.xlsx"
-                    write_rota_workbook(o.problem, o.result, path, force=force)
-                    click.echo(f"Wrote {path}")
+    with plain_errors(), Interrupts() as interrupts:
+        written = write_outputs(
+            interrupts, lambda: _write_comparison(comparison, outcomes, output, out_dir, force)
+        )
+    for path in written:
+        click.echo(f"Wrote {path}")
     failed = [o.name for o in outcomes if not o.ok]
     if failed:
         _say(f"Not compared: {', '.join(failed)}")
@@ -247,7 +244,28 @@ def _run_from_base(
     return first + run_jobs(rest, params, max_parallel=parallel, progress=_say)
 
 
+def _write_comparison(
+    comparison: Comparison,
+    outcomes: list[RunOutcome],
+    output: Path,
+    out_dir: Path | None,
+    force: bool,
+) -> list[Path]:
+    """The comparison workbook and, with ``out_dir``, each run's coordinator's workbook."""
+    paths = [write_compare_workbook(comparison, output, force=force)]
+    if out_dir is not None:
+        from rota.reports.coordinator import write_rota_workbook
+
+        for o in outcomes:
+            if o.ok:
+                assert o.problem is not None and o.result is not None
+                path = out_dir / f"{_file_name(o.name)}.xlsx"
+                paths.append(write_rota_workbook(o.problem, o.result, path, force=force))
+    return paths
+
+
 def _file_name(name: str) -> str:
-    """A run's name as a file name: letters, digits, - _ = . only."""
-    out = "".join(c if c.isalnum() or c in "-_=." else "_" for c in name).strip("._")
-    return out or "run"
+    """A run's name as a file name: letters, digits, - _ . only, at most 80 characters, never
+    starting with a character a spreadsheet or a shell reads specially."""
+    out = "".join(c if c.isalnum() or c in "-_." else "_" for c in name)[:80]
+    return out.strip("._-") or "run"

@@ -16,7 +16,6 @@ from rota.io.errors import InputIssue
 from rota.models import PreviousSession, Problem, Rota
 from rota.models.result import Result
 from rota.reports.atomic import (
-    OutputError,
     check_outputs,
     new_run_id,
     remove_previous_run,
@@ -237,7 +236,10 @@ def solve_command(
         check_outputs([output], inputs, force=force)
         problem, warnings = _read_inputs(input_file, previous)
         # Every output is known once the sites are: check them all before a minute of solving.
-        check_outputs(_school_targets(problem, schools), inputs, force=force)
+        if schools is not None:
+            from rota.reports.schools import school_targets
+
+            check_outputs(school_targets(problem, schools), inputs, force=force)
     for w in warnings:
         click.echo(f"warning: {w}", err=True)
     weights = Weights() if stability is None else Weights(stability=stability)
@@ -281,21 +283,6 @@ def _read_inputs(input_file: Path, previous: Path | None) -> tuple[Problem, list
     if pins:
         raise InputError(pins)
     return problem, warnings
-
-
-def _school_targets(problem: Problem, schools: Path | None) -> list[Path]:
-    """Every school workbook the run may write (any site may get sessions)."""
-    if schools is None:
-        return []
-    from rota.reports.schools import school_file_name
-
-    if schools.exists() and not schools.is_dir():
-        raise OutputError(f"{schools} is a file, not a folder")
-    names = [school_file_name(site) for site in problem.sites]
-    clash = {n for n in names if [m.lower() for m in names].count(n.lower()) > 1}
-    if clash:
-        raise OutputError(f"two sites give the same file name {sorted(clash)[0]}: rename one")
-    return [schools / name for name in names]
 
 
 def _write_all(

@@ -87,6 +87,21 @@ def school_file_name(site: Site) -> str:
     return f"{name} ({ident}).xlsx"
 
 
+def school_targets(problem: Problem, folder: Path) -> list[Path]:
+    """Every school workbook a run may write into ``folder`` (any site may get sessions), so
+    that all of them can be checked before solving."""
+    if folder.exists() and not folder.is_dir():
+        raise OutputError(f"{folder} is a file, not a folder")
+    names = [school_file_name(site) for site in problem.sites]
+    lower = [n.lower() for n in names]
+    clash = sorted({n for n in names if lower.count(n.lower()) > 1})
+    if clash:
+        raise OutputError(
+            f"two sites give the same file name '{clash[0]}': make their names differ"
+        )
+    return [folder / name for name in names]
+
+
 def _therapist_names(problem: Problem, therapist_ids: Sequence[str]) -> str:
     return ", ".join(
         (problem.therapist_by_id[t].name or t) if t in problem.therapist_by_id else t
