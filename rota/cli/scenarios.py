@@ -47,12 +47,22 @@ def _load_all(base: Problem, files: tuple[Path, ...]) -> list[Scenario | Job]:
     out: list[Scenario | Job] = []
     for f in files:
         try:
-            scenario, _problem = load_and_apply(base, f)
+            scenario, problem = load_and_apply(base, f)
+            _check_pins(problem, f.name)
         except ScenarioError as exc:
             out.append(Job(f.stem, f"{f.name} has errors", None, tuple(exc.messages)))
             continue
         out.append(scenario)
     return out
+
+
+def _check_pins(problem: Problem, label: str) -> None:
+    """Pinned sessions the changed input cannot keep: ``solve`` would refuse them."""
+    from rota.cli.solving import pin_errors
+
+    pins = pin_errors(problem)
+    if pins:
+        raise ScenarioError([f"{label}: {issue}" for issue in pins])
 
 
 @click.group("scenario")
@@ -100,6 +110,7 @@ def apply_command(base: Path, scenario: Path, output: Path, force: bool) -> None
     problem = _read_base(base)
     try:
         loaded, changed = load_and_apply(problem, scenario)
+        _check_pins(changed, scenario.name)
     except ScenarioError as exc:
         fail("\n".join([f"{len(exc.messages)} error(s) in the scenario:", *exc.messages]))
     with plain_errors():
@@ -265,7 +276,7 @@ def _write_comparison(
 
 
 def _file_name(name: str) -> str:
-    """A run's name as a file name: letters, digits, - _ . only, at most 80 characters, never
+    """A run's name as a file name: letters, digits, - _ = . only, at most 80 characters, never
     starting with a character a spreadsheet or a shell reads specially."""
-    out = "".join(c if c.isalnum() or c in "-_." else "_" for c in name)[:80]
-    return out.strip("._-") or "run"
+    out = "".join(c if c.isalnum() or c in "-_=." else "_" for c in name)[:80]
+    return out.lstrip("=-_.").rstrip("._") or "run"

@@ -127,6 +127,20 @@ def problem_workbook(problem: Problem) -> Workbook:
     return wb
 
 
+def read_back(problem: Problem) -> tuple[Problem, list[str]]:
+    """The Problem as ``rota validate`` reads the workbook written from it: what a scenario
+    check must agree with (InputError lists what the written workbook would not pass)."""
+    from rota.io.parse import build_problem
+    from rota.io.xlsx import RawSheet, rows_of
+
+    wb = problem_workbook(problem)
+    sheets = {
+        ws.title: RawSheet(ws.title, rows_of([list(r) for r in ws.iter_rows(values_only=True)]))
+        for ws in wb.worksheets
+    }
+    return build_problem(sheets)
+
+
 def write_xlsx(problem: Problem, path: Path | str, *, force: bool = True) -> Path:
     """Write the Problem as the coordinator's workbook, atomically."""
     wb = problem_workbook(problem)

@@ -329,6 +329,21 @@ def apply_scenario(base: Problem, scenario: Scenario) -> Problem:
             messages.extend(f"{where}: {issue}" for issue in exc.issues)
     if messages:
         raise ScenarioError(messages)
+    return _as_validate_reads_it(problem, label)
+
+
+def _as_validate_reads_it(problem: Problem, label: str) -> Problem:
+    """The changed Problem must pass ``rota validate`` once written (what ``scenario apply``
+    writes), so that check, apply and run accept exactly the same scenarios."""
+    from rota.io.errors import InputError
+    from rota.io.write import read_back
+
+    try:
+        read_back(problem)
+    except InputError as exc:
+        raise ScenarioError(
+            [f"{label}: the changed input would not pass validate: {line}" for line in exc.lines]
+        ) from None
     return problem
 
 

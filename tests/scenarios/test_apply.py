@@ -242,7 +242,7 @@ def test_add_referrals_that_exist_or_bad_rows_are_located() -> None:
     )
     assert messages[0] == (
         "s.yaml: changes[0] (add_referrals) rows[1].minutes: "
-        "Input should be greater than or equal to 5"
+        "3 is too small: it must be at least 5"
     )
     assert len(messages) == 1  # the file is read whole before anything is applied
 
@@ -320,7 +320,7 @@ def test_set_setting_validates_name_and_value() -> None:
         "(did you mean 'admin_minutes'?)",
         "s.yaml: changes[1] (set_setting): Settings, admin_minutes: 7 is not a multiple of "
         "slot_minutes (5)",
-        "s.yaml: changes[2] (set_setting) value: Input should be greater than or equal to 0",
+        "s.yaml: changes[2] (set_setting) value: -5 is too small: it must be at least 0",
     ]
 
 
