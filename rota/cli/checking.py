@@ -18,18 +18,23 @@ from rota.io.rota_sheet import read_rota_sheet_rows
 @click.argument("rota_file", metavar="ROTA", type=click.Path(path_type=Path))
 def check_command(input_file: Path, rota_file: Path) -> None:
     """Check a rota (a rota workbook, edited or not, or a result .json) against every hard
-    rule; list each violation with the Rota sheet's row numbers; exit 1 on any."""
+    rule; list each violation with the Rota sheet's row numbers; exit 1 on any, or when a
+    referral is both on the Rota sheet and on the Unscheduled sheet."""
     rows: dict[str, tuple[int, ...]] = {}
+    mismatches: tuple[str, ...] = ()
     with plain_errors(InputError, ValueError, describe=describe_error):
         problem, _ = read_problem_with_warnings(input_file)
         if rota_file.suffix.lower() == ".xlsx":
             sheet = read_rota_sheet_rows(problem, rota_file)
             rota, warnings, rows = sheet.rota, list(sheet.warnings), sheet.rows_by_referral
+            mismatches = sheet.mismatches
         else:
             result, warnings = load_result(problem, rota_file)
             rota = result.rota
     for w in warnings:
         click.echo(f"warning: {w}", err=True)
+    if mismatches:
+        fail("\n".join([*mismatches, "the Rota and Unscheduled sheets disagree"]))
     violations = check(problem, rota)
     if not violations:
         click.echo(
