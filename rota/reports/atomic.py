@@ -60,13 +60,13 @@ def check_outputs(
     sources = [Path(p) for p in inputs if Path(p).exists()]
     for target in targets:
         target = Path(target)
+        check_name(target)
         for source in sources:
             if target.exists() and os.path.samefile(target, source):
                 raise OutputError(
                     f"{target} is also an input of this run: write the output to another file "
                     "(inputs are never replaced, even with --force)"
                 )
-        check_name(target)
         check_writable(target, force)
         folder = _existing_folder(target.parent)
         if not os.access(folder, os.W_OK | os.X_OK):
