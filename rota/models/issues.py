@@ -228,11 +228,11 @@ def _check_travel(issues: Issues) -> None:
         issues.site("Travel", idx, "to_site_id", rec, tr.to_site_id)
         key = (tr.from_site_id, tr.to_site_id)
         if key in first:
-            earlier, minutes = first[key]
+            _, minutes = first[key]
             if minutes != tr.minutes:
                 msg = (
-                    f"{tr.minutes} minutes, but record {earlier + 1} of this sheet gives "
-                    f"{minutes} for the same drive: keep one row"
+                    f"{tr.minutes} minutes, but another row gives {minutes} for the same "
+                    "drive: keep one row"
                 )
                 issues.add("error", "Travel", idx, "minutes", rec, msg)
             else:

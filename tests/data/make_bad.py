@@ -503,20 +503,332 @@ def _several(wb: Workbook) -> None:
     put(wb, "Previous", 2, "start", "9:75")
 
 
+# --------------------------------------------------------------------------- generated families
+# Each family breaks one cell at a time. Its expected line is written from the tables below (by
+# hand, never by the reader), and a .parts file lists the four things the line must name: the
+# sheet, the row, the column and the offending value as the message shows it ('' = blank).
+ROW_ID: dict[str, dict[int, str]] = {
+    "Sites": {2: "ELY-FIELDS", 3: "HUN-CLINIC", 4: "CAM-CLINIC"},
+    "Rooms": {2: "ELY-FIELDS-MUS", 3: "HUN-1", 4: "CAM-1"},
+    "Therapists": {2: "T01", 3: "T02"},
+    "Referrals": {2: "R0001", 3: "R0002", 4: "R0003", 5: "R0004"},
+    "Travel": {2: "HUN-CLINIC->CAM-CLINIC"},
+    "Rates": {2: "2026-09-01"},
+    "Closures": {2: "Half term"},
+    "Previous": {2: "R0001"},
+}
+SETTING_ROW = {row[0]: i for i, row in enumerate(SETTINGS, start=1)}
+PARTS: dict[str, tuple[str, int, str, str]] = {}
+
+
+def cell_case(
+    name: str,
+    sheet: str,
+    row: int,
+    column: str,
+    value: Any,
+    shown: str,
+    message: str,
+    *more: str,
+    record: str | None = "",
+) -> None:
+    """Register a case that puts ``value`` in one cell and expects one located line (then
+    ``more``): ``shown`` is the value as the message quotes it."""
+    if sheet == "Settings":
+        where = f"Settings row {SETTING_ROW[column]}, {column}"
+        row = SETTING_ROW[column]
+    else:
+        rec = ROW_ID[sheet].get(row) if record == "" else record
+        where = f"{sheet} row {row}" + (f" ({rec})" if rec else "") + f", {column}"
+
+    def change(wb: Workbook) -> None:
+        if sheet == "Settings":
+            put(wb, "Settings", row, "value", value)
+        else:
+            put(wb, sheet, row, column, value)
+
+    CASES[name] = (change, [f"{where}: {message}", *more])
+    PARTS[name] = (sheet, row, column, shown)
+
+
+INT_COLUMNS = (  # sheet, row, column, smallest, largest
+    ("Rooms", 3, "capacity", 1, 500),
+    ("Therapists", 2, "max_sessions_per_day", 0, 48),
+    ("Therapists", 3, "max_contact_minutes", 0, 7 * 24 * 60),
+    ("Referrals", 3, "minutes", 5, 240),
+    ("Referrals", 4, "group_size", 1, 500),
+    ("Referrals", 2, "therapists_needed", 1, 4),
+    ("Referrals", 5, "priority", 1, 5),
+    ("Travel", 2, "minutes", 0, 600),
+)
+for _sheet, _row, _col, _lo, _hi in INT_COLUMNS:
+    _stem = f"gen_{_sheet.lower()}_{_col}"
+    cell_case(f"{_stem}_text", _sheet, _row, _col, "lots", "'lots'", "'lots' is not a whole number")
+    cell_case(f"{_stem}_fraction", _sheet, _row, _col, 2.5, "2.5", "2.5 is not a whole number")
+    cell_case(f"{_stem}_too_small", _sheet, _row, _col, _lo - 5, str(_lo - 5),
+              f"{_lo - 5} is too small: it must be at least {_lo}")  # fmt: skip
+    cell_case(f"{_stem}_too_large", _sheet, _row, _col, _hi + 5, str(_hi + 5),
+              f"{_hi + 5} is too large: it must be at most {_hi}")  # fmt: skip
+
+FLOAT_COLUMNS = (
+    ("Sites", 3, "latitude", -90, 90),
+    ("Sites", 4, "longitude", -180, 180),
+    ("Rates", 2, "hourly_rate", 0, 10_000),
+)
+for _sheet, _row, _col, _lo, _hi in FLOAT_COLUMNS:
+    _stem = f"gen_{_sheet.lower()}_{_col}"
+    cell_case(f"{_stem}_text", _sheet, _row, _col, "north", "'north'", "'north' is not a number")
+    cell_case(f"{_stem}_decimal_comma", _sheet, _row, _col, "3,5", "'3,5'",
+              "'3,5' is not a number (use a point for decimals: 3.5)")  # fmt: skip
+    cell_case(f"{_stem}_infinite", _sheet, _row, _col, "inf", "'inf'", "'inf' is not a number")
+    cell_case(f"{_stem}_nan", _sheet, _row, _col, "NaN", "'NaN'", "'NaN' is not a number")
+    cell_case(f"{_stem}_too_large", _sheet, _row, _col, _hi + 1000, str(_hi + 1000),
+              f"{_hi + 1000} is too large: it must be at most {_hi}")  # fmt: skip
+
+SETTING_VALUES = (  # setting, value, shown, message
+    ("travel_speed_kmh", 2, "2", "2 is too small: it must be at least 10"),
+    ("travel_speed_kmh", 400, "400", "400 is too large: it must be at most 120"),
+    ("travel_speed_kmh", 0, "0", "0 is too small: it must be at least 10"),
+    ("travel_speed_kmh", -40, "-40", "-40 is too small: it must be at least 10"),
+    ("travel_speed_kmh", "inf", "'inf'", "'inf' is not a number"),
+    ("travel_speed_kmh", "fast", "'fast'", "'fast' is not a number"),
+    ("road_factor", 0.5, "0.5", "0.5 is too small: it must be at least 1"),
+    ("road_factor", 10, "10", "10 is too large: it must be at most 3"),
+    ("road_factor", "nan", "'nan'", "'nan' is not a number"),
+    ("road_factor", "1,3", "'1,3'", "'1,3' is not a number (use a point for decimals: 1.3)"),
+    ("slot_minutes", 90, "90", "90 is too large: it must be at most 60"),
+    ("slot_minutes", "five", "'five'", "'five' is not a whole number"),
+    ("admin_minutes", -1, "-1", "-1 is too small: it must be at least 0"),
+    ("admin_minutes", 200, "200", "200 is too large: it must be at most 120"),
+    ("lunch_minutes", 500, "500", "500 is too large: it must be at most 120"),
+    ("term_end", dt.date(9999, 12, 31), "9999-12-31",
+     "9999-12-31 is not a plausible date (use a year from 2000 to 2100)"),
+    ("term_start", dt.date(1900, 1, 1), "1900-01-01",
+     "1900-01-01 is not a plausible date (use a year from 2000 to 2100)"),
+    ("term_end", dt.date(2028, 6, 1), "2028-06-01",
+     "term from 2027-01-05 to 2028-06-01 is longer than a year: give one term's dates"),
+    ("term_start", "soon", "'soon'", "'soon' is not a date (use YYYY-MM-DD, e.g. 2027-01-04)"),
+    ("working_day", "17:00-08:30", "'17:00-08:30'", "range '17:00-08:30' ends before it starts"),
+)  # fmt: skip
+for _i, (_name, _value, _shown, _message) in enumerate(SETTING_VALUES):
+    cell_case(f"gen_setting_{_name}_{_i}", "Settings", 0, _name, _value, _shown, _message)
+
+DATE_CELLS = (  # sheet, row, column, value, shown, message
+    ("Closures", 2, "from", "soon", "'soon'", "'soon' is not a date (use YYYY-MM-DD, e.g. 2027-01-04)"),
+    ("Closures", 2, "to", "31/02/2027", "'31/02/2027'",
+     "'31/02/2027' is not a date (use YYYY-MM-DD, e.g. 2027-01-04)"),
+    ("Closures", 2, "to", dt.date(9999, 12, 31), "9999-12-31",
+     "9999-12-31 is not a plausible date (use a year from 2000 to 2100)"),
+    ("Closures", 2, "from", dt.date(1850, 2, 15), "1850-02-15",
+     "1850-02-15 is not a plausible date (use a year from 2000 to 2100)"),
+    ("Rates", 2, "effective_from", "next year", "'next year'",
+     "'next year' is not a date (use YYYY-MM-DD, e.g. 2027-01-04)"),
+    ("Rates", 2, "effective_from", dt.date(1850, 1, 1), "1850-01-01",
+     "1850-01-01 is not a plausible date (use a year from 2000 to 2100)"),
+)  # fmt: skip
+for _i, (_sheet, _row, _col, _value, _shown, _message) in enumerate(DATE_CELLS):
+    _rec = {"effective_from": str(_value)[:40] if not isinstance(_value, str) else _value}
+    cell_case(f"gen_date_{_sheet.lower()}_{_col}_{_i}", _sheet, _row, _col, _value, _shown, _message,
+              record=_rec.get(_col, ""))  # fmt: skip
+
+REQUIRED_CELLS = (  # sheet, row, column (the row keeps its id, so nothing else breaks)
+    ("Sites", 4, "name"), ("Sites", 3, "latitude"), ("Sites", 2, "longitude"),
+    ("Rooms", 4, "site_id"), ("Rooms", 3, "capacity"),
+    ("Therapists", 2, "disciplines"), ("Therapists", 3, "base_site_id"), ("Therapists", 3, "works"),
+    ("Referrals", 3, "site_id"), ("Referrals", 4, "discipline"), ("Referrals", 5, "minutes"),
+    ("Travel", 2, "from_site_id"), ("Travel", 2, "to_site_id"), ("Travel", 2, "minutes"),
+    ("Rates", 2, "hourly_rate"), ("Closures", 2, "from"), ("Closures", 2, "to"),
+    ("Previous", 2, "therapist_id"), ("Previous", 2, "day"), ("Previous", 2, "start"),
+    ("Previous", 2, "room_id"),
+)  # fmt: skip
+for _sheet, _row, _col in REQUIRED_CELLS:
+    _rec: str | None = ""
+    if _sheet == "Travel" and _col != "minutes":
+        _rec = "CAM-CLINIC" if _col == "from_site_id" else "HUN-CLINIC"
+    cell_case(f"gen_blank_{_sheet.lower()}_{_col}", _sheet, _row, _col, None, "",
+              "a value is required", record=_rec)  # fmt: skip
+
+AVAILABILITY_CELLS = (
+    ("Sites", 2, "hours"), ("Sites", 3, "blocked"), ("Rooms", 4, "available"),
+    ("Therapists", 2, "works"), ("Referrals", 3, "available"), ("Referrals", 5, "preferred"),
+)  # fmt: skip
+AVAILABILITY_TEXTS = (
+    ("whenever", "'whenever'", "'whenever' is not a day (use Mon, Tue, Wed, Thu, Fri, Sat, Sun)"),
+    ("Mon 25:00-26:00", "'25:00'", "'25:00' is not a time of day"),
+    ("Mon 12:00-09:00", "'12:00-09:00'", "range '12:00-09:00' ends before it starts"),
+    ("Tue 09:03-11:00", "09:03", "time 09:03 is not on the 5-minute slot grid"),
+)
+for _sheet, _row, _col in AVAILABILITY_CELLS:
+    for _j, (_value, _shown, _message) in enumerate(AVAILABILITY_TEXTS):
+        cell_case(f"gen_availability_{_sheet.lower()}_{_col}_{_j}", _sheet, _row, _col, _value,
+                  _shown, _message)  # fmt: skip
+
+CHOICE_CELLS = (
+    ("Sites", 3, "kind", "academy", "'academy'",
+     "unknown site kind 'academy'; use school, special_school, unit, childrens_centre, clinic"),
+    ("Referrals", 2, "discipline", "musik", "'musik'",
+     "unknown discipline 'musik' (did you mean 'music'?); use music, drama, dance"),
+    ("Therapists", 3, "disciplines", "drama, art", "'art'",
+     "unknown discipline 'art'; use music, drama, dance"),
+    ("Previous", 2, "day", "Mnday", "'Mnday'",
+     "'Mnday' is not a day (use Mon, Tue, Wed, Thu, Fri, Sat, Sun)"),
+    ("Previous", 2, "pinned", "perhaps", "'perhaps'", "'perhaps' is not yes or no"),
+    ("Previous", 2, "start", "25:99", "'25:99'", "'25:99' is not a time of day"),
+)  # fmt: skip
+for _sheet, _row, _col, _value, _shown, _message in CHOICE_CELLS:
+    cell_case(f"gen_choice_{_sheet.lower()}_{_col}", _sheet, _row, _col, _value, _shown, _message)
+
+UNKNOWN_REFS = (  # sheet, row, column, value, message
+    ("Rooms", 3, "site_id", "NOWHERE", "unknown site 'NOWHERE'"),
+    ("Therapists", 2, "base_site_id", "HUN-CLNIC",
+     "unknown site 'HUN-CLNIC' (did you mean 'HUN-CLINIC'?)"),
+    ("Referrals", 4, "site_id", "CAM-CLINIC|ELY-FEELDS",
+     "unknown site 'ELY-FEELDS' (did you mean 'ELY-FIELDS'?)"),
+    ("Referrals", 2, "current_therapist_id", "T09", "unknown therapist 'T09' (did you mean 'T02'?)"),
+    ("Closures", 2, "site_id", "ELY", "unknown site 'ELY'"),
+)  # fmt: skip
+for _sheet, _row, _col, _value, _message in UNKNOWN_REFS:
+    _shown = "'" + _value.split("|")[-1] + "'"
+    cell_case(f"gen_unknown_{_sheet.lower()}_{_col}", _sheet, _row, _col, _value, _shown, _message)
+cell_case("gen_unknown_travel_to", "Travel", 2, "to_site_id", "CAM", "'CAM'", "unknown site 'CAM'",
+          record="HUN-CLINIC->CAM")  # fmt: skip
+
+
+def _pinned(column: str, value: str, message: str) -> None:
+    def change(wb: Workbook) -> None:
+        put(wb, "Previous", 2, "pinned", "yes")
+        put(wb, "Previous", 2, column, value)
+
+    rec = value if column == "referral_id" else "R0001"
+    name = f"gen_pinned_unknown_{column}"
+    CASES[name] = (change, [f"Previous row 2 ({rec}), {column}: {message}"])
+    PARTS[name] = ("Previous", 2, column, f"'{value}'")
+
+
+_pinned("therapist_id", "T03", "unknown therapist 'T03' (did you mean 'T02'?)")
+_pinned("room_id", "HUN-2", "unknown room 'HUN-2' (did you mean 'HUN-1'?)")
+_pinned("referral_id", "R0099", "referral 'R0099' is not in Referrals")
+
+FORMULA_CELLS = (
+    ("Rooms", 3, "capacity", "=2+2"), ("Referrals", 3, "minutes", "=30+15"),
+    ("Sites", 3, "latitude", "=52+0.3"), ("Therapists", 2, "works", '="Mon-Wed"'),
+    ("Referrals", 5, "client", '=LEFT("E.F.",4)'), ("Travel", 2, "minutes", "=7*5"),
+)  # fmt: skip
+for _sheet, _row, _col, _formula in FORMULA_CELLS:
+    cell_case(f"gen_formula_{_sheet.lower()}_{_col}", _sheet, _row, _col, _formula, f"'{_formula}'",
+              f"'{_formula}' is a formula whose value was never saved: type the value, or open "
+              "and save the workbook in Excel")  # fmt: skip
+cell_case("gen_formula_setting", "Settings", 0, "slot_minutes", "=10/2", "'=10/2'",
+          "'=10/2' is a formula whose value was never saved: type the value, or open and save "
+          "the workbook in Excel")  # fmt: skip
+
+HEADER_SLIPS = (  # sheet, column, slip
+    ("Sites", "latitude", "latitud"), ("Rooms", "site_id", "site_ids"),
+    ("Therapists", "therapist_id", "therapst_id"), ("Referrals", "referral_id", "referal_id"),
+    ("Travel", "minutes", "minute"), ("Rates", "hourly_rate", "hourly_rte"),
+    ("Closures", "from", "form"), ("Previous", "room_id", "room_ids"),
+    ("Referrals", "discipline", "disciplin"),
+)  # fmt: skip
+for _sheet, _col, _slip in HEADER_SLIPS:
+
+    def _rename(wb: Workbook, sheet: str = _sheet, col_: str = _col, slip: str = _slip) -> None:
+        put(wb, sheet, 1, col_, slip)
+
+    _name = f"gen_header_{_sheet.lower()}_{_slip}"
+    CASES[_name] = (_rename, [
+        f"{_sheet} row 1, {_slip}: column '{_slip}' is not known (did you mean '{_col}'?): "
+        "rename it",
+        f"{_sheet} row 1: required column '{_col}' is missing",
+    ])  # fmt: skip
+    PARTS[_name] = (_sheet, 1, _slip, f"'{_slip}'")
+
+
+def _travel_twice(minutes: int) -> Callable[[Workbook], None]:
+    def change(wb: Workbook) -> None:
+        wb["Travel"].append(["HUN-CLINIC", "CAM-CLINIC", minutes])
+
+    return change
+
+
+CASES["gen_travel_twice_different"] = (_travel_twice(50), [
+    "Travel row 3 (HUN-CLINIC->CAM-CLINIC), minutes: 50 minutes, but another row gives 35 for "
+    "the same drive: keep one row"
+])  # fmt: skip
+PARTS["gen_travel_twice_different"] = ("Travel", 3, "minutes", "50")
+CASES["gen_travel_twice_same"] = (_travel_twice(35), [
+    "warning: Travel row 3 (HUN-CLINIC->CAM-CLINIC), minutes: the same drive is given twice: "
+    "keep one row"
+])  # fmt: skip
+PARTS["gen_travel_twice_same"] = ("Travel", 3, "minutes", "drive")
+cell_case("gen_site_far_away", "Sites", 2, "latitude", 55.95, "55.95",
+          "55.95, 0.262 is 403 km from the middle of the other sites (52.3307, 0.1218): check "
+          "latitude and longitude")  # fmt: skip
+CASES["gen_site_far_away"][1][0] = "warning: " + CASES["gen_site_far_away"][1][0]
+cell_case("gen_previous_room_gone", "Previous", 2, "room_id", "OLD-ROOM", "'OLD-ROOM'",
+          "unknown room 'OLD-ROOM' (row ignored)")  # fmt: skip
+CASES["gen_previous_room_gone"][1][0] = "warning: " + CASES["gen_previous_room_gone"][1][0]
+cell_case("gen_previous_referral_gone", "Previous", 2, "referral_id", "R0900", "'R0900'",
+          "referral 'R0900' is not in Referrals (row ignored)", record="R0900")  # fmt: skip
+CASES["gen_previous_referral_gone"][1][0] = "warning: " + CASES["gen_previous_referral_gone"][1][0]
+
+
+def damaged_files() -> dict[str, tuple[bytes, str]]:
+    """Whole files that are not usable workbooks, each with its one expected line."""
+    import io
+    import zipfile
+
+    wb = base_workbook()
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    good = buffer.getvalue()
+    corrupt = bytearray(good)
+    with zipfile.ZipFile(io.BytesIO(good)) as zf:
+        info = zf.getinfo("xl/worksheets/sheet1.xml")
+    start = info.header_offset + 30 + len(info.filename) + len(info.extra)
+    for k in range(start + 5, start + 40):
+        corrupt[k] ^= 0x5A  # the deflate stream is broken; the zip directory is intact
+    bomb = io.BytesIO()
+    with (
+        zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as out,
+        zipfile.ZipFile(io.BytesIO(good)) as src,
+    ):
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"</sheetData>", b"</sheetData>" + b" " * (210 * 1024 * 1024))
+            out.writestr(item, data)
+    damaged = "is not an Excel workbook (.xlsx) or it is damaged: re-save it from Excel"
+    return {
+        "file_corrupt_deflate": (bytes(corrupt), damaged),
+        "file_truncated": (good[: len(good) // 2], damaged),
+        "file_empty": (b"", damaged),
+        "file_zip_bomb": (bomb.getvalue(), "would unzip to 210 MB: rota reads workbooks of at "
+                          "most 200 MB unzipped (is it really the service's input?)"),
+    }  # fmt: skip
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
+    for old in OUT.glob("*"):
+        old.unlink()
     for name, (change, expected) in CASES.items():
         wb = base_workbook()
         change(wb)
         wb.save(OUT / f"{name}.xlsx")
         (OUT / f"{name}.expected").write_text("".join(f"{line}\n" for line in expected))
+        if name in PARTS:
+            sheet, row, column, shown = PARTS[name]
+            (OUT / f"{name}.parts").write_text(f"{sheet}\n{row}\n{column}\n{shown}\n")
+    for name, (data, line) in damaged_files().items():
+        (OUT / f"{name}.xlsx").write_bytes(data)
+        (OUT / f"{name}.expected").write_text(f"{name}.xlsx: {line}\n")
     # Not a workbook at all: text saved under an .xlsx name.
     (OUT / "not_a_workbook.xlsx").write_text("referral_id,client\nR0001,A.B.\n")
     (OUT / "not_a_workbook.expected").write_text(
         "not_a_workbook.xlsx: is not an Excel workbook (.xlsx) or it is damaged: "
         "re-save it from Excel\n"
     )
-    print(f"wrote {len(CASES) + 1} cases to {OUT}")
+    print(f"wrote {len(list(OUT.glob('*.xlsx')))} workbooks to {OUT}")
 
 
 if __name__ == "__main__":
