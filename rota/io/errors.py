@@ -108,6 +108,8 @@ def plain_pydantic_message(error: Any) -> str:
         return f"{show(value)} is not text"
     if kind == "extra_forbidden":
         return "is not a known field"
+    if kind == "string_too_long":
+        return f"{show(value)} is too long: at most {ctx.get('max_length')} characters"
     if kind == "value_error" and "error" in ctx:
         return str(ctx["error"])
     msg = str(error.get("msg", "invalid value"))

@@ -230,6 +230,9 @@ def _remove_referrals(problem: Problem, change: RemoveReferrals, base_dir: Path 
 
 def _set_setting(problem: Problem, change: SetSetting, base_dir: Path | None) -> Problem:
     names = [n for n in Settings.model_fields if n not in _FIXED_SETTINGS]
+    if change.name in _FIXED_SETTINGS:
+        msg = f"'{change.name}' describes the service: a scenario cannot change it"
+        raise ChangeError([("name", msg)])
     if change.name not in names:
         raise ChangeError(
             [("name", f"unknown setting '{change.name}'" + did_you_mean(change.name, names))]

@@ -32,6 +32,7 @@ from rota.io.errors import InputError, plain_pydantic_message
 from rota.io.limits import MAX_SCENARIO_BYTES, MAX_SCENARIO_VALUES
 from rota.io.textfile import load_yaml, read_text_file
 from rota.models.entities import Date, Id, Referral, Therapist
+from rota.models.problem import did_you_mean
 from rota.models.timeutil import (
     DAYS,
     Availability,
@@ -402,7 +403,10 @@ def _message(err: Any) -> str:
         return f"unknown op '{err['input'].get('op')}' (use one of: {', '.join(OPS)})"
     if kind == "union_tag_not_found":
         return f"no op given (use one of: {', '.join(OPS)})"
-    if kind in ("missing", "extra_forbidden", "model_type", "tuple_type", "list_type", "dict_type"):
+    if kind == "extra_forbidden":
+        field = str(err["loc"][-1]) if err["loc"] else ""
+        return "is not a known field" + did_you_mean(field, ("name", "description", "changes"))
+    if kind in ("missing", "model_type", "tuple_type", "list_type", "dict_type"):
         return str(err["msg"])
     return plain_pydantic_message(err).removeprefix("Assertion failed, ")
 

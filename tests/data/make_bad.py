@@ -1,3 +1,4 @@
+# ruff: noqa: E501 - the scenario table holds long expected messages verbatim
 """Build the corpus of deliberately broken (and a few tricky but valid) input workbooks.
 
 Run from the repository root: ``.venv/bin/python tests/data/make_bad.py``. Each case starts from
@@ -18,6 +19,7 @@ from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 OUT = Path(__file__).resolve().parent / "bad"
+SCENARIO_OUT = Path(__file__).resolve().parent / "bad_scenarios"
 
 SETTINGS: list[list[Any]] = [
     ["setting", "value"],
@@ -807,6 +809,344 @@ def damaged_files() -> dict[str, tuple[bytes, str]]:
     }  # fmt: skip
 
 
+# --------------------------------------------------------------------------- scenario files
+# Broken scenario files for `rota scenario check` against valid_base.xlsx: the file's text, the
+# expected lines (reviewed by hand) and the parts each first line must name: where in the file
+# (change or line), the field and the offending value.
+SCENARIOS: dict[str, tuple[str | bytes, list[str], tuple[str, str, str]]] = {
+    "unknown_op": (
+        "changes:\n  - op: sack_therapist\n    therapist_id: T01\n",
+        [
+            "unknown_op.yaml: changes[0] (sack_therapist): unknown op 'sack_therapist' (use one of: remove_therapist, add_therapist, set_availability, close_room, close_site, add_referrals, remove_referrals, set_setting, set_rate, pin)"
+        ],
+        ("changes[0]", "sack_therapist", "'sack_therapist'"),
+    ),
+    "no_op": (
+        "changes:\n  - therapist_id: T01\n",
+        [
+            "no_op.yaml: changes[0]: no op given (use one of: remove_therapist, add_therapist, set_availability, close_room, close_site, add_referrals, remove_referrals, set_setting, set_rate, pin)"
+        ],
+        ("changes[0]", "", "no op given"),
+    ),
+    "remove_unknown_therapist": (
+        "changes:\n  - op: remove_therapist\n    therapist_id: T99\n",
+        [
+            "remove_unknown_therapist.yaml: changes[0] (remove_therapist) therapist_id: unknown therapist 'T99'"
+        ],
+        ("changes[0]", "therapist_id", "'T99'"),
+    ),
+    "add_existing_therapist": (
+        "changes:\n  - op: add_therapist\n    therapist: {therapist_id: T01, disciplines: music, base_site_id: HUN-CLINIC, works: Mon}\n",
+        [
+            "add_existing_therapist.yaml: changes[0] (add_therapist) therapist.therapist_id: therapist 'T01' already exists"
+        ],
+        ("changes[0]", "therapist.therapist_id", "'T01'"),
+    ),
+    "add_therapist_bad_discipline": (
+        "changes:\n  - op: add_therapist\n    therapist: {therapist_id: T05, disciplines: art, base_site_id: HUN-CLINIC, works: Mon}\n",
+        [
+            "add_therapist_bad_discipline.yaml: changes[0] (add_therapist) therapist.disciplines[0]: 'art' is not one of 'music', 'drama' or 'dance'",
+            "add_therapist_bad_discipline.yaml: changes[0] (add_therapist) therapist.disciplines: at least one value is required",
+        ],
+        ("changes[0]", "therapist.disciplines[0]", "'art'"),
+    ),
+    "add_therapist_unknown_base": (
+        "changes:\n  - op: add_therapist\n    therapist: {therapist_id: T05, disciplines: music, base_site_id: NOWHERE, works: Mon}\n",
+        [
+            "add_therapist_unknown_base.yaml: changes[0] (add_therapist): Therapists T05, base_site_id: unknown site 'NOWHERE'"
+        ],
+        ("changes[0]", "base_site_id", "'NOWHERE'"),
+    ),
+    "availability_unknown_therapist": (
+        "changes:\n  - op: set_availability\n    which: therapist\n    id: T77\n    availability: Mon\n",
+        [
+            "availability_unknown_therapist.yaml: changes[0] (set_availability) id: unknown therapist 'T77'"
+        ],
+        ("changes[0]", "id", "'T77'"),
+    ),
+    "availability_bad_time": (
+        "changes:\n  - op: set_availability\n    which: room\n    id: HUN-1\n    availability: Mon 25:00-26:00\n",
+        [
+            "availability_bad_time.yaml: changes[0] (set_availability) availability: '25:00' is not a time of day"
+        ],
+        ("changes[0]", "availability", "'25:00'"),
+    ),
+    "availability_column_not_site": (
+        "changes:\n  - op: set_availability\n    which: room\n    id: HUN-1\n    availability: Mon\n    column: blocked\n",
+        [
+            "availability_column_not_site.yaml: changes[0] (set_availability): column is only for a site, not a room"
+        ],
+        ("changes[0]", "", "column is only for a site"),
+    ),
+    "availability_which_wrong": (
+        "changes:\n  - op: set_availability\n    which: building\n    id: HUN-1\n    availability: Mon\n",
+        [
+            "availability_which_wrong.yaml: changes[0] (set_availability) which: 'building' is not one of 'therapist', 'room' or 'site'"
+        ],
+        ("changes[0]", "which", "'building'"),
+    ),
+    "close_unknown_room": (
+        "changes:\n  - op: close_room\n    room_id: HUN-9\n",
+        [
+            "close_unknown_room.yaml: changes[0] (close_room) room_id: unknown room 'HUN-9' (did you mean 'HUN-1'?)"
+        ],
+        ("changes[0]", "room_id", "'HUN-9'"),
+    ),
+    "close_room_bad_day": (
+        "changes:\n  - op: close_room\n    room_id: HUN-1\n    days: Funday\n",
+        [
+            "close_room_bad_day.yaml: changes[0] (close_room) days: 'Funday' is not a day (use Mon, Tue, Wed, Thu, Fri, Sat, Sun)"
+        ],
+        ("changes[0]", "days", "'Funday'"),
+    ),
+    "close_site_nothing": (
+        "changes:\n  - op: close_site\n    site_id: HUN-CLINIC\n",
+        [
+            "close_site_nothing.yaml: changes[0] (close_site): give days (e.g. 'Fri') or dates (e.g. ['2027-02-15'])"
+        ],
+        ("changes[0]", "", "give days"),
+    ),
+    "close_site_reversed_span": (
+        "changes:\n  - op: close_site\n    site_id: HUN-CLINIC\n    dates: ['2027-02-19..2027-02-15']\n",
+        [
+            "close_site_reversed_span.yaml: changes[0] (close_site) dates[0]: span ends (2027-02-15) before it starts (2027-02-19)"
+        ],
+        ("changes[0]", "dates[0]", "2027-02-15"),
+    ),
+    "close_site_implausible_date": (
+        "changes:\n  - op: close_site\n    site_id: HUN-CLINIC\n    dates: ['9999-12-31']\n",
+        [
+            "close_site_implausible_date.yaml: changes[0] (close_site) dates[0].from: 9999-12-31 is not a plausible date (use a year from 2000 to 2100)",
+            "close_site_implausible_date.yaml: changes[0] (close_site) dates[0].to: 9999-12-31 is not a plausible date (use a year from 2000 to 2100)",
+        ],
+        ("changes[0]", "dates[0].from", "9999-12-31"),
+    ),
+    "close_unknown_site": (
+        "changes:\n  - op: close_site\n    site_id: HUN\n    days: Fri\n",
+        ["close_unknown_site.yaml: changes[0] (close_site) site_id: unknown site 'HUN'"],
+        ("changes[0]", "site_id", "'HUN'"),
+    ),
+    "add_referrals_both_sources": (
+        "changes:\n  - op: add_referrals\n    from: more.xlsx\n    rows: []\n",
+        [
+            "add_referrals_both_sources.yaml: changes[0] (add_referrals): give either rows (inline) or from (a workbook), not both or neither"
+        ],
+        ("changes[0]", "", "not both or neither"),
+    ),
+    "add_referrals_missing_file": (
+        "changes:\n  - op: add_referrals\n    from: no-such-file.xlsx\n",
+        [
+            "add_referrals_missing_file.yaml: changes[0] (add_referrals) from: no-such-file.xlsx: no such file"
+        ],
+        ("changes[0]", "from", "no-such-file.xlsx"),
+    ),
+    "add_referrals_from_folder": (
+        "changes:\n  - op: add_referrals\n    from: .\n",
+        [
+            "add_referrals_from_folder.yaml: changes[0] (add_referrals) from: bad_scenarios: is a folder, not a file"
+        ],
+        ("changes[0]", "from", "is a folder"),
+    ),
+    "add_referrals_from_device": (
+        "changes:\n  - op: add_referrals\n    from: /dev/null\n",
+        [
+            "add_referrals_from_device.yaml: changes[0] (add_referrals) from: null: is not a regular file (a pipe or a device): give a file"
+        ],
+        ("changes[0]", "from", "not a regular file"),
+    ),
+    "add_referrals_existing": (
+        "changes:\n  - op: add_referrals\n    rows:\n      - {referral_id: R0001, site_id: HUN-CLINIC, discipline: music, minutes: 30}\n",
+        [
+            "add_referrals_existing.yaml: changes[0] (add_referrals) rows: referral 'R0001' already exists"
+        ],
+        ("changes[0]", "rows", "'R0001'"),
+    ),
+    "add_referrals_short": (
+        "changes:\n  - op: add_referrals\n    rows:\n      - {referral_id: R0100, site_id: HUN-CLINIC, discipline: music, minutes: 3}\n",
+        [
+            "add_referrals_short.yaml: changes[0] (add_referrals) rows[0].minutes: 3 is too small: it must be at least 5"
+        ],
+        ("changes[0]", "rows[0].minutes", "3"),
+    ),
+    "add_referrals_unknown_site": (
+        "changes:\n  - op: add_referrals\n    rows:\n      - {referral_id: R0100, site_id: HUN-CLINC, discipline: music, minutes: 30}\n",
+        [
+            "add_referrals_unknown_site.yaml: changes[0] (add_referrals): Referrals R0100, site_id: unknown site 'HUN-CLINC' (did you mean 'HUN-CLINIC'?)"
+        ],
+        ("changes[0]", "site_id", "'HUN-CLINC'"),
+    ),
+    "remove_unknown_referral": (
+        "changes:\n  - op: remove_referrals\n    referral_ids: [R0001, R0404]\n",
+        [
+            "remove_unknown_referral.yaml: changes[0] (remove_referrals) referral_ids: unknown referral 'R0404' (did you mean 'R0004'?)"
+        ],
+        ("changes[0]", "referral_ids", "'R0404'"),
+    ),
+    "remove_no_referrals": (
+        "changes:\n  - op: remove_referrals\n    referral_ids: []\n",
+        [
+            "remove_no_referrals.yaml: changes[0] (remove_referrals) referral_ids: at least one value is required"
+        ],
+        ("changes[0]", "referral_ids", "at least one value is required"),
+    ),
+    "setting_unknown": (
+        "changes:\n  - op: set_setting\n    name: admin_minute\n    value: 15\n",
+        [
+            "setting_unknown.yaml: changes[0] (set_setting) name: unknown setting 'admin_minute' (did you mean 'admin_minutes'?)"
+        ],
+        ("changes[0]", "name", "'admin_minute'"),
+    ),
+    "setting_fixed": (
+        "changes:\n  - op: set_setting\n    name: service_name\n    value: Other\n",
+        [
+            "setting_fixed.yaml: changes[0] (set_setting) name: 'service_name' describes the service: a scenario cannot change it"
+        ],
+        ("changes[0]", "name", "'service_name'"),
+    ),
+    "setting_speed_400": (
+        "changes:\n  - op: set_setting\n    name: travel_speed_kmh\n    value: 400\n",
+        [
+            "setting_speed_400.yaml: changes[0] (set_setting) value: 400 is too large: it must be at most 120"
+        ],
+        ("changes[0]", "value", "400"),
+    ),
+    "setting_road_factor_inf": (
+        "changes:\n  - op: set_setting\n    name: road_factor\n    value: .inf\n",
+        [
+            "setting_road_factor_inf.yaml: changes[0] (set_setting) value: inf is not a finite number"
+        ],
+        ("changes[0]", "value", "inf"),
+    ),
+    "setting_road_factor_nan": (
+        "changes:\n  - op: set_setting\n    name: road_factor\n    value: .nan\n",
+        [
+            "setting_road_factor_nan.yaml: changes[0] (set_setting) value: nan is not a finite number"
+        ],
+        ("changes[0]", "value", "nan"),
+    ),
+    "setting_term_end_9999": (
+        "changes:\n  - op: set_setting\n    name: term_end\n    value: 9999-12-31\n",
+        [
+            "setting_term_end_9999.yaml: changes[0] (set_setting) value: 9999-12-31 is not a plausible date (use a year from 2000 to 2100)"
+        ],
+        ("changes[0]", "value", "9999-12-31"),
+    ),
+    "setting_term_end_early": (
+        "changes:\n  - op: set_setting\n    name: term_end\n    value: 2026-12-01\n",
+        [
+            "setting_term_end_early.yaml: changes[0] (set_setting): Settings, term_end: term ends (2026-12-01) before it starts (2027-01-05)"
+        ],
+        ("changes[0]", "term_end", "2026-12-01"),
+    ),
+    "setting_admin_off_grid": (
+        "changes:\n  - op: set_setting\n    name: admin_minutes\n    value: 7\n",
+        [
+            "setting_admin_off_grid.yaml: changes[0] (set_setting): Settings, admin_minutes: 7 is not a multiple of slot_minutes (5)"
+        ],
+        ("changes[0]", "admin_minutes", "7"),
+    ),
+    "rate_inf": (
+        "changes:\n  - op: set_rate\n    effective_from: 2027-01-01\n    hourly_rate: .inf\n",
+        ["rate_inf.yaml: changes[0] (set_rate) hourly_rate: inf is not a finite number"],
+        ("changes[0]", "hourly_rate", "inf"),
+    ),
+    "rate_negative": (
+        "changes:\n  - op: set_rate\n    effective_from: 2027-01-01\n    hourly_rate: -3\n",
+        [
+            "rate_negative.yaml: changes[0] (set_rate) hourly_rate: -3 is too small: it must be at least 0"
+        ],
+        ("changes[0]", "hourly_rate", "-3"),
+    ),
+    "rate_text": (
+        "changes:\n  - op: set_rate\n    effective_from: 2027-01-01\n    hourly_rate: lots\n",
+        ["rate_text.yaml: changes[0] (set_rate) hourly_rate: 'lots' is not a number"],
+        ("changes[0]", "hourly_rate", "'lots'"),
+    ),
+    "rate_old_date": (
+        "changes:\n  - op: set_rate\n    effective_from: 1850-01-01\n    hourly_rate: 50\n",
+        [
+            "rate_old_date.yaml: changes[0] (set_rate) effective_from: 1850-01-01 is not a plausible date (use a year from 2000 to 2100)"
+        ],
+        ("changes[0]", "effective_from", "1850-01-01"),
+    ),
+    "pin_unknown_room": (
+        "changes:\n  - op: pin\n    sessions:\n      - {referral_id: R0002, therapist_id: T02, day: Tue, start: '10:00', room_id: HUN-7}\n",
+        [
+            "pin_unknown_room.yaml: changes[0] (pin) sessions[0].room_id: unknown room 'HUN-7' (did you mean 'HUN-1'?)"
+        ],
+        ("changes[0]", "sessions[0].room_id", "'HUN-7'"),
+    ),
+    "pin_bad_start": (
+        "changes:\n  - op: pin\n    sessions:\n      - {referral_id: R0002, therapist_id: T02, day: Tue, start: '25:99', room_id: HUN-1}\n",
+        [
+            "pin_bad_start.yaml: changes[0] (pin) sessions[0].start: '25:99' is not a time of day",
+            "pin_bad_start.yaml: changes[0] (pin) sessions: at least one value is required",
+        ],
+        ("changes[0]", "sessions[0].start", "'25:99'"),
+    ),
+    "pin_on_a_closed_day": (
+        "changes:\n  - op: pin\n    sessions:\n      - {referral_id: R0002, therapist_id: T02, day: Fri, start: '10:00', room_id: HUN-1}\n",
+        [
+            "pin_on_a_closed_day.yaml: Previous, pinned: R0002: pinned session cannot be kept: R0002 (T02, Fri 10:00-10:45, HUN-1) is outside the times room HUN-1 can be used on Fri (none)"
+        ],
+        ("Previous", "pinned", "Fri 10:00-10:45"),
+    ),
+    "setting_breaks_a_pin": (
+        "changes:\n  - op: pin\n    sessions:\n      - {referral_id: R0002, therapist_id: T02, day: Tue, start: '10:00', room_id: CAM-1}\n  - op: set_setting\n    name: days\n    value: Mon\n",
+        [
+            "setting_breaks_a_pin.yaml: Previous, pinned: R0002: pinned session cannot be kept: R0002 (T02, Tue 10:00-10:45, CAM-1) is on Tue, which is not a service day (Mon)"
+        ],
+        ("Previous", "pinned", "Tue 10:00-10:45"),
+    ),
+    "changes_is_a_mapping": (
+        "changes:\n  op: remove_therapist\n  therapist_id: T01\n",
+        ["changes_is_a_mapping.yaml: changes: expected a list of changes (each '- op: ...')"],
+        ("changes", "", "expected a list"),
+    ),
+    "top_level_list": (
+        "- op: remove_therapist\n  therapist_id: T01\n",
+        ["top_level_list.yaml: expected a mapping with name, description and changes"],
+        ("", "", "expected a mapping"),
+    ),
+    "unknown_key": (
+        "name: x\nchnages: []\n",
+        ["unknown_key.yaml: chnages: is not a known field (did you mean 'changes'?)"],
+        ("", "chnages", "is not a known field"),
+    ),
+    "name_too_long": (
+        "name: nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn\nchanges: []\n",
+        [
+            "name_too_long.yaml: name: 'nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn...' is too long: at most 100 characters"
+        ],
+        ("", "name", "'nnnnnnnnnn"),
+    ),
+    "invalid_yaml": (
+        "changes:\n  - op: remove_therapist\n\ttherapist_id: T01\n",
+        [
+            "invalid_yaml.yaml: line 3, column 1: not valid YAML: found a tab character that violates indentation"
+        ],
+        ("line 3, column 1", "", "tab character"),
+    ),
+    "alias_bomb": (
+        "a: &a [x,x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]\nchanges: *e\n",
+        [
+            "alias_bomb.yaml: line 5, column 17: expands to more than 50,000 values (through its aliases): rota reads at most that many"
+        ],
+        ("line 5, column 17", "", "50,000 values"),
+    ),
+    "deep_nesting": (
+        "changes: [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]\n",
+        ["deep_nesting.yaml: line 1, column 59: nested more than 50 levels deep"],
+        ("line 1, column 59", "", "50 levels"),
+    ),
+    "not_utf8": (
+        b"name: caf\xe9\nchanges: []\n",
+        ["not_utf8.yaml: line 1, column 10: byte 0xe9 is not UTF-8 text: save the file as UTF-8"],
+        ("line 1, column 10", "", "0xe9"),
+    ),
+}
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     for old in OUT.glob("*"):
@@ -829,6 +1169,15 @@ def main() -> None:
         "re-save it from Excel\n"
     )
     print(f"wrote {len(list(OUT.glob('*.xlsx')))} workbooks to {OUT}")
+    SCENARIO_OUT.mkdir(parents=True, exist_ok=True)
+    for old in SCENARIO_OUT.glob("*"):
+        old.unlink()
+    for name, (text, expected, parts) in SCENARIOS.items():
+        data = text if isinstance(text, bytes) else text.encode("utf-8")
+        (SCENARIO_OUT / f"{name}.yaml").write_bytes(data)
+        (SCENARIO_OUT / f"{name}.expected").write_text("".join(f"{x}\n" for x in expected))
+        (SCENARIO_OUT / f"{name}.parts").write_text("".join(f"{x}\n" for x in parts))
+    print(f"wrote {len(SCENARIOS)} scenario files to {SCENARIO_OUT}")
 
 
 if __name__ == "__main__":
