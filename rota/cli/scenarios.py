@@ -189,20 +189,7 @@ def run_command(
     with plain_errors():
         check_outputs([output], [base, *scenarios], force=force)
     problem = _read_base(base)
-    loaded = _load_all(problem, scenarios)
-    errors: list[str] = []
-    for text in sweep:
-        try:
-            parse_sweep(text)
-        except ValueError as exc:
-            errors.append(str(exc))
-            continue
-        loaded.extend(sweep_scenarios(text))
-    if errors:
-        fail("\n".join(errors))
-    if not loaded:
-        fail("error: give at least one scenario file or --sweep")
-    job_list = build_jobs(problem, loaded)
+    job_list = build_jobs(problem, _scenarios_and_sweeps(problem, scenarios, sweep))
     if out_dir is not None:
         with plain_errors():
             names = [f"{_file_name(j.name)}.xlsx" for j in job_list if j.problem is not None]
@@ -237,6 +224,26 @@ def run_command(
     if failed:
         _say(f"Not compared: {', '.join(failed)}")
         sys.exit(1)
+
+
+def _scenarios_and_sweeps(
+    problem: Problem, scenarios: tuple[Path, ...], sweep: tuple[str, ...]
+) -> list[Scenario | Job]:
+    """The scenario files' scenarios (or their errors) and one scenario per swept value."""
+    loaded = _load_all(problem, scenarios)
+    errors: list[str] = []
+    for text in sweep:
+        try:
+            parse_sweep(text)
+        except ValueError as exc:
+            errors.append(str(exc))
+            continue
+        loaded.extend(sweep_scenarios(text))
+    if errors:
+        fail("\n".join(errors))
+    if not loaded:
+        fail("error: give at least one scenario file or --sweep")
+    return loaded
 
 
 def _run_from_base(
