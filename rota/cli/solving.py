@@ -276,7 +276,7 @@ def _read_inputs(input_file: Path, previous: Path | None) -> tuple[Problem, list
     if previous is not None:
         from rota.io.rota_sheet import read_rota_sheet
 
-        published, more = read_rota_sheet(problem, previous)
+        published, more = read_rota_sheet(problem, previous, lenient=True)
         warnings = list(dict.fromkeys([*warnings, *more]))
         problem = problem.model_copy(update={"previous": previous_from_rota(published)})
     pins = pin_errors(problem)

@@ -80,9 +80,13 @@ class _Reader:
     problem: Problem
     sheet: str
     col_of: dict[str, int]
+    # A published rota read as the previous one: rows naming a referral, therapist or room the
+    # service no longer has are ignored with a warning (a discharged client is normal).
+    lenient: bool = False
     drafts: dict[str, _Draft] = field(default_factory=dict)
     issues: list[InputIssue] = field(default_factory=list)
     warnings: list[InputIssue] = field(default_factory=list)
+    skip_row: bool = False
 
     def get(self, cells: Sequence[Any], name: str) -> Any:
         j = self.col_of.get(name)
@@ -91,6 +95,8 @@ class _Reader:
     def issue(
         self, row: int, column: str, message: str, record: str | None, warn: bool = False
     ) -> None:
+        if self.lenient and not warn and message.startswith("unknown "):
+            warn, message, self.skip_row = True, f"{message} (row ignored)", True
         level: Literal["error", "warning"] = "warning" if warn else "error"
         found = InputIssue(message, self.sheet, row, column, level, record=record or None)
         (self.warnings if warn else self.issues).append(found)
@@ -98,6 +104,7 @@ class _Reader:
     def read_row(self, row_no: int, cells: Sequence[Any]) -> None:
         """One row: checked, then merged into its referral's draft session."""
         before = len(self.issues)
+        self.skip_row = False
         for name in (*REQUIRED, "end"):
             value = self.get(cells, name)
             if isinstance(value, FormulaCell):
@@ -123,7 +130,9 @@ class _Reader:
         tid = self._therapist(row_no, cells, rid)
         room_id = self._room(row_no, cells, rid)
         day, start, end = self._when(row_no, cells, rid)
-        if len(self.issues) > before or ref is None or day is None or start is None:
+        if len(self.issues) > before or self.skip_row or ref is None or day is None:
+            return
+        if start is None:
             return
         assert tid is not None and room_id is not None
         expected_end = start + ref.minutes
@@ -234,14 +243,17 @@ def _header(raw: RawSheet) -> dict[str, int]:
     return col_of
 
 
-def read_rota_sheet_rows(problem: Problem, path: Path | str) -> RotaSheet:
-    """Read the Rota sheet of ``path`` against ``problem``; InputError lists every bad cell."""
+def read_rota_sheet_rows(problem: Problem, path: Path | str, *, lenient: bool = False) -> RotaSheet:
+    """Read the Rota sheet of ``path`` against ``problem``; InputError lists every bad cell.
+
+    ``lenient`` (a published rota read as the previous one): rows naming a referral, therapist
+    or room the service no longer has are left out with a warning."""
     sheets = read_workbook_rows(path)
     by_key = {name.strip().lower(): raw for name, raw in sheets.items()}
     raw = by_key.get(SHEET.lower())
     if raw is None:
         raise InputError([InputIssue(f"has no sheet named '{SHEET}'", source=Path(path).name)])
-    reader = _Reader(problem, raw.title, _header(raw))
+    reader = _Reader(problem, raw.title, _header(raw), lenient)
     for row_no, cells in raw.rows[1:]:
         reader.read_row(row_no, cells)
     if reader.issues:
@@ -299,7 +311,9 @@ def _unscheduled_rows(raw: Any) -> dict[str, tuple[int, str]]:
     return out
 
 
-def read_rota_sheet(problem: Problem, path: Path | str) -> tuple[Rota, list[str]]:
+def read_rota_sheet(
+    problem: Problem, path: Path | str, *, lenient: bool = False
+) -> tuple[Rota, list[str]]:
     """The edited Rota sheet as a Rota (absent referrals unscheduled) and its warnings."""
-    sheet = read_rota_sheet_rows(problem, path)
+    sheet = read_rota_sheet_rows(problem, path, lenient=lenient)
     return sheet.rota, list(sheet.warnings)

@@ -180,9 +180,11 @@ def _check_referral_needs(issues: Issues, idx: int, ref: Referral) -> None:
     def warn(col: str, msg: str) -> None:
         issues.add("warning", "Referrals", idx, col, rid, msg)
 
+    all_skills = {k for t in p.therapists for k in t.skills}
+    missing_skills = [k for k in ref.needs_skills if k not in all_skills]
     if ref.discipline not in {d for t in p.therapists for d in t.disciplines}:
         warn("discipline", f"no therapist offers {ref.discipline}: it cannot be placed")
-    else:
+    elif not missing_skills:  # (a skill nobody has is said once, below)
         able = [
             t
             for t in p.therapists
@@ -195,23 +197,27 @@ def _check_referral_needs(issues: Issues, idx: int, ref: Referral) -> None:
                 f"{', '.join(ref.needs_skills) or 'no special skills'}; "
                 f"the service has {len(able)}: it cannot be placed",
             )
+    for k in missing_skills:
+        msg = f"no therapist has the skill '{k}': it cannot be placed" + did_you_mean(k, all_skills)
+        warn("needs_skills", msg)
     all_features = {f for r in p.rooms for f in r.features}
-    for f in ref.needs_features:
-        if f not in all_features:
-            msg = f"no room in the service has '{f}'" + did_you_mean(f, all_features)
-            warn("needs_features", msg)
-    all_skills = {k for t in p.therapists for k in t.skills}
-    for k in ref.needs_skills:
-        if k not in all_skills:
-            msg = f"no therapist has the skill '{k}'" + did_you_mean(k, all_skills)
-            warn("needs_skills", msg)
-    known_sites = [sid for sid in ref.site_ids if sid in issues.site_ids]
-    if known_sites and all(
-        not any(
-            ref.group_size <= r.capacity and set(ref.needs_features) <= set(r.features)
-            for r in p.rooms_by_site.get(sid, ())
+    missing_features = [f for f in ref.needs_features if f not in all_features]
+    for f in missing_features:
+        msg = f"no room in the service has '{f}': it cannot be placed" + did_you_mean(
+            f, all_features
         )
-        for sid in known_sites
+        warn("needs_features", msg)
+    known_sites = [sid for sid in ref.site_ids if sid in issues.site_ids]
+    if (
+        known_sites
+        and not missing_features  # (a feature no room has is said once, above)
+        and all(
+            not any(
+                ref.group_size <= r.capacity and set(ref.needs_features) <= set(r.features)
+                for r in p.rooms_by_site.get(sid, ())
+            )
+            for sid in known_sites
+        )
     ):
         warn(
             "needs_features",

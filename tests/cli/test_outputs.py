@@ -154,3 +154,17 @@ def test_check_exits_1_when_rota_and_unscheduled_disagree(tmp_path: Path) -> Non
     result = CliRunner().invoke(main, ["check", str(src), str(rota)])
     assert result.exit_code == 1
     assert f"({rid}): {rid} is also scheduled on Rota row" in result.output
+
+
+def test_a_previous_rota_naming_discharged_referrals_is_used_with_a_warning(
+    tmp_path: Path,
+) -> None:
+    src = _input(tmp_path)
+    rota = tmp_path / "rota.xlsx"
+    assert _solve(src, "-o", rota)[0] == 0
+    problem = make_two_therapists_service()
+    fewer = tmp_path / "fewer.xlsx"
+    write_problem(problem.model_copy(update={"referrals": problem.referrals[1:]}), fewer)
+    code, out = _solve(fewer, "--previous", rota, "-o", tmp_path / "next.xlsx")
+    assert code == 0, out
+    assert "referral_id: unknown referral 'R1'" in out and "(row ignored)" in out

@@ -493,7 +493,8 @@ def _term_reversed(wb: Workbook) -> None:
     "warning: Referrals row 3 (R0002), needs_features: no room at its site(s) has the capacity and "
     "features it needs: it cannot be placed",
     "warning: Referrals row 5 (R0004), discipline: no therapist offers music: it cannot be placed",
-    "warning: Referrals row 5 (R0004), needs_skills: no therapist has the skill 'attachment'",
+    "warning: Referrals row 5 (R0004), needs_skills: no therapist has the skill 'attachment': "
+    "it cannot be placed",
 )
 def _several(wb: Workbook) -> None:
     put(wb, "Settings", 7, "value", 0)
