@@ -100,8 +100,8 @@ def _existing_folder(folder: Path) -> Path:
 def check_not_open(target: Path) -> None:
     """Refuse a file that another program holds: Excel leaves ``~$name.xlsx`` beside a workbook
     it has open (and on Windows locks the workbook itself)."""
-    owner = target.with_name("~$" + target.name[2:] if len(target.name) > 2 else target.name)
-    for candidate in {owner, target.with_name("~$" + target.name)}:
+    owner = target.with_name("~$" + target.name)
+    for candidate in (owner,):
         if candidate.exists():
             raise OutputError(
                 f"{target} is open in Excel ({candidate.name} is beside it): close it first"

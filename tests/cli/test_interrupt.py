@@ -55,8 +55,9 @@ class Run:
         self.proc.send_signal(signal.SIGINT)
 
     def finish(self) -> tuple[int, str, str]:
-        out, _ = self.proc.communicate(timeout=300)
-        self.reader.join(timeout=10)
+        out = self.proc.stdout.read() if self.proc.stdout else ""
+        self.proc.wait(timeout=300)
+        self.reader.join(timeout=30)
         return self.proc.returncode, out, "".join(self.err)
 
 

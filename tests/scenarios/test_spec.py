@@ -150,7 +150,7 @@ changes:
     ops += "add_referrals, remove_referrals, set_setting, set_rate, pin"
     assert messages[:4] == [
         "s1.yaml: changes[0] (remove_therapist) therapist_id: Field required",
-        "s1.yaml: changes[0] (remove_therapist) therapist: Extra inputs are not permitted",
+        "s1.yaml: changes[0] (remove_therapist) therapist: is not a known field",
         f"s1.yaml: changes[1] (frobnicate): unknown op 'frobnicate' (use one of: {ops})",
         f"s1.yaml: changes[2]: no op given (use one of: {ops})",
     ]
@@ -175,7 +175,7 @@ changes:
         ),
         ("- just\n- a list\n", "s1.yaml: expected a mapping with name, description and changes"),
         ("name: x\nchanges:\n  op: pin\n", "s1.yaml: changes: expected a list of changes"),
-        ("name: x\ncolour: blue\n", "s1.yaml: colour: Extra inputs are not permitted"),
+        ("name: x\ncolour: blue\n", "s1.yaml: colour: is not a known field"),
     ],
 )
 def test_unreadable_files_say_where(tmp_path: Path, text: str, message: str) -> None:
