@@ -181,10 +181,7 @@ def _as_sites(value: Any) -> tuple[str, ...]:
 def convert(kind: Kind, value: Any) -> Any:
     """A non-blank cell converted for its column kind; ValueError says why in plain words."""
     if isinstance(value, FormulaCell):
-        raise ValueError(
-            f"'{value}' is a formula whose value was never saved: type the value, or open and "
-            "save the workbook in Excel"
-        )
+        raise ValueError(value.problem)
     if kind in ("id", "optid", "text", "tags"):
         return _as_text(value)
     if kind == "int":

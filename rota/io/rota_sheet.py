@@ -108,11 +108,7 @@ class _Reader:
         for name in (*REQUIRED, "end"):
             value = self.get(cells, name)
             if isinstance(value, FormulaCell):
-                msg = (
-                    f"'{value}' is a formula whose value was never saved: type the value, "
-                    "or open and save the workbook in Excel"
-                )
-                self.issue(row_no, name, msg, None)
+                self.issue(row_no, name, value.problem, None)
         if len(self.issues) > before:
             return
         rid = _as_id(self.get(cells, "referral_id"))

@@ -49,6 +49,14 @@ class FormulaCell:
     def __str__(self) -> str:
         return f"={self.formula}"
 
+    @property
+    def problem(self) -> str:
+        """What the readers say about such a cell."""
+        return (
+            f"'{self}' is a formula whose value was never saved: type the value, or open and "
+            "save the workbook in Excel"
+        )
+
 
 @dataclass
 class RawSheet:
