@@ -23,6 +23,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "check": ("rota.cli.checking", "check_command"),
     "export": ("rota.cli.exports", "export_group"),
     "scenario": ("rota.cli.scenarios", "scenario_group"),
+    "sweep": ("rota.cli.sweep", "sweep_command"),
+    "serve": ("rota.cli.web", "serve_command"),
 }
 
 

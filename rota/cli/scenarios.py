@@ -157,10 +157,12 @@ def apply_command(base: Path, scenario: Path, output: Path, force: bool) -> None
     help="One scenario per value of a setting, e.g. admin_minutes=5,10,15 (repeatable).",
 )
 @click.option(
-    "--from-base",
-    is_flag=True,
-    help="Solve the base first and give its rota to every scenario as the previous rota, so "
-    "that sessions move only where a scenario needs it.",
+    "--from-base/--fresh",
+    default=True,
+    show_default=True,
+    help="--from-base (the default): solve the base first and give its rota to every scenario "
+    "as the previous rota, so that sessions move only where a scenario needs it. --fresh: plan "
+    "every scenario from scratch (for capacity questions, such as hiring).",
 )
 @click.option("--seed", default=0, show_default=True, help="Random seed of every solve.")
 @click.option("--force", is_flag=True, help="Replace output files that exist.")

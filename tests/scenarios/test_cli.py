@@ -280,3 +280,20 @@ def test_apply_writes_the_changed_input_and_leaves_the_base(service: Path) -> No
     bad = _invoke("apply", str(service), str(d / "broken.yaml"), "-o", str(d / "b.xlsx"))
     assert bad.exit_code == 1
     assert "unknown room 'CAM-9'" in bad.output and not (d / "b.xlsx").exists()
+
+
+def test_from_base_is_the_default_and_fresh_plans_from_scratch(service: Path) -> None:
+    d = service.parent
+    common = ["-o", str(d / "c.xlsx"), "--time-limit", "2", "--force"]
+    default = _invoke("run", str(service), str(d / "leave.yaml"), *common, "--jobs", "2")
+    assert default.exit_code == 0, default.output
+    lines = default.output.splitlines()
+    base_done = min(i for i, line in enumerate(lines) if line.startswith("[base] finished"))
+    assert base_done < lines.index("[leave] started")
+
+    fresh = _invoke("run", str(service), str(d / "leave.yaml"), *common, "--jobs", "2", "--fresh")
+    assert fresh.exit_code == 0, fresh.output
+    lines = fresh.output.splitlines()
+    base_done = min(i for i, line in enumerate(lines) if line.startswith("[base] finished"))
+    assert lines.index("[leave] started") < base_done  # both solved at once, not from the base
+    _assert_rotas_pass_the_checker(d / "c.xlsx")
