@@ -154,8 +154,18 @@ def sweep_temporaries(folder: Path) -> list[Path]:
 
 def _temporary(target: Path) -> Path:
     tmp_dir = target.parent / TEMP_DIR_NAME
-    tmp_dir.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f"{os.getpid()}-", suffix=target.suffix, dir=tmp_dir)
+    for attempt in range(5):
+        tmp_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            fd, name = tempfile.mkstemp(
+                prefix=f"{os.getpid()}-", suffix=target.suffix, dir=tmp_dir
+            )
+            break
+        except FileNotFoundError:
+            # Another process writing to the same folder removed the (then empty) temporary
+            # folder between our mkdir and mkstemp: make it again.
+            if attempt == 4:
+                raise
     os.close(fd)
     # mkstemp makes the file owner-only; give it the permissions a plain open() would.
     umask = os.umask(0)
