@@ -462,6 +462,8 @@ def load_scenario(path: Path | str) -> Scenario:
     """Read and validate a scenario YAML file (a regular UTF-8 file within the limits of
     :mod:`rota.io.limits`, its aliases and nesting measured before it is built)."""
     p = Path(path)
+    if not p.exists() and not p.is_symlink():
+        raise ScenarioError([f"{p.name}: cannot read: No such file or directory"])
     try:
         text = read_text_file(p, MAX_SCENARIO_BYTES)
         data = load_yaml(text, p.name, MAX_SCENARIO_VALUES)

@@ -187,4 +187,4 @@ def test_unreadable_files_say_where(tmp_path: Path, text: str, message: str) -> 
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(ScenarioError) as info:
         load_scenario(tmp_path / "nope.yaml")
-    assert info.value.messages[0] == f"{tmp_path / 'nope.yaml'}: no such file"
+    assert info.value.messages[0] == "nope.yaml: cannot read: No such file or directory"
