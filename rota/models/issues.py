@@ -27,6 +27,14 @@ class Issues:
         self.problem = problem
         self.out: list[Issue] = []
         self.site_ids = set(problem.site_by_id)
+        # What the service offers, worked out once for every referral's needs.
+        self.skills = {k for t in problem.therapists for k in t.skills}
+        self.features = {f for r in problem.rooms for f in r.features}
+        self.disciplines = {d for t in problem.therapists for d in t.disciplines}
+        self.skills_by_discipline: dict[str, list[frozenset[str]]] = {}
+        for t in problem.therapists:
+            for d in t.disciplines:
+                self.skills_by_discipline.setdefault(d, []).append(frozenset(t.skills))
 
     def add(
         self, level: Level, sheet: str, idx: int | None, col: str | None, rec: str, msg: str
@@ -180,16 +188,13 @@ def _check_referral_needs(issues: Issues, idx: int, ref: Referral) -> None:
     def warn(col: str, msg: str) -> None:
         issues.add("warning", "Referrals", idx, col, rid, msg)
 
-    all_skills = {k for t in p.therapists for k in t.skills}
+    all_skills, all_features = issues.skills, issues.features
     missing_skills = [k for k in ref.needs_skills if k not in all_skills]
-    if ref.discipline not in {d for t in p.therapists for d in t.disciplines}:
+    if ref.discipline not in issues.disciplines:
         warn("discipline", f"no therapist offers {ref.discipline}: it cannot be placed")
     elif not missing_skills:  # (a skill nobody has is said once, below)
-        able = [
-            t
-            for t in p.therapists
-            if ref.discipline in t.disciplines and set(ref.needs_skills) <= set(t.skills)
-        ]
+        needs = set(ref.needs_skills)
+        able = [k for k in issues.skills_by_discipline[ref.discipline] if needs <= k]
         if len(able) < ref.therapists_needed:
             warn(
                 "needs_skills",
@@ -200,7 +205,6 @@ def _check_referral_needs(issues: Issues, idx: int, ref: Referral) -> None:
     for k in missing_skills:
         msg = f"no therapist has the skill '{k}': it cannot be placed" + did_you_mean(k, all_skills)
         warn("needs_skills", msg)
-    all_features = {f for r in p.rooms for f in r.features}
     missing_features = [f for f in ref.needs_features if f not in all_features]
     for f in missing_features:
         msg = f"no room in the service has '{f}': it cannot be placed" + did_you_mean(
