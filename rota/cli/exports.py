@@ -10,15 +10,15 @@ from pathlib import Path
 
 import click
 
-from rota.cli.common import describe_error, fail, plain_errors
+from rota.cli.common import Interrupts, describe_error, fail, plain_errors, write_outputs
 from rota.evaluate.term_costs import CostOptions, term_costs
 from rota.io import InputError, read_problem_with_warnings
 from rota.io.result_file import load_result
 from rota.models.problem import Problem
 from rota.models.result import Result
-from rota.reports.atomic import check_writable
+from rota.reports.atomic import check_outputs, new_run_id, remove_previous_run
 from rota.reports.coordinator import write_rota_workbook
-from rota.reports.schools import write_school_workbooks
+from rota.reports.schools import school_targets, write_school_workbooks
 
 _describe = describe_error
 
@@ -77,11 +77,14 @@ def export_rota_command(
     if output.suffix.lower() != ".xlsx":
         fail(f"error: {output}: the rota workbook is an Excel workbook, name it .xlsx")
     with plain_errors(OSError, describe=_describe):
-        check_writable(output, force)
+        check_outputs([output], [input_file, result_file], force=force)
     problem, result = _read(input_file, result_file)
     options = CostOptions(bank_holidays=not no_bank_holidays, bill_admin=not bill_session_only)
-    with plain_errors(OSError, describe=_describe):
-        write_rota_workbook(problem, result, output, force=force, options=options)
+    with plain_errors(OSError, describe=_describe), Interrupts() as interrupts:
+        write_outputs(
+            interrupts,
+            lambda: [write_rota_workbook(problem, result, output, force=force, options=options)],
+        )
     costs = term_costs(problem, result.rota, options)
     click.echo(
         f"Wrote {output}: {len(result.rota.sessions)} sessions, "
@@ -116,8 +119,17 @@ def export_schools_command(
     """One workbook per site with that site's sessions only, its term dates and cost."""
     problem, result = _read(input_file, result_file)
     options = CostOptions(bank_holidays=not no_bank_holidays, bill_admin=not bill_session_only)
-    with plain_errors(OSError, describe=_describe):
-        paths = write_school_workbooks(problem, result, out_dir, force=force, options=options)
+    paths: list[Path] = []
+    run_id = new_run_id()
+
+    def write() -> list[Path]:
+        paths.extend(write_school_workbooks(problem, result, out_dir, force=force, options=options))
+        return paths
+
+    with plain_errors(OSError, describe=_describe), Interrupts() as interrupts:
+        check_outputs(school_targets(problem, out_dir), [input_file, result_file], force=force)
+        write_outputs(interrupts, write, run_id)
+        remove_previous_run(out_dir, run_id, paths)
     click.echo(f"Wrote {len(paths)} school workbook{'s' if len(paths) != 1 else ''} in {out_dir}:")
     for p in paths:
         click.echo(f"  {p.name}")

@@ -3,22 +3,23 @@
 from __future__ import annotations
 
 import math
-import signal
-import threading
 import time
-from collections.abc import Callable
 from pathlib import Path
-from types import FrameType
 
 import click
 
-from rota.cli.common import describe_error, fail, plain_errors
+from rota.cli.common import Interrupts, describe_error, fail, plain_errors, write_outputs
 from rota.evaluate.weights import Weights
 from rota.io import InputError, read_problem_with_warnings
 from rota.io.load import locate_issues
 from rota.models import PreviousSession, Problem, Rota
 from rota.models.result import Result
-from rota.reports.atomic import check_writable, write_atomic
+from rota.reports.atomic import (
+    check_outputs,
+    new_run_id,
+    remove_previous_run,
+    write_atomic,
+)
 from rota.scheduler import SolveParams
 from rota.scheduler.pins import pin_plan
 from rota.scheduler.progress import Progress
@@ -36,19 +37,6 @@ def previous_from_rota(rota: Rota) -> tuple[PreviousSession, ...]:
         for s in rota.sessions
         for t in s.therapist_ids
     )
-
-
-def _stop_on_first_ctrl_c(stop: threading.Event) -> Callable[[int, FrameType | None], None]:
-    """A SIGINT handler: the first Ctrl-C sets ``stop`` (the solve ends and keeps its best
-    rota); a second one interrupts at once."""
-
-    def handler(signum: int, frame: FrameType | None) -> None:
-        if stop.is_set():
-            raise KeyboardInterrupt
-        stop.set()
-        click.echo("stopping: keeping the best rota found so far", err=True)
-
-    return handler
 
 
 def write_result(problem: Problem, result: Result, path: Path, force: bool) -> None:
@@ -200,18 +188,15 @@ def solve_command(
     output = output or input_file.with_name(f"{input_file.stem}-rota.xlsx")
     if output.suffix.lower() not in RESULT_SUFFIXES:
         fail(f"error: {output}: the output must end in .xlsx, .json or .yaml")
+    inputs = [p for p in (input_file, previous) if p is not None]
     with plain_errors(InputError, ValueError, describe=describe_error):
-        check_writable(output, force)
-        problem, warnings = read_problem_with_warnings(input_file)
-        if previous is not None:
-            from rota.io.rota_sheet import read_rota_sheet
+        check_outputs([output], inputs, force=force)
+        problem, warnings = _read_inputs(input_file, previous)
+        # Every output is known once the sites are: check them all before a minute of solving.
+        if schools is not None:
+            from rota.reports.schools import school_targets
 
-            published, more = read_rota_sheet(problem, previous)
-            warnings += more
-            problem = problem.model_copy(update={"previous": previous_from_rota(published)})
-        pins = pin_plan(problem).issues
-        if pins:
-            raise InputError(locate_issues(input_file, pins))
+            check_outputs(school_targets(problem, schools), inputs, force=force)
     for w in warnings:
         click.echo(f"warning: {w}", err=True)
     weights = Weights() if stability is None else Weights(stability=stability)
@@ -230,25 +215,57 @@ def solve_command(
         err=True,
     )
     t0 = time.perf_counter()
-    stop = threading.Event()
-    previous_handler = signal.signal(signal.SIGINT, _stop_on_first_ctrl_c(stop))
-    try:
-        result = solve(problem, params, on_progress=_ProgressPrinter(quiet), stop=stop)
-    except KeyboardInterrupt:
-        result = None  # a second Ctrl-C: give up at once
-    finally:
-        signal.signal(signal.SIGINT, previous_handler)
-    if result is None or result.first_solution_seconds is None:
-        fail("stopped before a first rota existed: nothing written", code=130)
-    with plain_errors(ValueError, describe=describe_error):
-        write_result(problem, result, output, force)
-        if schools is not None:
-            from rota.reports.schools import write_school_workbooks
-
-            written = write_school_workbooks(problem, result, schools, force=force)
-            click.echo(f"wrote {len(written)} school workbooks to {schools}")
+    with Interrupts() as interrupts:
+        result = solve(problem, params, on_progress=_ProgressPrinter(quiet), stop=interrupts.stop)
+        if result.first_solution_seconds is None:
+            fail("stopped before a first rota existed: nothing written", code=130)
+        with plain_errors(ValueError, describe=describe_error):
+            _write_all(interrupts, problem, result, output, schools, force)
     for line in summary_lines(problem, result):
         click.echo(line)
     click.echo(f"wrote {output} ({time.perf_counter() - t0:.1f}s)")
     if result.violations:
-        fail("BUG: the rota breaks hard rules:\n" + "\n".join(result.violations), code=2)
+        fail("BUG: the rota breaks hard rules:\n" + "\n".join(result.violations), code=3)
+
+
+def _read_inputs(input_file: Path, previous: Path | None) -> tuple[Problem, list[str]]:
+    """The input (with a published rota as its Previous sheet) and its warnings; InputError
+    when it cannot be solved, pinned sessions that cannot be kept included."""
+    problem, warnings = read_problem_with_warnings(input_file)
+    if previous is not None:
+        from rota.io.rota_sheet import read_rota_sheet
+
+        published, more = read_rota_sheet(problem, previous, lenient=True)
+        warnings = list(dict.fromkeys([*warnings, *more]))
+        problem = problem.model_copy(update={"previous": previous_from_rota(published)})
+    pins = pin_plan(problem).issues
+    if pins:
+        raise InputError(locate_issues(input_file, pins))
+    return problem, warnings
+
+
+def _write_all(
+    interrupts: Interrupts,
+    problem: Problem,
+    result: Result,
+    output: Path,
+    schools: Path | None,
+    force: bool,
+) -> None:
+    """The rota and the schools' workbooks, all or none; then the previous run's school files
+    go (the new set is complete)."""
+    run_id = new_run_id()
+    school_files: list[Path] = []
+
+    def write() -> list[Path]:
+        write_result(problem, result, output, force)
+        if schools is not None:
+            from rota.reports.schools import write_school_workbooks
+
+            school_files.extend(write_school_workbooks(problem, result, schools, force=force))
+        return [output, *school_files]
+
+    write_outputs(interrupts, write, run_id)
+    if schools is not None:
+        remove_previous_run(schools, run_id, school_files)
+        click.echo(f"wrote {len(school_files)} school workbooks to {schools}")

@@ -26,6 +26,7 @@ from rota.reports.cells import (
     MONEY_FORMAT,
     TIME_FORMAT,
     fit_columns,
+    put,
     sheet_title,
     write_table,
 )
@@ -115,15 +116,15 @@ def _write_compare(ws: Worksheet, comparison: Comparison) -> None:
     headers = ["Figure", *names, *(f"{n} vs base" for n in names[1:])]
     bold = Font(bold=True)
     for j, h in enumerate(headers, start=1):
-        ws.cell(1, j, h).font = bold
-    ws.cell(2, 1, "What it asks").font = Font(italic=True)
+        put(ws, 1, j, h).font = bold
+    put(ws, 2, 1, "What it asks").font = Font(italic=True)
     for j, name in enumerate(names, start=2):
-        cell = ws.cell(2, j, descriptions.get(name, ""))
+        cell = put(ws, 2, j, descriptions.get(name, ""))
         cell.alignment = Alignment(wrap_text=True, vertical="top")
-    ws.cell(3, 1, "Changes").font = Font(italic=True)
+    put(ws, 3, 1, "Changes").font = Font(italic=True)
     summaries = {o.name: o.summary for o in comparison.outcomes}
     for j, name in enumerate(names, start=2):
-        cell = ws.cell(3, j, summaries.get(name, ""))
+        cell = put(ws, 3, j, summaries.get(name, ""))
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     lines = max((summaries.get(n, "").count("\n") + 1 for n in names), default=1)
     ws.row_dimensions[3].height = 15 * max(1, min(8, lines))
@@ -133,21 +134,21 @@ def _write_compare(ws: Worksheet, comparison: Comparison) -> None:
     r = 3
     for row in comparison.rows:
         r += 1
-        ws.cell(r, 1, row.label)
+        put(ws, r, 1, row.label)
         for j, value in enumerate((*row.values, *row.diffs), start=2):
             if value is None:
                 continue
-            cell = ws.cell(r, j, value)
+            cell = put(ws, r, j, value)
             if not isinstance(value, str):
                 cell.number_format = (
                     _diff_format(row.number_format) if j > len(names) + 1 else (row.number_format)
                 )
     if comparison.notes:
         r += 2
-        ws.cell(r, 1, "Notes").font = bold
+        put(ws, r, 1, "Notes").font = bold
         for note in comparison.notes:
             r += 1
-            ws.cell(r, 1, note)
+            put(ws, r, 1, note)
     ws.freeze_panes = "B2"
     fit_columns(ws, maximum=_WRAP_CHARS)
     for j in range(2, len(names) + 2):
@@ -172,7 +173,7 @@ def _write_changes(ws: Worksheet, problem: Problem, changes: Sequence[Change]) -
         )
     last = write_table(ws, 1, CHANGE_COLUMNS, rows)
     if not rows:
-        ws.cell(2, 1, "No session changed.")
+        put(ws, 2, 1, "No session changed.")
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(CHANGE_COLUMNS))}{max(last, 1)}"
     fit_columns(ws)

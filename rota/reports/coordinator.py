@@ -31,6 +31,7 @@ from rota.reports.cells import (
     PERCENT_FORMAT,
     TIME_FORMAT,
     fit_columns,
+    put,
     sheet_title,
     time_cell,
     write_table,
@@ -166,14 +167,14 @@ def _write_rota_sheet(ws: Worksheet, problem: Problem, rota: Rota, costs: TermCo
 
 
 def _section(ws: Worksheet, row: int, title: str) -> int:
-    ws.cell(row, 1, title).font = Font(bold=True, size=12)
+    put(ws, row, 1, title).font = Font(bold=True, size=12)
     return row + 1
 
 
 def _pairs(ws: Worksheet, row: int, items: Sequence[tuple[str, Any, str | None]]) -> int:
     for label, value, fmt in items:
-        ws.cell(row, 1, label)
-        cell = ws.cell(row, 2, value)
+        put(ws, row, 1, label)
+        cell = put(ws, row, 2, value)
         if fmt and value is not None and not isinstance(value, str):
             cell.number_format = fmt
         row += 1
@@ -190,7 +191,7 @@ def _write_summary(
 ) -> None:
     s = problem.settings
     rota = result.rota
-    ws.cell(1, 1, f"{s.service_name}: rota for {s.term_name}").font = Font(bold=True, size=14)
+    put(ws, 1, 1, f"{s.service_name}: rota for {s.term_name}").font = Font(bold=True, size=14)
     row = 3
     row = _pairs(
         ws,
@@ -362,17 +363,17 @@ def _write_unscheduled(ws: Worksheet, problem: Problem, rota: Rota) -> None:
 
 def _write_costs(ws: Worksheet, problem: Problem, costs: TermCosts, options: CostOptions) -> None:
     s = problem.settings
-    ws.cell(1, 1, f"Cost of {s.term_name}").font = Font(bold=True, size=14)
-    ws.cell(2, 1, f"{s.term_start or '?'} to {s.term_end or '?'}; {billing_basis(options)}")
-    ws.cell(3, 1, CO_FACILITATED_NOTE)
+    put(ws, 1, 1, f"Cost of {s.term_name}").font = Font(bold=True, size=14)
+    put(ws, 2, 1, f"{s.term_start or '?'} to {s.term_end or '?'}; {billing_basis(options)}")
+    put(ws, 3, 1, CO_FACILITATED_NOTE)
     rates = "; ".join(
         f"£{r.hourly_rate:.2f}/h from {r.effective_from}"
         for r in sorted(problem.rates, key=lambda r: r.effective_from)
     )
-    ws.cell(4, 1, f"Rates: {rates or 'none given'}")
+    put(ws, 4, 1, f"Rates: {rates or 'none given'}")
     row = 5
     for w in costs.warnings:
-        ws.cell(row, 1, f"Warning: {w}")
+        put(ws, row, 1, f"Warning: {w}")
         row += 1
     money = {
         "sessions per week": INT_FORMAT,

@@ -29,6 +29,7 @@ from rota.evaluate.kpis import DayRoute
 from rota.models.problem import Problem
 from rota.models.rota import Rota
 from rota.models.timeutil import format_time
+from rota.reports.cells import put
 
 BlockKind = Literal["session", "admin", "travel"]
 KIND_ORDER: dict[str, int] = {"session": 0, "admin": 1, "travel": 2}
@@ -121,14 +122,14 @@ def draw_grid(ws: Worksheet, grid: Grid) -> dict[tuple[int, int], tuple[int, int
     first_time_row = FIRST_HEADER_ROW + header_rows
     num_rows = (grid.end - grid.start) // grid.row_minutes
 
-    ws.cell(TITLE_ROW, 1, grid.title).font = Font(bold=True, size=14)
-    ws.cell(NOTE_ROW, 1, grid.note).font = Font(italic=True, size=9)
+    put(ws, TITLE_ROW, 1, grid.title).font = Font(bold=True, size=14)
+    put(ws, NOTE_ROW, 1, grid.note).font = Font(italic=True, size=9)
     if last_col > 1:
         ws.merge_cells(start_row=TITLE_ROW, start_column=1, end_row=TITLE_ROW, end_column=last_col)
         ws.merge_cells(start_row=NOTE_ROW, start_column=1, end_row=NOTE_ROW, end_column=last_col)
 
     head_fill = PatternFill("solid", fgColor=HEADER_FILL)
-    time_head = ws.cell(FIRST_HEADER_ROW, 1, "Time")
+    time_head = put(ws, FIRST_HEADER_ROW, 1, "Time")
     time_head.font = Font(bold=True)
     time_head.fill = head_fill
     if has_sub:
@@ -145,7 +146,7 @@ def draw_grid(ws: Worksheet, grid: Grid) -> dict[tuple[int, int], tuple[int, int
             and grid.columns[run_end + 1].header == grid.columns[col].header
         ):
             run_end += 1
-        cell = ws.cell(FIRST_HEADER_ROW, col + 2, grid.columns[col].header)
+        cell = put(ws, FIRST_HEADER_ROW, col + 2, grid.columns[col].header)
         cell.font = Font(bold=True)
         cell.alignment = Alignment(horizontal="center")
         for c in range(col, run_end + 1):
@@ -161,7 +162,7 @@ def draw_grid(ws: Worksheet, grid: Grid) -> dict[tuple[int, int], tuple[int, int
         col = run_end + 1
     if has_sub:
         for c, gc in enumerate(grid.columns):
-            cell = ws.cell(FIRST_HEADER_ROW + 1, c + 2, gc.subheader or "")
+            cell = put(ws, FIRST_HEADER_ROW + 1, c + 2, gc.subheader or "")
             cell.font = Font(bold=True, size=9)
             cell.fill = head_fill
             cell.border = _BOX
@@ -169,7 +170,7 @@ def draw_grid(ws: Worksheet, grid: Grid) -> dict[tuple[int, int], tuple[int, int
 
     for i in range(num_rows):
         t = grid.start + i * grid.row_minutes
-        cell = ws.cell(first_time_row + i, 1, format_time(t))
+        cell = put(ws, first_time_row + i, 1, format_time(t))
         cell.font = Font(size=9, bold=t % 60 == 0)
         cell.alignment = Alignment(vertical="top")
         for c in range(ncols):
@@ -188,14 +189,14 @@ def draw_grid(ws: Worksheet, grid: Grid) -> dict[tuple[int, int], tuple[int, int
             # text of the block that took its first row, so no time goes unshown.
             owner = owners.get((b.column, first))
             if owner is not None:
-                owner.value = f"{owner.value}\n{b.text}"
+                put(ws, owner.row, owner.column, f"{owner.value}\n{b.text}")
             continue
         r0, r1 = run
         for r in range(r0, r1):
             occupied.add((b.column, r))
         top, bottom = first_time_row + r0, first_time_row + r1 - 1
         column = b.column + 2
-        cell = ws.cell(top, column, b.text)
+        cell = put(ws, top, column, b.text)
         for r in range(r0, r1):
             owners[(b.column, r)] = cell
         small = b.kind != "session"

@@ -9,6 +9,7 @@ site is written, so a workbook can be sent to its school as it is.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -24,12 +25,14 @@ from rota.models.problem import Problem
 from rota.models.result import Result
 from rota.models.rota import Rota
 from rota.models.timeutil import DAY_INDEX
-from rota.reports.atomic import OutputError, check_writable, write_atomic
+from rota.reports.atomic import OutputError, check_writable, current_run_id, write_atomic
 from rota.reports.cells import (
     INT_FORMAT,
     MONEY_FORMAT,
     TIME_FORMAT,
     fit_columns,
+    put,
+    stamp_run,
     time_cell,
     wrap_columns,
     write_table,
@@ -75,8 +78,28 @@ def safe_file_name(text: str) -> str:
 
 
 def school_file_name(site: Site) -> str:
-    """``<site name> (<site id>).xlsx``: the name the school knows, the id keeps it unique."""
-    return f"{safe_file_name(site.name)} ({safe_file_name(site.site_id)}).xlsx"
+    """``<site name> (<site id>).xlsx``: the name the school knows, the id keeps it unique.
+    Long names and ids are cut short (with a short code of the id, so names stay unique)."""
+    name, ident = safe_file_name(site.name), safe_file_name(site.site_id)
+    if len(name) > 80 or len(ident) > 40:
+        code = hashlib.sha1(site.site_id.encode("utf-8")).hexdigest()[:8]
+        name, ident = name[:80].strip(" ."), f"{ident[:30].strip(' .')} {code}"
+    return f"{name} ({ident}).xlsx"
+
+
+def school_targets(problem: Problem, folder: Path) -> list[Path]:
+    """Every school workbook a run may write into ``folder`` (any site may get sessions), so
+    that all of them can be checked before solving."""
+    if folder.exists() and not folder.is_dir():
+        raise OutputError(f"{folder} is a file, not a folder")
+    names = [school_file_name(site) for site in problem.sites]
+    lower = [n.lower() for n in names]
+    clash = sorted({n for n in names if lower.count(n.lower()) > 1})
+    if clash:
+        raise OutputError(
+            f"two sites give the same file name '{clash[0]}': make their names differ"
+        )
+    return [folder / name for name in names]
 
 
 def _therapist_names(problem: Problem, therapist_ids: Sequence[str]) -> str:
@@ -102,8 +125,8 @@ def _write_cover(
     s = problem.settings
     ws.column_dimensions["A"].width = 28
     ws.column_dimensions["B"].width = 90
-    ws.cell(1, 1, f"{s.service_name}: {s.term_name}").font = Font(bold=True, size=14)
-    ws.cell(2, 1, f"Weekly sessions at {site.name}").font = Font(bold=True, size=12)
+    put(ws, 1, 1, f"{s.service_name}: {s.term_name}").font = Font(bold=True, size=14)
+    put(ws, 2, 1, f"Weekly sessions at {site.name}").font = Font(bold=True, size=12)
     rows: list[tuple[str, str | int | float | dt.date | None, str | None]] = [
         ("For", site.contact or "The school's liaison person", None),
         ("Term starts", s.term_start, "dd/mm/yyyy"),
@@ -117,33 +140,34 @@ def _write_cover(
     ]
     r = 4
     for label, value, fmt in rows:
-        ws.cell(r, 1, label).font = Font(bold=True)
-        cell = ws.cell(r, 2, value)
+        put(ws, r, 1, label).font = Font(bold=True)
+        cell = put(ws, r, 2, value)
         if fmt and value is not None and not isinstance(value, str):
             cell.number_format = fmt
             cell.alignment = Alignment(horizontal="left")
         r += 1
     wrap_columns(ws, {"B": 90}, 4, r - 1)
     r += 1
-    ws.cell(r, 1, "What the school provides").font = Font(bold=True, size=12)
+    put(ws, r, 1, "What the school provides").font = Font(bold=True, size=12)
     first_item = r + 1
     for item in SCHOOL_PROVIDES:
         r += 1
-        ws.cell(r, 1, "-").alignment = Alignment(horizontal="right", vertical="top")
-        ws.cell(r, 2, item)
+        put(ws, r, 1, "-").alignment = Alignment(horizontal="right", vertical="top")
+        put(ws, r, 2, item)
     wrap_columns(ws, {"B": 90}, first_item, r)
     r += 2
-    ws.cell(r, 1, "In this workbook").font = Font(bold=True, size=12)
+    put(ws, r, 1, "In this workbook").font = Font(bold=True, size=12)
     for label, text in (
         ("Sessions", "each weekly session with every date it takes place this term"),
         ("Dates", "one row per session date, for the school calendar"),
         ("Week grid", "the week at a glance, by room"),
     ):
         r += 1
-        ws.cell(r, 1, label)
-        ws.cell(r, 2, text)
+        put(ws, r, 1, label)
+        put(ws, r, 2, text)
     r += 2
-    ws.cell(
+    put(
+        ws,
         r,
         1,
         "Clients are shown by initials only. Please keep this workbook confidential and tell "
@@ -186,10 +210,10 @@ def _write_sessions(ws: Worksheet, problem: Problem, costs: Sequence[SessionCost
             "term_cost": MONEY_FORMAT,
         },
     )
-    total = ws.cell(last + 1, len(SESSION_COLUMNS), round(sum(sc.cost for sc in costs), 2))
+    total = put(ws, last + 1, len(SESSION_COLUMNS), round(sum(sc.cost for sc in costs), 2))
     total.number_format = MONEY_FORMAT
     total.font = Font(bold=True)
-    ws.cell(last + 1, 1, "Total").font = Font(bold=True)
+    put(ws, last + 1, 1, "Total").font = Font(bold=True)
     ws.freeze_panes = "A2"
     fit_columns(ws)
     wrap_columns(ws, {"J": 45, "K": 50}, 2, last)
@@ -282,5 +306,6 @@ def write_school_workbooks(
     written = []
     for site, path in targets:
         wb = build_school_workbook(problem, rota, site.site_id, options)
+        stamp_run(wb, current_run_id())
         written.append(write_atomic(path, wb.save, force=force))
     return written

@@ -65,7 +65,7 @@ def test_export_from_an_edited_rota_workbook(files: tuple[Path, Path], tmp_path:
     second = tmp_path / "rota2.xlsx"
     code, stdout, stderr = _run("export", "rota", files[0], first, "-o", second)
     assert code == 0
-    assert "warning: Rota row 5, therapist: 'Someone Else' is not the name of T02" in stderr
+    assert "warning: Rota row 5 (R003), therapist: 'Someone Else' is not the name of T02" in stderr
     df = pd.read_excel(second, sheet_name="Rota")
     assert df[df.referral_id == "R001"].day.tolist() == ["Tue"]
     summary = load_workbook(second)["Summary"]
@@ -170,7 +170,7 @@ def test_bad_cells_in_an_edited_workbook_are_listed(
     assert code == 1
     assert stderr.splitlines() == [
         "2 errors in the input:",
-        "Rota row 2, day: 'Someday' is not a day (use Mon, Tue, Wed, Thu, Fri, Sat, Sun)",
-        "Rota row 3, therapist_id: unknown therapist 'T99'",
+        "Rota row 2 (R001), day: 'Someday' is not a day (use Mon, Tue, Wed, Thu, Fri, Sat, Sun)",
+        "Rota row 3 (R002), therapist_id: unknown therapist 'T99'",
     ]
     assert not (tmp_path / "s").exists()
