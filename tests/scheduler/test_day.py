@@ -87,3 +87,25 @@ def test_layout_shows_lunch_before_the_drive_when_it_is_taken_first() -> None:
     assert drive.from_site_id == "A" and drive.end - drive.start == 25
     # Nothing overlaps, and the day's items are in time order.
     assert all(a.end <= b.start for a, b in zip(items, items[1:], strict=False))
+
+
+def test_rota_visits_give_each_therapist_their_day_in_start_order() -> None:
+    from rota.models import Rota, Session
+    from rota.scheduler.day import rota_visits
+
+    def session(rid: str, who: tuple[str, ...], site: str, start: int) -> Session:
+        return Session(referral_id=rid, therapist_ids=who, site_id=site, room_id=f"{site}1",
+                       day="Mon", start=start, end=start + 30)  # fmt: skip
+
+    rota = Rota(
+        sessions=(
+            session("R2", ("T1",), "B", 11 * H),
+            session("R1", ("T1", "T2"), "A", 9 * H),
+        )
+    )
+    visits = rota_visits(rota)
+    assert visits[("T1", "Mon")] == [
+        Visit(9 * H, 9 * H + 30, "A", "R1"),
+        Visit(11 * H, 11 * H + 30, "B", "R2"),
+    ]
+    assert visits[("T2", "Mon")] == [Visit(9 * H, 9 * H + 30, "A", "R1")]
