@@ -85,10 +85,12 @@ def read_rota_sheet_rows(problem: Problem, path: Path | str) -> RotaSheet:
         raise InputError([InputIssue("the sheet is empty (no header row)", sheet=sheet)])
     header_row, header = raw.rows[0]
     col_of: dict[str, int] = {}
+    shown: dict[str, str] = {}  # a column's name in messages: its heading as written
     for j, value in enumerate(header):
         key = _header_key(value)
         if key and key not in col_of:
             col_of[key] = j
+            shown[key] = str(value).strip()
     missing = [c for c in REQUIRED if c not in col_of]
     if missing:
         raise InputError(
@@ -107,11 +109,15 @@ def read_rota_sheet_rows(problem: Problem, path: Path | str) -> RotaSheet:
         row_issues: list[InputIssue] = []
 
         def err(column: str, message: str, row: int = row_no, bucket: Any = row_issues) -> None:
-            bucket.append(InputIssue(message, sheet=sheet, row=row, column=column))
+            bucket.append(
+                InputIssue(message, sheet=sheet, row=row, column=shown.get(column, column))
+            )
 
         def warn(column: str, message: str, row: int = row_no) -> None:
             warnings.append(
-                InputIssue(message, sheet=sheet, row=row, column=column, level="warning")
+                InputIssue(
+                    message, sheet=sheet, row=row, column=shown.get(column, column), level="warning"
+                )
             )
 
         rid = _as_id(get(cells, "referral_id"))

@@ -67,7 +67,7 @@ def test_check_lists_violations_with_rota_row_numbers(tmp_path: Path) -> None:
     header = [c.value for c in ws[1]]
     col = {name: i + 1 for i, name in enumerate(header)}
     # Move the session on row 2 to a Saturday: outside the service days.
-    ws.cell(row=2, column=col["day"]).value = "Sat"
+    ws.cell(row=2, column=col["Day"]).value = "Sat"
     wb.save(rota_path)
     result = CliRunner().invoke(main, ["check", str(src), str(rota_path)])
     assert result.exit_code == 1

@@ -13,6 +13,7 @@ from rota.reports.atomic import OutputError
 from rota.reports.comparison import COST_LEFT_OUT, build_comparison, write_compare_workbook
 from rota.scenarios.run import RunOutcome
 from tests.conftest import make_two_therapists_service
+from tests.reports.printing import workbook_print_problems
 
 
 def _session(rid: str, who: str, room: str, day: str, start: str, end: str) -> Session:
@@ -87,11 +88,20 @@ def test_workbook_sheets_and_compare_columns(tmp_path: Path) -> None:
     assert rows["Solver status"] == ("OPTIMAL", "FEASIBLE", None)
     changes = list(wb["Changes tuesday"].iter_rows(values_only=True))
     assert changes == [
-        ("referral_id", "client", "change", "before", "after"),
+        ("Referral ID", "Client", "Change", "Before", "After"),
         ("R1", "KL", "moved (day or time)", "Mon 09:00-09:30", "Tue 09:00-09:30"),
     ]
     rota = list(wb["Rota tuesday"].iter_rows(values_only=True))
-    assert rota[0][:3] == ("referral_id", "client", "therapist_id")
+    assert rota[0][:3] == ("Referral ID", "Client", "Therapist ID")
     assert sorted(str(r[0]) for r in rota[1:]) == ["R1", "R2"]
     with pytest.raises(OutputError, match="already exists"):
         write_compare_workbook(build_comparison(_outcomes()), path)
+
+
+def test_every_sheet_prints_and_compare_keeps_labels_with_figures(tmp_path: Path) -> None:
+    path = write_compare_workbook(build_comparison(_outcomes()), tmp_path / "c.xlsx")
+    term = make_two_therapists_service().settings.term_name
+    assert workbook_print_problems(path, term) == {}
+    compare = load_workbook(path)["Compare"]
+    # One page wide, and the labels' column printed on every page.
+    assert compare.page_setup.fitToWidth == 1 and compare.print_title_cols == "$A:$A"
