@@ -1,4 +1,5 @@
-"""Commands: ``rota export rota`` (the coordinator's workbook) and ``rota export schools``.
+"""Commands: ``rota export rota`` (the coordinator's workbook), ``rota export schools`` and
+``rota export therapists`` (a workbook and a calendar per therapist).
 
 RESULT is what ``rota solve -o result.json`` writes, or a rota workbook a coordinator edited
 (its Rota sheet is read back, the figures recomputed, the status UNKNOWN).
@@ -18,7 +19,9 @@ from rota.models.problem import Problem
 from rota.models.result import Result
 from rota.reports.atomic import check_writable
 from rota.reports.coordinator import write_rota_workbook
-from rota.reports.schools import write_school_workbooks
+from rota.reports.ical import CalendarOptions
+from rota.reports.schools import SchoolOptions, write_school_workbooks
+from rota.reports.therapists import write_therapist_files
 
 _describe = describe_error
 
@@ -47,9 +50,17 @@ _session_only = click.option(
 )
 
 
+_funding = click.option(
+    "--show-funding",
+    is_flag=True,
+    help="Show each child's funding stream in the schools' files (left out by default: a "
+    "school does not need it unless it commissions each child's sessions itself).",
+)
+
+
 @click.group("export")
 def export_group() -> None:
-    """Workbooks from a solved (or hand-edited) rota: for the coordinator and for schools."""
+    """Files from a solved (or hand-edited) rota: for the coordinator, schools and therapists."""
 
 
 @export_group.command("rota")
@@ -105,6 +116,7 @@ def export_rota_command(
 @_force
 @_no_bank
 @_session_only
+@_funding
 def export_schools_command(
     input_file: Path,
     result_file: Path,
@@ -112,12 +124,63 @@ def export_schools_command(
     force: bool,
     no_bank_holidays: bool,
     bill_session_only: bool,
+    show_funding: bool,
 ) -> None:
     """One workbook per site with that site's sessions only, its term dates and cost."""
     problem, result = _read(input_file, result_file)
     options = CostOptions(bank_holidays=not no_bank_holidays, bill_admin=not bill_session_only)
+    school = SchoolOptions(funding=show_funding)
     with plain_errors(OSError, describe=_describe):
-        paths = write_school_workbooks(problem, result, out_dir, force=force, options=options)
+        paths = write_school_workbooks(
+            problem, result, out_dir, force=force, options=options, school=school
+        )
     click.echo(f"Wrote {len(paths)} school workbook{'s' if len(paths) != 1 else ''} in {out_dir}:")
     for p in paths:
         click.echo(f"  {p.name}")
+
+
+@export_group.command("therapists")
+@_input
+@_result
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for each therapist's workbook (.xlsx) and calendar (.ics).",
+)
+@click.option(
+    "--previous-calendars",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="Folder of the calendars sent before (default: the --out folder), so that an updated "
+    "calendar replaces their events and cancels the sessions that went.",
+)
+@click.option(
+    "--initials",
+    is_flag=True,
+    help="Name clients by initials in calendar titles (default: referral id or group name, "
+    "because calendars sync to the cloud).",
+)
+@_force
+@_no_bank
+def export_therapists_command(
+    input_file: Path,
+    result_file: Path,
+    out_dir: Path,
+    previous_calendars: Path | None,
+    initials: bool,
+    force: bool,
+    no_bank_holidays: bool,
+) -> None:
+    """One workbook and one calendar per therapist: their week, sessions, sites and days."""
+    problem, result = _read(input_file, result_file)
+    options = CalendarOptions(initials=initials, bank_holidays=not no_bank_holidays)
+    with plain_errors(OSError, describe=_describe):
+        files, warnings = write_therapist_files(
+            problem, result, out_dir, force=force, options=options, previous_dir=previous_calendars
+        )
+    for w in warnings:
+        click.echo(f"warning: {w}", err=True)
+    books = sum(f.workbook is not None for f in files)
+    calendars = sum(f.calendar is not None for f in files)
+    click.echo(f"Wrote {books} therapist workbooks and {calendars} calendars in {out_dir}")

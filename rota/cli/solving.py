@@ -201,6 +201,11 @@ def summary_lines(problem: Problem, result: Result) -> list[str]:
     help="Also write one workbook per school into this folder.",
 )
 @click.option(
+    "--therapists",
+    type=click.Path(path_type=Path),
+    help="Also write each therapist's workbook and calendar into this folder.",
+)
+@click.option(
     "--repeatable",
     is_flag=True,
     help="Same input, seed and workers give the same rota: search is limited by "
@@ -218,6 +223,7 @@ def solve_command(
     previous: Path | None,
     stability: int | None,
     schools: Path | None,
+    therapists: Path | None,
     repeatable: bool,
     force: bool,
     quiet: bool,
@@ -268,6 +274,13 @@ def solve_command(
 
             written = write_school_workbooks(problem, result, schools, force=force)
             click.echo(f"wrote {len(written)} school workbooks to {schools}")
+        if therapists is not None:
+            from rota.reports.therapists import write_therapist_files
+
+            files, notes = write_therapist_files(problem, result, therapists, force=force)
+            for note in notes:
+                click.echo(f"warning: {note}", err=True)
+            click.echo(f"wrote {len(files)} therapists' workbooks and calendars to {therapists}")
     for line in summary_lines(problem, result):
         click.echo(line)
     click.echo(f"wrote {output} ({time.perf_counter() - t0:.1f}s)")

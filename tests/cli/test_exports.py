@@ -175,3 +175,29 @@ def test_bad_cells_in_an_edited_workbook_are_listed(
         "Rota row 3, Therapist ID: unknown therapist 'T99'",
     ]
     assert not (tmp_path / "s").exists()
+
+
+def test_export_therapists(files: tuple[Path, Path], tmp_path: Path) -> None:
+    out = tmp_path / "therapists"
+    code, stdout, _ = _run("export", "therapists", *files, "--out", out)
+    assert code == 0
+    assert stdout == f"Wrote 2 therapist workbooks and 2 calendars in {out}\n"
+    assert sorted(p.name for p in out.iterdir()) == [
+        "T01 Alex M.ics", "T01 Alex M.xlsx", "T02 Sam K.ics", "T02 Sam K.xlsx",
+    ]  # fmt: skip
+    ics = (out / "T01 Alex M.ics").read_text(encoding="utf-8")
+    assert "SUMMARY:R001: music therapy" in ics and "A.B." not in ics
+    # Again: refused without --force; with it, the calendars read back give the versions.
+    code, _, stderr = _run("export", "therapists", *files, "--out", out)
+    assert code == 1 and "already exists: use --force" in stderr
+    code, _, _ = _run("export", "therapists", *files, "--out", out, "--force", "--initials")
+    assert code == 0
+    ics = (out / "T01 Alex M.ics").read_text(encoding="utf-8")
+    assert "SUMMARY:A.B. (R001): music therapy" in ics and "SEQUENCE:1" in ics
+
+
+def test_export_schools_with_funding_on_request(files: tuple[Path, Path], tmp_path: Path) -> None:
+    out = tmp_path / "schools"
+    assert _run("export", "schools", *files, "--out", out, "--show-funding")[0] == 0
+    df = pd.read_excel(out / "Fenland Primary (FEN).xlsx", sheet_name="Sessions")
+    assert list(df.Funding.dropna()) == ["Pupil Premium", "unspecified"]

@@ -23,7 +23,6 @@ from rota.reports.grids import therapist_grid as make_therapist_grid
 from rota.reports.sheets import heading
 from rota.reports.week import lay_out_week
 from tests.reports.export_service import make_problem, make_result
-from tests.reports.printing import workbook_print_problems
 from tests.scheduler.helpers import service
 
 SHEETS = [
@@ -73,10 +72,6 @@ def test_index_comes_first_and_links_every_sheet(workbook_path: Path) -> None:
     for name, (cell, purpose) in rows.items():
         assert cell.hyperlink is not None and cell.hyperlink.location == f"'{name}'!A1"
         assert purpose == SHEET_PURPOSES[name]
-
-
-def test_every_sheet_prints_on_a4_with_term_and_page(workbook_path: Path) -> None:
-    assert workbook_print_problems(workbook_path, "Spring 2027") == {}
 
 
 def test_rota_sheet_keeps_the_contract_with_readable_headings(workbook_path: Path) -> None:

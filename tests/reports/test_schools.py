@@ -25,7 +25,6 @@ from rota.reports.schools import (
 from rota.scheduler.candidates import build_candidates
 from rota.scheduler.greedy import greedy_rota
 from tests.reports.export_service import SESSIONS, make_problem, make_result
-from tests.reports.printing import workbook_print_problems
 
 # Each therapist works at one site only, so a leaked therapist would show.
 SEPARATE = Rota(
@@ -167,11 +166,6 @@ def test_an_option_puts_funding_back(tmp_path: Path) -> None:
     )
     df = pd.read_excel(paths[0], sheet_name="Sessions")
     assert list(df.Funding.dropna()) == ["Pupil Premium", "unspecified"]
-
-
-def test_every_sheet_of_a_school_file_prints(tmp_path: Path) -> None:
-    for path in write_school_workbooks(make_problem(), make_result(), tmp_path):
-        assert workbook_print_problems(path, "Spring 2027") == {}
 
 
 def test_covering_sheet(tmp_path: Path) -> None:
