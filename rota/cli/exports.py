@@ -7,7 +7,9 @@ RESULT is what ``rota solve -o result.json`` writes, or a rota workbook a coordi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import click
 
@@ -24,6 +26,7 @@ from rota.reports.schools import SchoolOptions, write_school_workbooks
 from rota.reports.therapists import write_therapist_files
 
 _describe = describe_error
+FC = TypeVar("FC", bound=Callable[..., object])
 
 
 def _read(input_file: Path, result_file: Path) -> tuple[Problem, Result]:
@@ -48,6 +51,16 @@ _session_only = click.option(
     is_flag=True,
     help="Bill session minutes only (default: session + admin minutes).",
 )
+
+
+def _out_folder(help_text: str) -> Callable[[FC], FC]:
+    return click.option(
+        "--out",
+        "out_dir",
+        required=True,
+        type=click.Path(file_okay=False, path_type=Path),
+        help=help_text,
+    )
 
 
 _funding = click.option(
@@ -106,13 +119,7 @@ def export_rota_command(
 @export_group.command("schools")
 @_input
 @_result
-@click.option(
-    "--out",
-    "out_dir",
-    required=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder for the schools' workbooks (one per site with sessions).",
-)
+@_out_folder("Folder for the schools' workbooks (one per site with sessions).")
 @_force
 @_no_bank
 @_session_only
@@ -142,13 +149,7 @@ def export_schools_command(
 @export_group.command("therapists")
 @_input
 @_result
-@click.option(
-    "--out",
-    "out_dir",
-    required=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder for each therapist's workbook (.xlsx) and calendar (.ics).",
-)
+@_out_folder("Folder for each therapist's workbook (.xlsx) and calendar (.ics).")
 @click.option(
     "--previous-calendars",
     type=click.Path(file_okay=False, exists=True, path_type=Path),

@@ -20,14 +20,13 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from rota.evaluate.term_costs import CostOptions, SessionCost, funding_of, rate_on, term_costs
 from rota.models.entities import Site
 from rota.models.problem import Problem
 from rota.models.result import Result
-from rota.models.rota import Rota
+from rota.models.rota import Rota, Session
 from rota.models.timeutil import DAY_INDEX
 from rota.reports.atomic import OutputError, check_writable, write_atomic
 from rota.reports.cells import INT_FORMAT, MONEY_FORMAT, TIME_FORMAT, put, time_cell, wrap_columns
@@ -113,6 +112,20 @@ def _client(problem: Problem, referral_id: str) -> str:
 def _discipline(problem: Problem, referral_id: str) -> str:
     ref = problem.referral_by_id.get(referral_id)
     return f"{ref.discipline} therapy" if ref else ""
+
+
+def _when_and_who(problem: Problem, x: Session) -> list[Any]:
+    """Day, start, end, room, discipline, therapists and client: what both of a school's lists
+    show of a session."""
+    return [
+        x.day,
+        time_cell(x.start),
+        time_cell(x.end),
+        _room_name(problem, x.room_id),
+        _discipline(problem, x.referral_id),
+        _therapist_names(problem, x.therapist_ids),
+        _client(problem, x.referral_id),
+    ]
 
 
 def rates_text(problem: Problem) -> str:
@@ -223,13 +236,7 @@ def sessions_table(problem: Problem, costs: Sequence[SessionCost], options: Scho
     for sc in costs:
         x = sc.session
         row = [
-            x.day,
-            time_cell(x.start),
-            time_cell(x.end),
-            _room_name(problem, x.room_id),
-            _discipline(problem, x.referral_id),
-            _therapist_names(problem, x.therapist_ids),
-            _client(problem, x.referral_id),
+            *_when_and_who(problem, x),
             x.referral_id,
             len(sc.dates),
             cost_per_session(problem, sc),
@@ -250,7 +257,7 @@ def sessions_table(problem: Problem, costs: Sequence[SessionCost], options: Scho
         "term_cost": MONEY_FORMAT,
     }
     wrap = {"room": 14, "therapist": 14, "dates": 34, "no_session_on": 34}
-    return Table(columns, [*rows, total + [None] * options.funding], formats, wrap)
+    return Table(columns, [*rows, total + [None] * options.funding], formats, wrap, total=True)
 
 
 def dates_table(problem: Problem, costs: Sequence[SessionCost]) -> Table:
@@ -258,13 +265,7 @@ def dates_table(problem: Problem, costs: Sequence[SessionCost]) -> Table:
     rows = [
         [
             d,
-            x.day,
-            time_cell(x.start),
-            time_cell(x.end),
-            _room_name(problem, x.room_id),
-            _discipline(problem, x.referral_id),
-            _therapist_names(problem, x.therapist_ids),
-            _client(problem, x.referral_id),
+            *_when_and_who(problem, x),
         ]
         for sc in costs
         for x in (sc.session,)
@@ -300,12 +301,8 @@ def build_school_workbook(
     assert cover is not None
     cover.title = "For the school"
     _write_cover(cover, problem, site, costs, opts)
-    sessions = wb.create_sheet("Sessions")
-    last = table_sheet(sessions, sessions_table(problem, costs, school or SchoolOptions()), footer)
-    for c in range(1, sessions.max_column + 1):
-        sessions.cell(last, c).font = Font(bold=True)
-    # The total row is not data to filter.
-    sessions.auto_filter.ref = f"A1:{get_column_letter(sessions.max_column)}{max(2, last - 1)}"
+    sessions = sessions_table(problem, costs, school or SchoolOptions())
+    table_sheet(wb.create_sheet("Sessions"), sessions, footer)
     table_sheet(wb.create_sheet("Dates"), dates_table(problem, costs), footer)
     grid = site_grid(problem, own, site_id, show_ids=False)
     grid_sheet(wb.create_sheet("Week grid"), grid, footer)

@@ -203,12 +203,14 @@ def note(ws: Worksheet, row: int, text: str, last_col: int, *, italic: bool = Tr
 @dataclass(frozen=True)
 class Table:
     """A table of a sheet: contract column names (shown as headings), rows and number formats
-    (by contract name), and the columns whose long text wraps at a given width."""
+    (by contract name), the columns whose long text wraps at a given width, and whether the
+    last row is a total (bold, outside the filter)."""
 
     columns: Sequence[str]
     rows: Sequence[Sequence[Any]]
     formats: dict[str, str]
     wrap: dict[str, int]
+    total: bool = False
 
 
 def table_sheet(ws: Worksheet, table: Table, footer: str, *, landscape: bool = True) -> int:
@@ -217,7 +219,11 @@ def table_sheet(ws: Worksheet, table: Table, footer: str, *, landscape: bool = T
     row."""
     last = write_rows(ws, 1, table)
     ws.freeze_panes = "A2"
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(table.columns))}{max(last, 2)}"
+    data = last - 1 if table.total else last
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(table.columns))}{max(data, 2)}"
+    if table.total:
+        for c in range(1, len(table.columns) + 1):
+            ws.cell(last, c).font = Font(bold=True)
     fit_table(ws, table, 1, last)
     print_setup(ws, footer, landscape=landscape)
     return last

@@ -17,7 +17,6 @@ from typing import Any
 
 import icalendar
 from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from rota.evaluate.term_costs import dates_of_weekday
 from rota.models.entities import Therapist
@@ -174,7 +173,7 @@ def days_table(days: Sequence[TherapistDay]) -> Table:
         "leave": TIME_FORMAT,
         "back": TIME_FORMAT,
     }
-    return Table(DAY_COLUMNS, [*rows, total], formats, {})
+    return Table(DAY_COLUMNS, [*rows, total], formats, {}, total=True)
 
 
 def build_therapist_workbook(
@@ -195,10 +194,7 @@ def build_therapist_workbook(
     table = sessions_table(problem, rota, therapist_id, bank_holidays)
     table_sheet(wb.create_sheet("Sessions"), table, footer)
     table_sheet(wb.create_sheet("Sites"), sites_table(problem, rota, therapist_id), footer)
-    days_sheet = wb.create_sheet("Days")
-    last = table_sheet(days_sheet, days_table(days), footer, landscape=False)
-    for c in range(1, len(DAY_COLUMNS) + 1):
-        days_sheet.cell(last, c).font = Font(bold=True)
+    table_sheet(wb.create_sheet("Days"), days_table(days), footer, landscape=False)
     return wb
 
 
