@@ -84,7 +84,17 @@ ROTA_FORMATS = {
     "dates_in_term": INT_FORMAT,
     "term_cost": MONEY_FORMAT,
 }
-ROTA_WRAP = {"client": 14, "therapist": 16, "site": 24, "room": 16, "funding": 18}
+# Long text wraps at these widths, so that the sheet prints one page wide at a readable size.
+ROTA_WRAP = {
+    "client": 12,
+    "therapist": 14,
+    "site_id": 12,
+    "site": 20,
+    "room_id": 14,
+    "room": 14,
+    "funding": 14,
+    "other_therapists": 12,
+}
 UNSCHEDULED_COLUMNS: tuple[str, ...] = (
     "referral_id",
     "client",

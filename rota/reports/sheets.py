@@ -8,7 +8,9 @@ writes goes through :func:`print_setup` or :func:`print_pages`.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -23,7 +25,7 @@ from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
-from rota.reports.cells import MONEY_FORMAT, fit_columns, put, wrap_columns, write_table
+from rota.reports.cells import MONEY_FORMAT, put, wrap_columns, write_table
 
 # A4 in points, and the margins (inches) every sheet prints with.
 A4_POINTS = (595.0, 842.0)
@@ -31,6 +33,10 @@ MARGIN_SIDE = 0.4
 MARGIN_TOP = 0.5
 MARGIN_BOTTOM = 0.6  # room for the footer
 DEFAULT_ROW_POINTS = 15.0
+LINE_POINTS = 15.0  # a line of 11-point text
+# Text is narrower than the digits a column width counts, but a wider font (LibreOffice's
+# stand-in for Calibri) needs about this much more room: row heights allow for it.
+WRAP_SAFETY = 1.15
 DEFAULT_COLUMN_WIDTH = 8.43
 # Column widths are in characters of the default font (Calibri). LibreOffice without Calibri's
 # metric twin (Carlito) draws them with a wider font, up to about 26% wider; a sheet printed at
@@ -226,6 +232,7 @@ def table_sheet(ws: Worksheet, table: Table, footer: str, *, landscape: bool = T
             ws.cell(last, c).font = Font(bold=True)
     fit_table(ws, table, 1, last)
     print_setup(ws, footer, landscape=landscape)
+    ws.print_options.gridLines = True  # a printed table is read along its rows
     return last
 
 
@@ -236,20 +243,63 @@ def write_rows(ws: Worksheet, top: int, table: Table, left: int = 1) -> int:
     return write_table(ws, top, headings, table.rows, formats, left=left)
 
 
+def _shown_length(value: Any) -> int:
+    """Characters a value takes on screen (a time 5, a date 14 as 'ddd dd/mm/yyyy')."""
+    if isinstance(value, dt.time):
+        return 5
+    if isinstance(value, dt.date):
+        return 14
+    return len(str(value))
+
+
 def fit_table(ws: Worksheet, table: Table, top: int, last: int) -> None:
     """Widths from the longest value (a heading wraps rather than widening its column), money
-    columns wide enough for their pounds, long text wrapped at its given width."""
-    fit_columns(ws, maximum=40)
+    columns wide enough for their pounds, long text wrapped at its given width and the other
+    cells of a wrapped row aligned to its top."""
     for j, name in enumerate(table.columns, start=1):
-        letter = get_column_letter(j)
-        longest = max((len(str(r[j - 1])) for r in table.rows if r[j - 1] is not None), default=0)
-        if table.formats.get(name) == MONEY_FORMAT:
-            longest += 4
+        shown = [_shown_length(r[j - 1]) for r in table.rows if r[j - 1] is not None]
+        longest = max(shown, default=0) + (4 if table.formats.get(name) == MONEY_FORMAT else 0)
         words = max((len(w) for w in heading(name).split()), default=0)
-        ws.column_dimensions[letter].width = max(8, min(40, max(longest, words) + 2))
-    if table.wrap and last > top:
-        letters = {get_column_letter(table.columns.index(c) + 1): w for c, w in table.wrap.items()}
-        wrap_columns(ws, letters, top + 1, last)
+        width = max(longest, words) + 2
+        if name in table.wrap:
+            width = min(width, max(table.wrap[name], words + 2))
+        ws.column_dimensions[get_column_letter(j)].width = max(6, min(40, width))
+    if not table.wrap or last <= top:
+        return
+    top_aligned = Alignment(vertical="top")
+    wrapped = Alignment(vertical="top", wrap_text=True)
+    widths = [column_chars(ws, j) if c in table.wrap else 0.0
+              for j, c in enumerate(table.columns, start=1)]  # fmt: skip
+    for r in range(top + 1, last + 1):
+        lines = 1
+        for j, width in enumerate(widths, start=1):
+            cell = ws.cell(r, j)
+            if width:
+                cell.alignment = wrapped
+                lines = max(lines, wrapped_lines(str(cell.value or ""), width))
+            elif cell.alignment.horizontal is None:
+                cell.alignment = top_aligned
+        if lines > 1:
+            ws.row_dimensions[r].height = LINE_POINTS * lines
+
+
+def wrapped_lines(text: str, width: float) -> int:
+    """Lines ``text`` takes wrapped in a column ``width`` characters wide: words (and parts of
+    a hyphenated id) kept whole where they fit, with room for a wider font than Excel's."""
+    per_line = max(1, int(width / WRAP_SAFETY))
+    total = 0
+    for paragraph in text.split("\n"):
+        words = re.findall(r"[^\s-]*-?", paragraph.strip()) or [""]
+        lines, used = 1, 0
+        for word in (w for w in words if w):
+            need = len(word) + (1 if used and not word.startswith("-") else 0)
+            if used and used + need > per_line:
+                lines, used, need = lines + 1, 0, len(word)
+            # A word longer than a line is broken across lines.
+            lines += (used + need - 1) // per_line
+            used = (used + need - 1) % per_line + 1
+        total += lines
+    return total
 
 
 @dataclass(frozen=True)

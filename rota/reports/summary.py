@@ -119,6 +119,10 @@ def _pairs(ws: Worksheet, row: int, items: Sequence[tuple[str, Any, str | None]]
             cell.number_format = fmt
         if isinstance(value, str):
             ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=7)
+        if isinstance(value, str) and len(value) > 66:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            ws.cell(row, 1).alignment = Alignment(vertical="top")
+            ws.row_dimensions[row].height = 13 * -(-len(value) // 66)
         row += 1
     return row
 
@@ -178,12 +182,20 @@ def _not_placed(ws: Worksheet, row: int, problem: Problem, rota: Rota) -> int:
     last = write_rows(
         ws, top, Table(("referral_id", "client", "priority", "discipline", "why"), shown, {}, {})
     )
-    for r in range(top, last + 1):
+    for r in range(top + 1, last + 1):
         ws.merge_cells(start_row=r, start_column=5, end_row=r, end_column=7)
-        cell = ws.cell(r, 5)
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-        text = str(cell.value or "")
-        ws.row_dimensions[r].height = 13 * max(1, -(-len(text) // 40))
+        for c, horizontal in zip(
+            range(1, 6), ("left", "left", "center", "left", "left"), strict=True
+        ):
+            ws.cell(r, c).alignment = Alignment(
+                wrap_text=True, vertical="top", horizontal=horizontal
+            )
+        lines = max(
+            -(-len(str(ws.cell(r, 5).value or "")) // 36),
+            -(-len(str(ws.cell(r, 2).value or "")) // 11),
+        )
+        ws.row_dimensions[r].height = 13 * max(1, lines)
+    ws.merge_cells(start_row=top, start_column=5, end_row=top, end_column=7)
     row = last + 1
     if len(rows) > NOT_PLACED_SHOWN:
         more = len(rows) - NOT_PLACED_SHOWN
@@ -257,8 +269,7 @@ def _therapists(ws: Worksheet, row: int, problem: Problem, kpis: Kpis) -> int:
     )
     rows = [
         [
-            t.therapist_id,
-            problem.therapist_by_id[t.therapist_id].name,
+            f"{t.therapist_id} {problem.therapist_by_id[t.therapist_id].name}".strip(),
             t.sessions,
             t.contact_minutes,
             t.travel_minutes,
@@ -268,7 +279,6 @@ def _therapists(ws: Worksheet, row: int, problem: Problem, kpis: Kpis) -> int:
         for t in kpis.therapists
     ]
     columns = (
-        "therapist_id",
         "therapist",
         "sessions",
         "contact_minutes",
@@ -359,7 +369,7 @@ def _solver(ws: Worksheet, row: int, result: Result, kpis: Kpis) -> int:
         first = result.first_solution_seconds
         after = f" (first complete rota after {first:.1f} s)" if first is not None else ""
         items.append(("Time searching", f"{result.wall_seconds:.0f} seconds{after}", None))
-    row = _pairs(ws, row, items)
     if result.message:
-        row = note(ws, row, result.message, 7)
+        items.append(("Details", result.message, None))
+    row = _pairs(ws, row, items)
     return row

@@ -36,6 +36,7 @@ from rota.reports.ical import (
 from rota.reports.schools import safe_file_name
 from rota.reports.sheets import Table, table_sheet
 from rota.reports.week import TherapistDay, lay_out_week
+from rota.scheduler.day import Item
 
 SESSION_COLUMNS = (
     "day",
@@ -53,7 +54,15 @@ SESSION_COLUMNS = (
     "no_session_on",
 )
 SITE_COLUMNS = ("site", "site_id", "town", "contact", "days", "rooms")
-DAY_COLUMNS = ("day", "sessions", "contact_minutes", "driving_minutes", "leave", "back", "lunch")
+DAY_COLUMNS = (
+    "day",
+    "sessions",
+    "contact_minutes",
+    "driving_minutes",
+    "day_starts",
+    "day_ends",
+    "lunch",
+)
 
 
 @dataclass(frozen=True)
@@ -139,7 +148,13 @@ def sites_table(problem: Problem, rota: Rota, therapist_id: str) -> Table:
     return Table(SITE_COLUMNS, rows, {}, {"site": 30, "contact": 40})
 
 
-def days_table(days: Sequence[TherapistDay]) -> Table:
+def _lunch_text(problem: Problem, lunch: Item) -> str:
+    site = problem.site_by_id.get(lunch.site_id)
+    where = site.name if site else lunch.site_id
+    return f"{format_time(lunch.start)}-{format_time(lunch.end)} at {where}"
+
+
+def days_table(problem: Problem, days: Sequence[TherapistDay]) -> Table:
     """Each working day's sessions, contact and driving minutes, when they leave and are back,
     and lunch; a total row for the week."""
     rows: list[list[Any]] = []
@@ -153,8 +168,8 @@ def days_table(days: Sequence[TherapistDay]) -> Table:
                 d.contact_minutes,
                 d.driving_minutes,
                 time_cell(items[0].start) if items else None,
-                time_cell(items[-1].end) if items else None,
-                f"{format_time(lunch[0].start)}-{format_time(lunch[0].end)}" if lunch else "",
+                time_cell(max(i.end for i in items)) if items else None,
+                _lunch_text(problem, lunch[0]) if lunch else "",
             ]
         )
     total = [
@@ -170,10 +185,10 @@ def days_table(days: Sequence[TherapistDay]) -> Table:
         "sessions": INT_FORMAT,
         "contact_minutes": INT_FORMAT,
         "driving_minutes": INT_FORMAT,
-        "leave": TIME_FORMAT,
-        "back": TIME_FORMAT,
+        "day_starts": TIME_FORMAT,
+        "day_ends": TIME_FORMAT,
     }
-    return Table(DAY_COLUMNS, [*rows, total], formats, {}, total=True)
+    return Table(DAY_COLUMNS, [*rows, total], formats, {"lunch": 30}, total=True)
 
 
 def build_therapist_workbook(
@@ -194,7 +209,7 @@ def build_therapist_workbook(
     table = sessions_table(problem, rota, therapist_id, bank_holidays)
     table_sheet(wb.create_sheet("Sessions"), table, footer)
     table_sheet(wb.create_sheet("Sites"), sites_table(problem, rota, therapist_id), footer)
-    table_sheet(wb.create_sheet("Days"), days_table(days), footer, landscape=False)
+    table_sheet(wb.create_sheet("Days"), days_table(problem, days), footer, landscape=False)
     return wb
 
 

@@ -138,6 +138,7 @@ def test_summary_leads_with_what_a_coordinator_asks(workbook_path: Path) -> None
     assert values["R004"] == "F.G."  # not placed, with the reason on its row
     # Travel by hand: T01 Mon HUN-FEN-HUN 40+40; Fri at the base; T02 Fri HUN->FEN->HUN 40+40.
     assert values["Driving minutes a week, everyone"] == 160
+    assert values["T01 Alex M"] == 2 and values["T02 Sam K"] == 2  # sessions a week
     labels = [str(c.value) for c in ws["A"] if c.value is not None]
     sections = [
         "Referrals placed", "Not placed, and why", "Cost of the term, and who pays",

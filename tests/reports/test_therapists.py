@@ -87,7 +87,10 @@ def test_workbook_lists_sessions_sites_and_the_week_in_minutes(folder: Path) -> 
     assert week["Contact minutes"] == t01.contact_minutes == 75
     assert week["Driving minutes"] == t01.travel_minutes == 80
     monday = days[days.Day == "Mon"].iloc[0]
-    assert monday.Leave == dt.time(8, 25) and monday.Lunch == "12:30-13:00"
+    assert (
+        monday["Day starts"] == dt.time(8, 25)
+        and monday.Lunch == "12:30-13:00 at Huntingdon Clinic"
+    )
     # Nobody else's clients are in it.
     texts = [str(c.value) for ws in load_workbook(path) for r in ws.iter_rows() for c in r
              if c.value is not None]  # fmt: skip
