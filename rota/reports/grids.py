@@ -309,7 +309,7 @@ def _draw_blocks(
             # that took its first row, so no time goes unshown.
             owner = owners.get((b.column, first))
             if owner is not None and owner.value:
-                owner.value = f"{owner.value}\n{b.text}"
+                put(ws, owner.row, owner.column, f"{owner.value}\n{b.text}")
             continue
         occupied.update((b.column, r) for r in range(*run))
         top, bottom = first_row + run[0], first_row + run[1] - 1

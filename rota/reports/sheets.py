@@ -268,15 +268,16 @@ def fit_table(ws: Worksheet, table: Table, top: int, last: int) -> None:
         return
     top_aligned = Alignment(vertical="top")
     wrapped = Alignment(vertical="top", wrap_text=True)
-    widths = [column_chars(ws, j) if c in table.wrap else 0.0
-              for j, c in enumerate(table.columns, start=1)]  # fmt: skip
+    wraps = [
+        column_chars(ws, j) if c in table.wrap else 0.0 for j, c in enumerate(table.columns, 1)
+    ]
     for r in range(top + 1, last + 1):
         lines = 1
-        for j, width in enumerate(widths, start=1):
+        for j, chars in enumerate(wraps, start=1):
             cell = ws.cell(r, j)
-            if width:
+            if chars:
                 cell.alignment = wrapped
-                lines = max(lines, wrapped_lines(str(cell.value or ""), width))
+                lines = max(lines, wrapped_lines(str(cell.value or ""), chars))
             elif cell.alignment.horizontal is None:
                 cell.alignment = top_aligned
         if lines > 1:
