@@ -49,6 +49,7 @@ from rota.reports.sheets import (
 from rota.reports.summary import (
     CO_FACILITATED_NOTE,
     billing_basis,
+    rates_text,
     unscheduled_rows,
     write_summary,
 )
@@ -242,13 +243,9 @@ def _costs_heading(ws: Worksheet, problem: Problem, costs: TermCosts, options: C
         if s.term_start and s.term_end
         else "term dates not set"
     )
-    rates = "; ".join(
-        f"£{r.hourly_rate:.2f} an hour from {r.effective_from:%d %b %Y}"
-        for r in sorted(problem.rates, key=lambda r: r.effective_from)
-    )
     for text in (
         f"{dates}; {billing_basis(options)}.",
-        f"Rates: {rates or 'none given'}.",
+        f"Rates: {rates_text(problem)}.",
         CO_FACILITATED_NOTE,
         *(f"Warning: {w}" for w in costs.warnings),
     ):

@@ -32,7 +32,7 @@ from rota.reports.atomic import OutputError, check_writable, write_atomic
 from rota.reports.cells import INT_FORMAT, MONEY_FORMAT, TIME_FORMAT, put, time_cell, wrap_columns
 from rota.reports.grids import grid_sheet, site_grid
 from rota.reports.sheets import Table, print_setup, table_sheet
-from rota.reports.summary import billing_basis
+from rota.reports.summary import billing_basis, rates_text
 
 SCHOOL_PROVIDES: tuple[str, ...] = (
     "A suitable therapeutic space for each session: an undisturbed room, available at the "
@@ -126,22 +126,6 @@ def _when_and_who(problem: Problem, x: Session) -> list[Any]:
         _therapist_names(problem, x.therapist_ids),
         _client(problem, x.referral_id),
     ]
-
-
-def rates_text(problem: Problem) -> str:
-    """The hourly rates in force during the term, in words ('none given' without rates)."""
-    s = problem.settings
-    rates = sorted(problem.rates, key=lambda r: r.effective_from)
-    if s.term_start is not None:
-        # The rate in force on the first day, and every change during the term.
-        rates = [r for r in rates if s.term_start < r.effective_from] + [
-            r for r in rates if r.effective_from <= s.term_start
-        ][-1:]
-        rates.sort(key=lambda r: r.effective_from)
-    return (
-        "; ".join(f"£{r.hourly_rate:.2f} an hour from {r.effective_from:%d %B %Y}" for r in rates)
-        or "none given"
-    )
 
 
 def cost_per_session(problem: Problem, sc: SessionCost) -> float | str | None:

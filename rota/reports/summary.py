@@ -69,6 +69,21 @@ def unscheduled_rows(problem: Problem, rota: Rota) -> list[list[Any]]:
     return rows
 
 
+def rates_text(problem: Problem) -> str:
+    """The hourly rates the term is billed at, in words: the one in force on its first day and
+    each change before its last ('none given' without rates; every rate without term dates)."""
+    s = problem.settings
+    rates = sorted(problem.rates, key=lambda r: r.effective_from)
+    if s.term_start is not None and s.term_end is not None:
+        start, end = s.term_start, s.term_end
+        before = [r for r in rates if r.effective_from <= start][-1:]
+        rates = before + [r for r in rates if start < r.effective_from <= end]
+    text = "; ".join(
+        f"£{r.hourly_rate:.2f} an hour from {r.effective_from:%d %B %Y}" for r in rates
+    )
+    return text or "none given"
+
+
 def billing_basis(options: CostOptions) -> str:
     """How the term's cost is worked out, in words."""
     admin = "session + admin minutes" if options.bill_admin else "session minutes only"

@@ -196,7 +196,7 @@ def test_costs_sheet(workbook_path: Path) -> None:
         ["Total", 1.0, 3, 18, pytest.approx(19 + 5 / 6), 991.50],  # by funding
     ]
     text = " ".join(_texts(ws))
-    assert "once per therapist" in text and "£51.00 an hour from 01 Mar 2027" in text
+    assert "once per therapist" in text and "£51.00 an hour from 01 March 2027" in text
     sessions = " ".join(_texts(_sheet(workbook_path, "Session costs")))
     assert "Easter Monday" in sessions and "INSET" in sessions
 

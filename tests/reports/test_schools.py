@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 from rota.demo import generate_problem
 from rota.evaluate.check import check
 from rota.evaluate.term_costs import session_dates
+from rota.models.entities import Rate
 from rota.models.problem import Problem
 from rota.models.result import Result
 from rota.models.rota import Rota, Session
@@ -22,6 +23,7 @@ from rota.reports.schools import (
     school_file_name,
     write_school_workbooks,
 )
+from rota.reports.summary import rates_text
 from rota.scheduler.candidates import build_candidates
 from rota.scheduler.greedy import greedy_rota
 from tests.reports.export_service import SESSIONS, make_problem, make_result
@@ -218,3 +220,16 @@ def test_no_leak_across_a_demo_services_schools(tmp_path: Path) -> None:
         # A group name two schools share ("Year 6 group") is not a leak: only what is foreign.
         leaks = sorted({w for w in foreign - own for t in texts if w in t})
         assert leaks == [], f"{site.site_id}: {leaks}"
+
+
+def test_rates_named_are_those_the_term_is_billed_at() -> None:
+    base = make_problem()
+    extra = (
+        Rate(effective_from=dt.date(2025, 9, 1), hourly_rate=45.0),  # replaced before the term
+        Rate(effective_from=dt.date(2027, 9, 1), hourly_rate=55.0),  # after the term
+    )
+    problem = base.model_copy(update={"rates": base.rates + extra})
+    assert rates_text(problem) == (
+        "£49.00 an hour from 01 September 2026; £51.00 an hour from 01 March 2027"
+    )
+    assert rates_text(base.model_copy(update={"rates": ()})) == "none given"
