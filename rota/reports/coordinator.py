@@ -446,7 +446,10 @@ def _write_weeks(wb: Workbook, problem: Problem, rota: Rota, week: Week, footer:
     with_sessions = {x.site_id for x in rota.sessions}
     sites = [s for s in problem.sites if s.site_id in with_sessions]
     per_day = max((len(site_rooms(problem, rota, s.site_id)) for s in sites), default=1)
-    site_grids = [site_grid(problem, rota, s.site_id, columns_per_day=per_day) for s in sites]
+    site_grids = [
+        site_grid(problem, rota, s.site_id, columns_per_day=per_day, busy_days_only=True)
+        for s in sites
+    ]
     weeks_sheet(wb.create_sheet("Site weeks"), site_grids, footer)
 
 

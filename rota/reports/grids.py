@@ -55,6 +55,8 @@ KEY_TEXT = {"admin": "admin (notes)", "lunch": "lunch", "drive": "driving"}
 THERAPIST_DAY_WIDTH = 24  # characters per day column
 SITE_DAY_WIDTH = 24  # characters per day, shared by its rooms
 NARROW_CHARS = 11  # a room column narrower than this shows a session in short
+ROOM_CHARS = 11.0  # a room's width on a site grid with a sheet of its own
+GRID_MIN_CHARS = 120.0  # the days' width of a grid with a sheet of its own, at least
 TIME_WIDTH = 7
 POINTS_PER_MINUTE = 1.0  # a row's height: 5 points for a 5-minute row
 LABEL_MINUTES = 15  # the time column is labelled at least this far apart
@@ -153,7 +155,7 @@ def draw_grid(ws: Worksheet, grid: Grid, top: int = 1) -> Drawn:
     """Draw the grid from row ``top``: title, note, colour key, headers, time rows, blocks."""
     spans = _sheet_spans(grid)
     last_col = spans[-1][1] if spans else 1
-    row = _draw_title(ws, grid, top, last_col)
+    row = _draw_title(ws, grid, top)
     row = _draw_key(ws, grid, row, last_col)
     first_time_row = _draw_headers(ws, grid, row, spans)
     num_rows = (grid.end - grid.start) // grid.row_minutes
@@ -171,13 +173,11 @@ def _sheet_spans(grid: Grid) -> list[tuple[int, int]]:
     return out
 
 
-def _draw_title(ws: Worksheet, grid: Grid, top: int, last_col: int) -> int:
+def _draw_title(ws: Worksheet, grid: Grid, top: int) -> int:
     put(ws, top, 1, grid.title).font = Font(bold=True, size=14)
     put(ws, top + 1, 1, grid.note).font = Font(italic=True, size=9)
     ws.row_dimensions[top].height = 20
-    for r in (top, top + 1):
-        if last_col > 1:
-            merge(ws, r, 1, r, last_col)
+    # Not merged: a narrow grid's title runs on over the empty cells to its right.
     return top + 2
 
 
@@ -355,16 +355,18 @@ def _longest_free_run(
     return best
 
 
-def _set_widths(ws: Worksheet, grid: Grid) -> None:
+def _set_widths(ws: Worksheet, grid: Grid, width: float) -> None:
     ws.column_dimensions["A"].width = TIME_WIDTH
     for c in range(2, grid.sheet_columns + 2):
-        ws.column_dimensions[get_column_letter(c)].width = grid.column_width
+        ws.column_dimensions[get_column_letter(c)].width = width
 
 
 def grid_sheet(ws: Worksheet, grid: Grid, footer: str) -> Drawn:
-    """One grid on a sheet of its own, printed on one A4 landscape page."""
+    """One grid on a sheet of its own, printed on one A4 landscape page; a grid of few columns
+    (a school with one room used on one day) is widened to :data:`GRID_MIN_CHARS`, so that its
+    blocks and title have the page's width."""
     drawn = draw_grid(ws, grid)
-    _set_widths(ws, grid)
+    _set_widths(ws, grid, max(grid.column_width, GRID_MIN_CHARS / grid.sheet_columns))
     ws.freeze_panes = f"B{drawn.first_time_row}"
     print_setup(ws, footer, repeat_rows=(1, drawn.first_time_row - 1), one_page=True)
     ws.print_area = f"A1:{get_column_letter(grid.sheet_columns + 1)}{drawn.bottom}"
@@ -381,7 +383,7 @@ def weeks_sheet(ws: Worksheet, grids: Sequence[Grid], footer: str) -> list[Drawn
         top = placed[-1].bottom + 2  # a blank row between grids on screen
     if grids:
         widest = max(grids, key=lambda g: g.sheet_columns)
-        _set_widths(ws, widest)
+        _set_widths(ws, widest, widest.column_width)
     print_pages(ws, footer, [d.top for d in placed] or [1], landscape=True)
     return placed
 
@@ -498,31 +500,36 @@ def site_grid(
     *,
     show_ids: bool = True,
     columns_per_day: int | None = None,
+    busy_days_only: bool = False,
 ) -> Grid:
     """A site's week: for each day a column per room used, each session with its times, client
-    and therapist(s); times a room is not free are grey.
+    and therapist(s); times a room is not free are grey. ``busy_days_only`` leaves out the days
+    without a session (the coordinator's sheet of every site).
 
     ``show_ids`` adds referral and therapist ids (the coordinator's copy); a school's copy shows
     initials and therapist names only. ``columns_per_day`` (at least the number of rooms used)
-    lets sites with different numbers of rooms share one sheet's columns."""
+    lets sites with different numbers of rooms share one sheet's columns; a grid on a sheet of
+    its own gives each room at least :data:`ROOM_CHARS`."""
     s = problem.settings
     site = problem.site_by_id[site_id]
     sessions = [x for x in rota.sessions if x.site_id == site_id and x.day in s.days]
+    days = [d for d in s.days if any(x.day == d for x in sessions)] if busy_days_only else []
+    days = days or list(s.days)
     rooms = site_rooms(problem, rota, site_id)
     per_day = max(columns_per_day or len(rooms), len(rooms), 1)
     spans = [(i + 1) * per_day // len(rooms) - i * per_day // len(rooms) for i in range(len(rooms))]
     free = {r: problem.room_windows(r) if r in problem.room_by_id else {} for r in rooms}
     columns = [
         GridColumn(day, _room_name(problem, room_id), span, free[room_id].get(day, ()))
-        for day in s.days
+        for day in days
         for room_id, span in zip(rooms, spans, strict=True)
     ]
     col_of = {
         (day, room_id): i * len(rooms) + j
-        for i, day in enumerate(s.days)
+        for i, day in enumerate(days)
         for j, room_id in enumerate(rooms)
     }
-    width = max(6.0, SITE_DAY_WIDTH / per_day)
+    width = max(6.0 if columns_per_day else ROOM_CHARS, SITE_DAY_WIDTH / per_day)
     narrow = [width * spans[j] < NARROW_CHARS for j in range(len(rooms))]
     blocks = [
         _site_block(

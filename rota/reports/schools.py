@@ -288,7 +288,7 @@ def build_school_workbook(
     sessions = sessions_table(problem, costs, school or SchoolOptions())
     table_sheet(wb.create_sheet("Sessions"), sessions, footer)
     table_sheet(wb.create_sheet("Dates"), dates_table(problem, costs), footer)
-    grid = site_grid(problem, own, site_id, show_ids=False)
+    grid = site_grid(problem, own, site_id, show_ids=False, busy_days_only=True)
     grid_sheet(wb.create_sheet("Week grid"), grid, footer)
     return wb
 
