@@ -23,7 +23,8 @@ demo: install
 	mkdir -p $(DEMO_DIR)
 	$(BIN)/rota generate --size $(SIZE) --seed $(SEED) -o $(DEMO_DIR)/$(SIZE).xlsx --force
 	$(BIN)/rota solve $(DEMO_DIR)/$(SIZE).xlsx -o $(DEMO_DIR)/rota-$(SIZE).xlsx \
-		--time-limit $(TIME_LIMIT) --schools $(DEMO_DIR)/schools-$(SIZE) --force
+		--time-limit $(TIME_LIMIT) --schools $(DEMO_DIR)/schools-$(SIZE) \
+		--therapists $(DEMO_DIR)/therapists-$(SIZE) --force
 	$(BIN)/rota check $(DEMO_DIR)/$(SIZE).xlsx $(DEMO_DIR)/rota-$(SIZE).xlsx
 
 # The coordinator's page on this computer (http://127.0.0.1:$(PORT)/?token=...), opened in the browser.

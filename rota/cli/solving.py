@@ -163,6 +163,11 @@ def summary_lines(problem: Problem, result: Result) -> list[str]:
     help="Also write one workbook per school into this folder.",
 )
 @click.option(
+    "--therapists",
+    type=click.Path(path_type=Path),
+    help="Also write each therapist's workbook and calendar into this folder.",
+)
+@click.option(
     "--repeatable",
     is_flag=True,
     help="Same input, seed and workers give the same rota: search is limited by "
@@ -180,6 +185,7 @@ def solve_command(
     previous: Path | None,
     stability: int | None,
     schools: Path | None,
+    therapists: Path | None,
     repeatable: bool,
     force: bool,
     quiet: bool,
@@ -220,7 +226,7 @@ def solve_command(
         if result.first_solution_seconds is None:
             fail("stopped before a first rota existed: nothing written", code=130)
         with plain_errors(ValueError, describe=describe_error):
-            _write_all(interrupts, problem, result, output, schools, force)
+            _write_all(interrupts, problem, result, output, (schools, therapists), force)
     for line in summary_lines(problem, result):
         click.echo(line)
     click.echo(f"wrote {output} ({time.perf_counter() - t0:.1f}s)")
@@ -249,13 +255,16 @@ def _write_all(
     problem: Problem,
     result: Result,
     output: Path,
-    schools: Path | None,
+    folders: tuple[Path | None, Path | None],
     force: bool,
 ) -> None:
-    """The rota and the schools' workbooks, all or none; then the previous run's school files
-    go (the new set is complete)."""
+    """The rota, the schools' workbooks and the therapists' files, all or none; then the
+    previous run's school files go (the new set is complete)."""
+    schools, therapists = folders
     run_id = new_run_id()
     school_files: list[Path] = []
+    notes: list[str] = []
+    therapist_files: list[Path] = []
 
     def write() -> list[Path]:
         write_result(problem, result, output, force)
@@ -263,9 +272,22 @@ def _write_all(
             from rota.reports.schools import write_school_workbooks
 
             school_files.extend(write_school_workbooks(problem, result, schools, force=force))
-        return [output, *school_files]
+        if therapists is not None:
+            from rota.reports.therapists import write_therapist_files
+
+            files, more = write_therapist_files(problem, result, therapists, force=force)
+            notes.extend(more)
+            therapist_files.extend(
+                p for f in files for p in (f.workbook, f.calendar) if p is not None
+            )
+        return [output, *school_files, *therapist_files]
 
     write_outputs(interrupts, write, run_id)
     if schools is not None:
         remove_previous_run(schools, run_id, school_files)
         click.echo(f"wrote {len(school_files)} school workbooks to {schools}")
+    for note in notes:
+        click.echo(f"warning: {note}", err=True)
+    if therapists is not None:
+        count = len(therapist_files)
+        click.echo(f"wrote {count} therapists' workbooks and calendars to {therapists}")

@@ -83,6 +83,7 @@ class _Reader:
     problem: Problem
     sheet: str
     col_of: dict[str, int]
+    shown: dict[str, str]  # a column's heading as written, for messages
     # A published rota read as the previous one: rows naming a referral, therapist or room the
     # service no longer has are ignored with a warning (a discharged client is normal).
     lenient: bool = False
@@ -101,7 +102,8 @@ class _Reader:
         if self.lenient and not warn and message.startswith("unknown "):
             warn, message, self.skip_row = True, f"{message} (row ignored)", True
         level: Literal["error", "warning"] = "warning" if warn else "error"
-        found = InputIssue(message, self.sheet, row, column, level, record=record or None)
+        shown = self.shown.get(column, column)
+        found = InputIssue(message, self.sheet, row, shown, level, record=record or None)
         (self.warnings if warn else self.issues).append(found)
 
     def read_row(self, row_no: int, cells: Sequence[Any]) -> None:
@@ -221,16 +223,19 @@ class _Reader:
         draft.rows.append(row_no)
 
 
-def _header(raw: RawSheet) -> dict[str, int]:
-    """Column positions by header name; InputError for an empty sheet or a missing column."""
+def _header(raw: RawSheet) -> tuple[dict[str, int], dict[str, str]]:
+    """Column positions by header name, and each column's heading as written (what messages
+    name); InputError for an empty sheet or a missing column."""
     if not raw.rows:
         raise InputError([InputIssue("the sheet is empty (no header row)", sheet=raw.title)])
     header_row, header = raw.rows[0]
     col_of: dict[str, int] = {}
+    shown: dict[str, str] = {}  # a column's name in messages: its heading as written
     for j, value in enumerate(header):
         key = _header_key(value)
         if key and key not in col_of:
             col_of[key] = j
+            shown[key] = str(value).strip()
     missing = [c for c in REQUIRED if c not in col_of]
     if missing:
         raise InputError(
@@ -239,7 +244,7 @@ def _header(raw: RawSheet) -> dict[str, int]:
                 for c in missing
             ]
         )
-    return col_of
+    return col_of, shown
 
 
 def read_rota_sheet_rows(problem: Problem, path: Path | str, *, lenient: bool = False) -> RotaSheet:
@@ -252,7 +257,8 @@ def read_rota_sheet_rows(problem: Problem, path: Path | str, *, lenient: bool = 
     raw = by_key.get(SHEET.lower())
     if raw is None:
         raise InputError([InputIssue(f"has no sheet named '{SHEET}'", source=Path(path).name)])
-    reader = _Reader(problem, raw.title, _header(raw), lenient)
+    col_of, shown = _header(raw)
+    reader = _Reader(problem, raw.title, col_of, shown, lenient)
     for row_no, cells in raw.rows[1:]:
         reader.read_row(row_no, cells)
     if reader.issues:

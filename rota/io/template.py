@@ -45,6 +45,7 @@ from rota.models import (
     TravelOverride,
 )
 from rota.reports.atomic import write_atomic
+from rota.reports.sheets import print_workbook
 
 LAST_ROW = 2000  # dropdowns cover this many rows
 
@@ -211,6 +212,7 @@ def template_workbook() -> Workbook:
     _dropdown(sheets["Referrals"], REFERRALS, "priority", priority)
     _dropdown(sheets["Previous"], PREVIOUS, "day", _list(DAYS, "Choose a day"))
     _dropdown(sheets["Previous"], PREVIOUS, "pinned", _list(["yes", "no"], "yes or no"))
+    print_workbook(wb, "Input template")
     return wb
 
 

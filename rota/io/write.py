@@ -28,6 +28,7 @@ from rota.io.schema import (
 from rota.models import Availability, Problem, Settings, TimeRange, format_days, format_time
 from rota.reports.atomic import OutputError, write_atomic
 from rota.reports.cells import put
+from rota.reports.sheets import print_workbook
 
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="305496")
@@ -124,6 +125,7 @@ def problem_workbook(problem: Problem) -> Workbook:
     add_settings_sheet(wb, problem.settings)
     for spec in RECORD_SHEETS:
         add_record_sheet(wb, spec, getattr(problem, spec.problem_field))
+    print_workbook(wb, f"Input: {problem.settings.term_name}")
     return wb
 
 

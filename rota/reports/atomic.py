@@ -157,9 +157,7 @@ def _temporary(target: Path) -> Path:
     for attempt in range(5):
         tmp_dir.mkdir(parents=True, exist_ok=True)
         try:
-            fd, name = tempfile.mkstemp(
-                prefix=f"{os.getpid()}-", suffix=target.suffix, dir=tmp_dir
-            )
+            fd, name = tempfile.mkstemp(prefix=f"{os.getpid()}-", suffix=target.suffix, dir=tmp_dir)
             break
         except FileNotFoundError:
             # Another process writing to the same folder removed the (then empty) temporary

@@ -23,6 +23,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from rota.reports.atomic import write_atomic
 from rota.reports.cells import fit_columns, put, sheet_title, write_table
+from rota.reports.sheets import print_workbook
 from rota.reports.sweep_plots import Plot
 from rota.scenarios.sweep.runner import RunRecord, SweepOutcome
 from rota.scenarios.sweep.summary import METRICS, group_by, has_metric, varied_axes
@@ -291,6 +292,9 @@ def build_sweep_workbook(outcome: SweepOutcome, plots: Sequence[Plot]) -> Workbo
     _write_plots(wb.create_sheet(sheet_title("Plots", taken)), plots)
     taken.add("Plots")
     _write_about(wb.create_sheet(sheet_title("About", taken)), outcome)
+    term = outcome.sweep.base.settings.term_name
+    name = outcome.sweep.file.name or outcome.sweep.path.stem
+    print_workbook(wb, f"Sweep {name}: {term}")
     return wb
 
 

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal, NamedTuple
 
-from rota.models import Day, Problem, Therapist
+from rota.models import Day, Problem, Rota, Therapist
 from rota.models.timeutil import Interval, intersect_intervals, merge_intervals
 
 
@@ -358,6 +358,18 @@ class DayRules:
                 depart = gap.start
             out.append(Item("drive", depart, depart + gap.drive, gap.after, gap.before))
         return out
+
+
+def rota_visits(rota: Rota) -> dict[tuple[str, Day], list[Visit]]:
+    """Each therapist's visits per day in a rota, in start order (a co-facilitated session is a
+    visit of each of its therapists): what :meth:`DayRules.layout` takes for a written rota."""
+    out: dict[tuple[str, Day], list[Visit]] = {}
+    for s in rota.sessions:
+        for tid in dict.fromkeys(s.therapist_ids):
+            out.setdefault((tid, s.day), []).append(Visit(s.start, s.end, s.site_id, s.referral_id))
+    for visits in out.values():
+        visits.sort()
+    return out
 
 
 def one_stay_per_site(visits: Sequence[Visit]) -> bool:

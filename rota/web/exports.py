@@ -6,42 +6,26 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
-from openpyxl import Workbook
-
-from rota.evaluate.kpis import day_routes
 from rota.models.problem import Problem
 from rota.models.result import Result
 from rota.reports.atomic import write_atomic
 from rota.reports.coordinator import write_rota_workbook
-from rota.reports.grids import draw_grid, therapist_grid
-from rota.reports.schools import safe_file_name, write_school_workbooks
+from rota.reports.schools import write_school_workbooks
+from rota.reports.therapists import write_therapist_files
 
 #: Download name -> what it holds, in the order the page lists them.
 DOWNLOADS: dict[str, str] = {
     "rota.xlsx": "The coordinator's workbook: summary, rota, not placed, costs, travel, weeks",
     "schools.zip": "One workbook per school, holding only that school's sessions",
-    "therapists.zip": "Each therapist's own week",
+    "therapists.zip": "Each therapist's own week: a workbook and a calendar (.ics) each",
     "result.json": "The rota as data, for scripts (rota check and rota export read it)",
 }
 
 
-def write_therapist_files(problem: Problem, result: Result, folder: Path) -> list[Path]:
-    """Each therapist's files in ``folder``.
-
-    Adapter for the therapists' writer of issue 13 (a workbook and an iCalendar file per
-    therapist): point this function at it when it lands. Until then each therapist gets a
-    workbook holding their week grid, drawn by rota.reports.grids."""
-    routes = day_routes(problem, result.rota)
-    written = []
-    for t in problem.therapists:
-        wb = Workbook()
-        ws = wb.active
-        assert ws is not None
-        ws.title = "Week"
-        draw_grid(ws, therapist_grid(problem, result.rota, t.therapist_id, routes))
-        name = safe_file_name(f"{t.therapist_id} {t.name}".strip())
-        written.append(write_atomic(folder / f"{name}.xlsx", wb.save))
-    return written
+def therapist_files(problem: Problem, result: Result, folder: Path) -> list[Path]:
+    """Each therapist's workbook and calendar (rota.reports.therapists) in ``folder``."""
+    files, _warnings = write_therapist_files(problem, result, folder, force=True)
+    return [p for f in files for p in (f.workbook, f.calendar) if p is not None]
 
 
 def zip_files(paths: list[Path], target: Path) -> Path:
@@ -65,6 +49,6 @@ def write_downloads(problem: Problem, result: Result, folder: Path) -> dict[str,
     }
     schools = write_school_workbooks(problem, result, folder / "schools", force=True)
     files["schools.zip"] = zip_files(schools, folder / "schools.zip")
-    therapists = write_therapist_files(problem, result, folder / "therapists")
+    therapists = therapist_files(problem, result, folder / "therapists")
     files["therapists.zip"] = zip_files(therapists, folder / "therapists.zip")
     return files

@@ -21,6 +21,7 @@ from rota.reports.comparison import Comparison
 from rota.reports.coordinator import ROTA_COLUMNS, rota_rows, unscheduled_rows
 from rota.reports.grids import (
     ADMIN_FILL,
+    LUNCH_FILL,
     TRAVEL_FILL,
     block_time_text,
     grid_span,
@@ -30,8 +31,6 @@ from rota.reports.grids import (
 from rota.scenarios.compare import KIND_ORDER, KIND_TEXT, CompareRow
 from rota.scheduler.day import DayRules, Item, Visit
 
-# The Excel grids have no lunch colour yet (issue 13 adds lunch to them): a light green here.
-LUNCH_FILL = "E2EFDA"
 PIXELS_PER_MINUTE = 1.5
 
 STATUS_TEXT: dict[str, str] = {

@@ -25,9 +25,7 @@ class Run:
 
     def __init__(self, *args: str | Path) -> None:
         cmd = [sys.executable, "-m", "rota.cli", "solve", *map(str, args)]
-        self.proc = subprocess.Popen(
-            cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-        )
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         self.err: list[str] = []
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
@@ -92,9 +90,7 @@ def test_ctrl_c_keeps_the_best_rota(tmp_path: Path, strategy: str) -> None:
     assert check(problem, result.rota) == []
 
 
-def test_ctrl_c_while_writing_says_so_and_finishes_every_file(
-    tmp_path: Path, county: Path
-) -> None:
+def test_ctrl_c_while_writing_says_so_and_finishes_every_file(tmp_path: Path, county: Path) -> None:
     out, schools = tmp_path / "rota.xlsx", tmp_path / "schools"
     run = Run(county, "-o", out, "--schools", schools, "--time-limit", "60", "--quiet")
     run.wait_for("solving ")

@@ -78,9 +78,9 @@ def test_moved_swapped_and_deleted(exported: Path) -> None:
     assert by_ref["R003"].therapist_ids == ("T01",)
     assert sheet.rows_by_referral["R003"] == (4,)
     assert len(sheet.warnings) == 2
-    assert sheet.warnings[0].startswith("Rota row 2 (R001), end: 09:35 is not 10:15 + 30 minutes")
+    assert sheet.warnings[0].startswith("Rota row 2 (R001), End: 09:35 is not 10:15 + 30 minutes")
     assert sheet.warnings[1] == (
-        "Rota row 4 (R003), therapist: 'Sam K' is not the name of T01 (Alex M): the id decides, "
+        "Rota row 4 (R003), Therapist: 'Sam K' is not the name of T01 (Alex M): the id decides, "
         "T01 is kept"
     )
 

@@ -15,6 +15,7 @@ from rota.scenarios.sweep.runner import RunRecord, SweepOutcome, SweepSettings
 from rota.scenarios.sweep.spec import load_sweep
 from rota.scenarios.sweep.task import RunFigures, RunResult
 from tests.conftest import make_two_therapists_service
+from tests.reports.printing import workbook_print_problems
 
 # placed and travel of each run: (hire, seed) -> (placed, travel)
 FIGURES = {(0, 0): (3, 100), (0, 1): (4, 120), (1, 0): (5, 90), (1, 1): None}
@@ -94,3 +95,11 @@ def test_runs_summary_and_pivot(outcome: SweepOutcome, tmp_path: Path) -> None:
     about = {r[0]: r[1] for r in wb["About"].iter_rows(values_only=True)}
     assert about["Runs"] == 4 and about["Finished"] == 3 and about["Failed or timed out"] == 1
     assert (tmp_path / "grid-hire.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_every_sheet_prints(outcome: SweepOutcome, tmp_path: Path) -> None:
+    write_sweep_workbook(outcome, sweep_plots(outcome), tmp_path / "grid.xlsx")
+    term = make_two_therapists_service().settings.term_name
+    assert workbook_print_problems(tmp_path / "grid.xlsx", term) == {}
+    footer = load_workbook(tmp_path / "grid.xlsx")["Runs"].oddFooter.left.text
+    assert footer == f"Sweep grid: {term}"

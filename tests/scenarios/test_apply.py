@@ -241,8 +241,7 @@ def test_add_referrals_that_exist_or_bad_rows_are_located() -> None:
         {"op": "remove_referrals", "referral_ids": ["R77"]},
     )
     assert messages[0] == (
-        "s.yaml: changes[0] (add_referrals) rows[1].minutes: "
-        "3 is too small: it must be at least 5"
+        "s.yaml: changes[0] (add_referrals) rows[1].minutes: 3 is too small: it must be at least 5"
     )
     assert len(messages) == 1  # the file is read whole before anything is applied
 

@@ -131,7 +131,7 @@ def test_run_writes_comparison_and_rotas_that_pass_the_checker(service: Path) ->
         rota_ws = wb[f"Rota {name}"]
         heads = [c.value for c in rota_ws[1]]
         costs = [
-            float(str(row[heads.index("term_cost")]))
+            float(str(row[heads.index("Term cost")]))
             for row in rota_ws.iter_rows(min_row=2, values_only=True)
         ]
         assert compare["Term cost (£)"][col] == pytest.approx(sum(costs), abs=0.011)
@@ -139,7 +139,7 @@ def test_run_writes_comparison_and_rotas_that_pass_the_checker(service: Path) ->
     # session); T2, on leave, has no figures in that run.
     therapists = list(wb["Therapists"].iter_rows(values_only=True))
     heads = list(therapists[0])
-    assert heads[:2] == ["therapist_id", "therapist"]
+    assert heads[:2] == ["Therapist ID", "Therapist"]
     for name in problems:
         col = heads.index(f"{name} sessions")
         rota_rows = wb[f"Rota {name}"].max_row - 1

@@ -177,3 +177,25 @@ def test_the_day_rules_and_the_checker_agree_on_any_single_therapist_day(
     fits = DayRules(problem).fits("T1", "Mon", visits)
     violations = check(problem, rota)
     assert fits == (violations == []), [str(v) for v in violations]
+
+
+def test_rota_visits_give_each_therapist_their_day_in_start_order() -> None:
+    from rota.models import Rota, Session
+    from rota.scheduler.day import rota_visits
+
+    def session(rid: str, who: tuple[str, ...], site: str, start: int) -> Session:
+        return Session(referral_id=rid, therapist_ids=who, site_id=site, room_id=f"{site}1",
+                       day="Mon", start=start, end=start + 30)  # fmt: skip
+
+    rota = Rota(
+        sessions=(
+            session("R2", ("T1",), "B", 11 * H),
+            session("R1", ("T1", "T2"), "A", 9 * H),
+        )
+    )
+    visits = rota_visits(rota)
+    assert visits[("T1", "Mon")] == [
+        Visit(9 * H, 9 * H + 30, "A", "R1"),
+        Visit(11 * H, 11 * H + 30, "B", "R2"),
+    ]
+    assert visits[("T2", "Mon")] == [Visit(9 * H, 9 * H + 30, "A", "R1")]

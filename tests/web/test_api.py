@@ -91,7 +91,11 @@ def test_a_solve_from_upload_to_checked_rota(
     sites = {s["site_id"] for s in result["rota"]["sessions"]}
     assert len(schools.namelist()) == len(sites)
     therapists = zipfile.ZipFile(BytesIO(api.get(f"/api/solves/{job_id}/therapists.zip").content))
-    assert len(therapists.namelist()) == len(problem.therapists)
+    names = therapists.namelist()
+    # A workbook and a calendar per therapist.
+    assert sorted(n.rsplit(".", 1)[1] for n in names) == sorted(
+        ["ics", "xlsx"] * len(problem.therapists)
+    )
     assert api.get(f"/api/solves/{job_id}/nothing.xlsx").status_code == 404
     # The event stream replays the search and ends.
     with api.stream("GET", f"/api/solves/{job_id}/events") as response:
