@@ -7,14 +7,14 @@ SEED ?= 1
 TIME_LIMIT ?= 60
 DEMO_DIR ?= demo
 
-.PHONY: install demo test lint bench bench-quick clean
+.PHONY: install demo serve test lint bench bench-quick clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
 $(VENV)/.installed: $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[dev,bench]'
+	$(BIN)/python -m pip install -q -e '.[dev,bench,dask]'
 	touch $@
 
 install: $(VENV)/.installed
@@ -23,8 +23,14 @@ demo: install
 	mkdir -p $(DEMO_DIR)
 	$(BIN)/rota generate --size $(SIZE) --seed $(SEED) -o $(DEMO_DIR)/$(SIZE).xlsx --force
 	$(BIN)/rota solve $(DEMO_DIR)/$(SIZE).xlsx -o $(DEMO_DIR)/rota-$(SIZE).xlsx \
-		--time-limit $(TIME_LIMIT) --schools $(DEMO_DIR)/schools-$(SIZE) --force
+		--time-limit $(TIME_LIMIT) --schools $(DEMO_DIR)/schools-$(SIZE) \
+		--therapists $(DEMO_DIR)/therapists-$(SIZE) --force
 	$(BIN)/rota check $(DEMO_DIR)/$(SIZE).xlsx $(DEMO_DIR)/rota-$(SIZE).xlsx
+
+# The coordinator's page on this computer (http://127.0.0.1:$(PORT)/?token=...), opened in the browser.
+PORT ?= 8000
+serve: install
+	$(BIN)/rota serve --port $(PORT) --open
 
 lint: install
 	$(BIN)/ruff check .

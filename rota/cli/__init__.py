@@ -7,6 +7,8 @@ Each command's module is imported only when that command runs, so ``rota check``
 from __future__ import annotations
 
 import importlib
+import sys
+from typing import Any, NoReturn
 
 import click
 
@@ -21,6 +23,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "check": ("rota.cli.checking", "check_command"),
     "export": ("rota.cli.exports", "export_group"),
     "scenario": ("rota.cli.scenarios", "scenario_group"),
+    "sweep": ("rota.cli.sweep", "sweep_command"),
+    "serve": ("rota.cli.web", "serve_command"),
 }
 
 
@@ -36,6 +40,36 @@ class LazyGroup(click.Group):
             command: click.Command = getattr(importlib.import_module(module), attr)
             return command
         return super().get_command(ctx, cmd_name)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the command; Ctrl-C before anything is written exits 130, a bug exits 3 with
+        its traceback in a log file (see rota.cli.common)."""
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+            raise
+        except KeyboardInterrupt:
+            _interrupted()
+        except Exception as exc:  # noqa: BLE001 - the last line of defence, logged in full
+            if _caused_by_ctrl_c(exc):
+                _interrupted()  # e.g. Ctrl-C while OR-Tools loads surfaces as an ImportError
+            from rota.cli.common import internal_error
+
+            internal_error(exc)
+
+
+def _caused_by_ctrl_c(exc: BaseException) -> bool:
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, KeyboardInterrupt):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def _interrupted() -> NoReturn:
+    click.echo("\ninterrupted: nothing was written", err=True)
+    sys.exit(130)
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -11,6 +11,7 @@ from rota.evaluate.check import check
 from rota.io import InputError, read_problem_with_warnings
 from rota.io.result_file import load_result
 from rota.io.rota_sheet import read_rota_sheet_rows
+from rota.models import Rota
 
 
 @click.command("check")
@@ -18,23 +19,31 @@ from rota.io.rota_sheet import read_rota_sheet_rows
 @click.argument("rota_file", metavar="ROTA", type=click.Path(path_type=Path))
 def check_command(input_file: Path, rota_file: Path) -> None:
     """Check a rota (a rota workbook, edited or not, or a result .json) against every hard
-    rule; list each violation with the Rota sheet's row numbers; exit 1 on any."""
+    rule, and that every referral is either in the Rota or in the Unscheduled list; list each
+    violation with the Rota sheet's row numbers; exit 1 on any, or when a referral is both on
+    the Rota sheet and on the Unscheduled sheet."""
     rows: dict[str, tuple[int, ...]] = {}
+    mismatches: tuple[str, ...] = ()
     with plain_errors(InputError, ValueError, describe=describe_error):
         problem, _ = read_problem_with_warnings(input_file)
         if rota_file.suffix.lower() == ".xlsx":
             sheet = read_rota_sheet_rows(problem, rota_file)
-            rota, warnings, rows = sheet.rota, list(sheet.warnings), sheet.rows_by_referral
+            # The Unscheduled sheet as written, not the referrals missing from the Rota sheet.
+            rota = Rota(sessions=sheet.rota.sessions, unscheduled=sheet.listed_unscheduled)
+            warnings, rows = list(sheet.warnings), sheet.rows_by_referral
+            mismatches = sheet.mismatches
         else:
             result, warnings = load_result(problem, rota_file)
             rota = result.rota
     for w in warnings:
         click.echo(f"warning: {w}", err=True)
-    violations = check(problem, rota)
+    if mismatches:
+        fail("\n".join([*mismatches, "the Rota and Unscheduled sheets disagree"]))
+    violations = check(problem, rota, complete=True)
     if not violations:
         click.echo(
             f"OK: {len(rota.sessions)} sessions keep every hard rule "
-            f"({len(problem.referrals) - len(rota.sessions)} referrals unscheduled)"
+            f"({len(rota.unscheduled)} referrals unscheduled)"
         )
         return
     for v in violations:

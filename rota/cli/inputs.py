@@ -12,7 +12,7 @@ from rota.io import InputError, read_problem_with_warnings
 from rota.io.template import write_template
 from rota.io.write import write_problem
 from rota.models import DISCIPLINES, SITE_KINDS, Problem, format_days
-from rota.reports.atomic import check_writable
+from rota.reports.atomic import check_outputs
 
 
 def summary_lines(problem: Problem) -> list[str]:
@@ -71,6 +71,7 @@ def template_command(file: Path, force: bool) -> None:
     if file.suffix.lower() != ".xlsx":
         fail(f"error: {file}: the template is an Excel workbook, name it .xlsx")
     with plain_errors():
+        check_outputs([file], force=force)
         write_template(file, force=force)
     click.echo(f"Wrote {file}: replace the example rows, then run: rota validate {file}")
 
@@ -111,7 +112,7 @@ def generate_command(size: str, seed: int, output: Path, force: bool) -> None:
         fail(f"error: {output}: use .xlsx, .yaml, .yml or .json")
     with plain_errors(InputError, describe=_describe):
         # Refuse before the (possibly slow) generation, not after it.
-        check_writable(output, force)
+        check_outputs([output], force=force)
         write_problem(generate_problem(size, seed), output, force=force)
         # Read the file back: the summary and located warnings are exactly what validate says.
         problem, warnings = read_problem_with_warnings(output)

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import click
 
-from rota.cli.common import fail, plain_errors
+from rota.cli.common import Interrupts, fail, plain_errors, write_outputs
 from rota.io import InputError, read_problem
 from rota.models.problem import Problem
-from rota.reports.atomic import check_writable
-from rota.reports.comparison import build_comparison, write_compare_workbook
+from rota.reports.atomic import OutputError, check_outputs
+from rota.reports.comparison import Comparison, build_comparison, write_compare_workbook
 from rota.scenarios.apply import load_and_apply
 from rota.scenarios.run import (
     Job,
@@ -47,12 +47,22 @@ def _load_all(base: Problem, files: tuple[Path, ...]) -> list[Scenario | Job]:
     out: list[Scenario | Job] = []
     for f in files:
         try:
-            scenario, _problem = load_and_apply(base, f)
+            scenario, problem = load_and_apply(base, f)
+            _check_pins(problem, f.name)
         except ScenarioError as exc:
             out.append(Job(f.stem, f"{f.name} has errors", None, tuple(exc.messages)))
             continue
         out.append(scenario)
     return out
+
+
+def _check_pins(problem: Problem, label: str) -> None:
+    """Pinned sessions the changed input cannot keep: ``solve`` would refuse them."""
+    from rota.scheduler.pins import pin_plan
+
+    pins = pin_plan(problem).issues
+    if pins:
+        raise ScenarioError([f"{label}: {issue}" for issue in pins])
 
 
 @click.group("scenario")
@@ -96,10 +106,11 @@ def apply_command(base: Path, scenario: Path, output: Path, force: bool) -> None
     from rota.io.write import write_problem
 
     with plain_errors():
-        check_writable(output, force)
+        check_outputs([output], [base, scenario], force=force)
     problem = _read_base(base)
     try:
         loaded, changed = load_and_apply(problem, scenario)
+        _check_pins(changed, scenario.name)
     except ScenarioError as exc:
         fail("\n".join([f"{len(exc.messages)} error(s) in the scenario:", *exc.messages]))
     with plain_errors():
@@ -146,10 +157,12 @@ def apply_command(base: Path, scenario: Path, output: Path, force: bool) -> None
     help="One scenario per value of a setting, e.g. admin_minutes=5,10,15 (repeatable).",
 )
 @click.option(
-    "--from-base",
-    is_flag=True,
-    help="Solve the base first and give its rota to every scenario as the previous rota, so "
-    "that sessions move only where a scenario needs it.",
+    "--from-base/--fresh",
+    default=True,
+    show_default=True,
+    help="--from-base (the default): solve the base first and give its rota to every scenario "
+    "as the previous rota, so that sessions move only where a scenario needs it. --fresh: plan "
+    "every scenario from scratch (for capacity questions, such as hiring).",
 )
 @click.option("--seed", default=0, show_default=True, help="Random seed of every solve.")
 @click.option("--force", is_flag=True, help="Replace output files that exist.")
@@ -176,27 +189,17 @@ def run_command(
     if time_limit <= 0:
         fail("error: --time-limit must be more than 0 seconds")
     with plain_errors():
-        check_writable(output, force)
+        check_outputs([output], [base, *scenarios], force=force)
     problem = _read_base(base)
-    loaded = _load_all(problem, scenarios)
-    errors: list[str] = []
-    for text in sweep:
-        try:
-            parse_sweep(text)
-        except ValueError as exc:
-            errors.append(str(exc))
-            continue
-        loaded.extend(sweep_scenarios(text))
-    if errors:
-        fail("\n".join(errors))
-    if not loaded:
-        fail("error: give at least one scenario file or --sweep")
-    job_list = build_jobs(problem, loaded)
+    job_list = build_jobs(problem, _scenarios_and_sweeps(problem, scenarios, sweep))
     if out_dir is not None:
         with plain_errors():
-            for job in job_list:
-                if job.problem is not None:
-                    check_writable(out_dir / f"{_file_name(job.name)}.xlsx", force)
+            names = [f"{_file_name(j.name)}.xlsx" for j in job_list if j.problem is not None]
+            if len({n.lower() for n in names}) != len(names):
+                raise OutputError(
+                    "two runs give the same file name: give the scenarios other names"
+                )
+            check_outputs([out_dir / n for n in names], [base, *scenarios], force=force)
     runnable = sum(1 for j in job_list if j.problem is not None)
     parallel = jobs or default_jobs(runnable)
     workers = workers_per_run or (1 if parallel > 1 else SolveParams().workers)
@@ -213,22 +216,36 @@ def run_command(
     else:
         outcomes = run_jobs(job_list, params, max_parallel=parallel, progress=_say)
     comparison = build_comparison(outcomes)
-    with plain_errors():
-        write_compare_workbook(comparison, output, force=force)
-        click.echo(f"Wrote {output}")
-        if out_dir is not None:
-            from rota.reports.coordinator import write_rota_workbook
-
-            for o in outcomes:
-                if o.ok:
-                    assert o.problem is not None and o.result is not None
-                    path = out_dir / f"{_file_name(o.name)}.xlsx"
-                    write_rota_workbook(o.problem, o.result, path, force=force)
-                    click.echo(f"Wrote {path}")
+    with plain_errors(), Interrupts() as interrupts:
+        written = write_outputs(
+            interrupts, lambda: _write_comparison(comparison, outcomes, output, out_dir, force)
+        )
+    for path in written:
+        click.echo(f"Wrote {path}")
     failed = [o.name for o in outcomes if not o.ok]
     if failed:
         _say(f"Not compared: {', '.join(failed)}")
         sys.exit(1)
+
+
+def _scenarios_and_sweeps(
+    problem: Problem, scenarios: tuple[Path, ...], sweep: tuple[str, ...]
+) -> list[Scenario | Job]:
+    """The scenario files' scenarios (or their errors) and one scenario per swept value."""
+    loaded = _load_all(problem, scenarios)
+    errors: list[str] = []
+    for text in sweep:
+        try:
+            parse_sweep(text)
+        except ValueError as exc:
+            errors.append(str(exc))
+            continue
+        loaded.extend(sweep_scenarios(text))
+    if errors:
+        fail("\n".join(errors))
+    if not loaded:
+        fail("error: give at least one scenario file or --sweep")
+    return loaded
 
 
 def _run_from_base(
@@ -247,7 +264,28 @@ def _run_from_base(
     return first + run_jobs(rest, params, max_parallel=parallel, progress=_say)
 
 
+def _write_comparison(
+    comparison: Comparison,
+    outcomes: list[RunOutcome],
+    output: Path,
+    out_dir: Path | None,
+    force: bool,
+) -> list[Path]:
+    """The comparison workbook and, with ``out_dir``, each run's coordinator's workbook."""
+    paths = [write_compare_workbook(comparison, output, force=force)]
+    if out_dir is not None:
+        from rota.reports.coordinator import write_rota_workbook
+
+        for o in outcomes:
+            if o.ok:
+                assert o.problem is not None and o.result is not None
+                path = out_dir / f"{_file_name(o.name)}.xlsx"
+                paths.append(write_rota_workbook(o.problem, o.result, path, force=force))
+    return paths
+
+
 def _file_name(name: str) -> str:
-    """A run's name as a file name: letters, digits, - _ = . only."""
-    out = "".join(c if c.isalnum() or c in "-_=." else "_" for c in name).strip("._")
-    return out or "run"
+    """A run's name as a file name: letters, digits, - _ = . only, at most 80 characters, never
+    starting with a character a spreadsheet or a shell reads specially."""
+    out = "".join(c if c.isalnum() or c in "-_=." else "_" for c in name)[:80]
+    return out.lstrip("=-_.").rstrip("._") or "run"

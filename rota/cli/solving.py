@@ -8,15 +8,20 @@ from pathlib import Path
 
 import click
 
-from rota.cli.common import describe_error, fail, plain_errors
-from rota.evaluate.check import check
+from rota.cli.common import Interrupts, describe_error, fail, plain_errors, write_outputs
 from rota.evaluate.weights import Weights
 from rota.io import InputError, read_problem_with_warnings
-from rota.io.errors import InputIssue
+from rota.io.load import locate_issues
 from rota.models import PreviousSession, Problem, Rota
 from rota.models.result import Result
-from rota.reports.atomic import check_writable, write_atomic
+from rota.reports.atomic import (
+    check_outputs,
+    new_run_id,
+    remove_previous_run,
+    write_atomic,
+)
 from rota.scheduler import SolveParams
+from rota.scheduler.pins import pin_plan
 from rota.scheduler.progress import Progress
 from rota.scheduler.solve import solve
 
@@ -32,49 +37,6 @@ def previous_from_rota(rota: Rota) -> tuple[PreviousSession, ...]:
         for s in rota.sessions
         for t in s.therapist_ids
     )
-
-
-def pin_errors(problem: Problem) -> list[InputIssue]:
-    """Pinned Previous rows that cannot be kept, each with the rule it would break."""
-    pinned = [p for p in problem.previous if p.pinned and p.referral_id in problem.referral_by_id]
-    if not pinned:
-        return []
-    from rota.models import Session
-
-    by_ref: dict[str, list[PreviousSession]] = {}
-    for p in pinned:
-        by_ref.setdefault(p.referral_id, []).append(p)
-    sessions = []
-    issues: list[InputIssue] = []
-    for rid, rows in by_ref.items():
-        ref = problem.referral_by_id[rid]
-        first = rows[0]
-        room = problem.room_by_id.get(first.room_id)
-        if room is None:
-            continue  # already an input error
-        sessions.append(
-            Session(
-                referral_id=rid,
-                therapist_ids=tuple(p.therapist_id for p in rows),
-                site_id=room.site_id,
-                room_id=first.room_id,
-                day=first.day,
-                start=first.start,
-                end=min(24 * 60, first.start + ref.minutes),
-            )
-        )
-    for v in check(problem, Rota(sessions=tuple(sessions))):
-        if v.rule == "therapists-needed":
-            continue  # a partly pinned co-facilitated group: the rest is free to place
-        names = ", ".join(v.referral_ids)
-        issues.append(
-            InputIssue(
-                f"{names}: pinned session cannot be kept: {v.message}",
-                sheet="Previous",
-                column="pinned",
-            )
-        )
-    return issues
 
 
 def write_result(problem: Problem, result: Result, path: Path, force: bool) -> None:
@@ -201,6 +163,11 @@ def summary_lines(problem: Problem, result: Result) -> list[str]:
     help="Also write one workbook per school into this folder.",
 )
 @click.option(
+    "--therapists",
+    type=click.Path(path_type=Path),
+    help="Also write each therapist's workbook and calendar into this folder.",
+)
+@click.option(
     "--repeatable",
     is_flag=True,
     help="Same input, seed and workers give the same rota: search is limited by "
@@ -218,6 +185,7 @@ def solve_command(
     previous: Path | None,
     stability: int | None,
     schools: Path | None,
+    therapists: Path | None,
     repeatable: bool,
     force: bool,
     quiet: bool,
@@ -226,18 +194,15 @@ def solve_command(
     output = output or input_file.with_name(f"{input_file.stem}-rota.xlsx")
     if output.suffix.lower() not in RESULT_SUFFIXES:
         fail(f"error: {output}: the output must end in .xlsx, .json or .yaml")
+    inputs = [p for p in (input_file, previous) if p is not None]
     with plain_errors(InputError, ValueError, describe=describe_error):
-        check_writable(output, force)
-        problem, warnings = read_problem_with_warnings(input_file)
-        if previous is not None:
-            from rota.io.rota_sheet import read_rota_sheet
+        check_outputs([output], inputs, force=force)
+        problem, warnings = _read_inputs(input_file, previous)
+        # Every output is known once the sites are: check them all before a minute of solving.
+        if schools is not None:
+            from rota.reports.schools import school_targets
 
-            published, more = read_rota_sheet(problem, previous)
-            warnings += more
-            problem = problem.model_copy(update={"previous": previous_from_rota(published)})
-        pins = pin_errors(problem)
-        if pins:
-            raise InputError(pins)
+            check_outputs(school_targets(problem, schools), inputs, force=force)
     for w in warnings:
         click.echo(f"warning: {w}", err=True)
     weights = Weights() if stability is None else Weights(stability=stability)
@@ -256,20 +221,73 @@ def solve_command(
         err=True,
     )
     t0 = time.perf_counter()
-    try:
-        result = solve(problem, params, on_progress=_ProgressPrinter(quiet))
-    except KeyboardInterrupt:
-        # Only before the first complete rota exists (the search itself keeps its best).
-        fail("stopped before a first rota existed: nothing written", code=130)
-    with plain_errors(ValueError, describe=describe_error):
-        write_result(problem, result, output, force)
-        if schools is not None:
-            from rota.reports.schools import write_school_workbooks
-
-            written = write_school_workbooks(problem, result, schools, force=force)
-            click.echo(f"wrote {len(written)} school workbooks to {schools}")
+    with Interrupts() as interrupts:
+        result = solve(problem, params, on_progress=_ProgressPrinter(quiet), stop=interrupts.stop)
+        if result.first_solution_seconds is None:
+            fail("stopped before a first rota existed: nothing written", code=130)
+        with plain_errors(ValueError, describe=describe_error):
+            _write_all(interrupts, problem, result, output, (schools, therapists), force)
     for line in summary_lines(problem, result):
         click.echo(line)
     click.echo(f"wrote {output} ({time.perf_counter() - t0:.1f}s)")
     if result.violations:
-        fail("BUG: the rota breaks hard rules:\n" + "\n".join(result.violations), code=2)
+        fail("BUG: the rota breaks hard rules:\n" + "\n".join(result.violations), code=3)
+
+
+def _read_inputs(input_file: Path, previous: Path | None) -> tuple[Problem, list[str]]:
+    """The input (with a published rota as its Previous sheet) and its warnings; InputError
+    when it cannot be solved, pinned sessions that cannot be kept included."""
+    problem, warnings = read_problem_with_warnings(input_file)
+    if previous is not None:
+        from rota.io.rota_sheet import read_rota_sheet
+
+        published, more = read_rota_sheet(problem, previous, lenient=True)
+        warnings = list(dict.fromkeys([*warnings, *more]))
+        problem = problem.model_copy(update={"previous": previous_from_rota(published)})
+    pins = pin_plan(problem).issues
+    if pins:
+        raise InputError(locate_issues(input_file, pins))
+    return problem, warnings
+
+
+def _write_all(
+    interrupts: Interrupts,
+    problem: Problem,
+    result: Result,
+    output: Path,
+    folders: tuple[Path | None, Path | None],
+    force: bool,
+) -> None:
+    """The rota, the schools' workbooks and the therapists' files, all or none; then the
+    previous run's school files go (the new set is complete)."""
+    schools, therapists = folders
+    run_id = new_run_id()
+    school_files: list[Path] = []
+    notes: list[str] = []
+    therapist_files: list[Path] = []
+
+    def write() -> list[Path]:
+        write_result(problem, result, output, force)
+        if schools is not None:
+            from rota.reports.schools import write_school_workbooks
+
+            school_files.extend(write_school_workbooks(problem, result, schools, force=force))
+        if therapists is not None:
+            from rota.reports.therapists import write_therapist_files
+
+            files, more = write_therapist_files(problem, result, therapists, force=force)
+            notes.extend(more)
+            therapist_files.extend(
+                p for f in files for p in (f.workbook, f.calendar) if p is not None
+            )
+        return [output, *school_files, *therapist_files]
+
+    write_outputs(interrupts, write, run_id)
+    if schools is not None:
+        remove_previous_run(schools, run_id, school_files)
+        click.echo(f"wrote {len(school_files)} school workbooks to {schools}")
+    for note in notes:
+        click.echo(f"warning: {note}", err=True)
+    if therapists is not None:
+        count = len(therapist_files)
+        click.echo(f"wrote {count} therapists' workbooks and calendars to {therapists}")

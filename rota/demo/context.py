@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from rota.models import Discipline, Problem, Windows
+from rota.scheduler.day import DayRules
 
 
 @dataclass
@@ -20,8 +21,8 @@ class Context:
     """Precomputed views of sites, rooms and therapists used while drawing referrals."""
 
     problem: Problem
+    rules: DayRules
     room_windows: dict[str, Windows]
-    therapist_windows: dict[str, Windows]
     deliverable: dict[str, float]
     load: dict[str, float] = field(default_factory=dict)
     travel: dict[tuple[str, str], int] = field(default_factory=dict)

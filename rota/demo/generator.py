@@ -28,6 +28,7 @@ from rota.models import (
     Settings,
     TravelOverride,
 )
+from rota.scheduler.day import DayRules
 
 
 def generate_problem(
@@ -46,12 +47,7 @@ def generate_problem(
     about 0.9; 1.2 is a tight service); ``sparse`` leaves each room free only one or two
     half-days a week.
     """
-    if size not in SIZES:
-        raise ValueError(f"unknown demo size '{size}' (use {', '.join(SIZES)})")
-    if referrals is not None and not 10 <= referrals <= 20_000:
-        raise ValueError(f"referrals must be between 10 and 20000, not {referrals}")
-    if demand is not None and not 0.1 <= demand <= 3.0:
-        raise ValueError(f"demand must be between 0.1 and 3.0, not {demand}")
+    _check_arguments(size, referrals, demand)
     spec = SIZES[size]
     rng = random.Random(seed)
     num_referrals = referrals if referrals is not None else spec.referrals
@@ -70,10 +66,8 @@ def generate_problem(
     )
     ctx = Context(
         problem=base,
+        rules=DayRules(base),
         room_windows={r.room_id: base.room_windows(r.room_id) for r in rooms},
-        therapist_windows={
-            t.therapist_id: base.therapist_windows(t.therapist_id) for t in therapists
-        },
         deliverable=deliverable,
         load={t.therapist_id: 0.0 for t in therapists},
     )
@@ -87,21 +81,36 @@ def generate_problem(
         therapists=therapists,
         referrals=refs,
         travel=travel,
-        rates=(
-            Rate(effective_from=dt.date(2018, 4, 1), hourly_rate=49.0),
-            Rate(effective_from=dt.date(2019, 4, 1), hourly_rate=51.0),
-            Rate(effective_from=dt.date(2027, 3, 1), hourly_rate=56.0),
-        ),
-        closures=(
-            Closure(
-                date_from=dt.date(2027, 2, 15), date_to=dt.date(2027, 2, 19), label="Half term"
-            ),
-            Closure(
-                date_from=dt.date(2027, 3, 5),
-                date_to=dt.date(2027, 3, 5),
-                label="INSET day",
-                site_id=inset_site,
-            ),
+        rates=RATES,
+        closures=closures(inset_site),
+    )
+
+
+def _check_arguments(size: str, referrals: int | None, demand: float | None) -> None:
+    if size not in SIZES:
+        raise ValueError(f"unknown demo size '{size}' (use {', '.join(SIZES)})")
+    if referrals is not None and not 10 <= referrals <= 20_000:
+        raise ValueError(f"referrals must be between 10 and 20000, not {referrals}")
+    if demand is not None and not 0.1 <= demand <= 3.0:
+        raise ValueError(f"demand must be between 0.1 and 3.0, not {demand}")
+
+
+RATES = (
+    Rate(effective_from=dt.date(2018, 4, 1), hourly_rate=49.0),
+    Rate(effective_from=dt.date(2019, 4, 1), hourly_rate=51.0),
+    Rate(effective_from=dt.date(2027, 3, 1), hourly_rate=56.0),
+)
+
+
+def closures(inset_site: str) -> tuple[Closure, ...]:
+    """Half term for the whole service and an INSET day at one school."""
+    return (
+        Closure(date_from=dt.date(2027, 2, 15), date_to=dt.date(2027, 2, 19), label="Half term"),
+        Closure(
+            date_from=dt.date(2027, 3, 5),
+            date_to=dt.date(2027, 3, 5),
+            label="INSET day",
+            site_id=inset_site,
         ),
     )
 

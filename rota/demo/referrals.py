@@ -21,11 +21,14 @@ from rota.demo.context import Context, Demand
 from rota.demo.sites import weighted
 from rota.models import (
     Availability,
+    Day,
     Discipline,
     Referral,
     Therapist,
 )
-from rota.models.timeutil import Interval, intersect_intervals
+from rota.models.timeutil import Interval
+from rota.scheduler.candidates import room_day_starts, room_suits, therapist_can
+from rota.scheduler.day import intersect_starts
 
 
 # -------------------------------------------------------------------------------- referrals
@@ -66,54 +69,46 @@ KIND_WEIGHT: dict[str, float] = {
 }
 
 
-def open_times(ctx: Context, draft: Draft, therapist: Therapist) -> list[tuple[str, str, Interval]]:
-    """Where and when ``therapist`` could run the draft: (room, day, free range) with room for
-    the drive from their base, the session, its admin time and the drive back."""
+OpenTime = tuple[str, Day, tuple[Interval, ...]]
+
+
+def open_times(ctx: Context, draft: Draft, therapist: Therapist) -> list[OpenTime]:
+    """Where and when ``therapist`` could run the draft on their own: (room, day, starts) for
+    each suitable room, with the starts the room, the client and the therapist's day allow
+    (the rules of a day are the scheduler's: working ranges with admin, drives from and back
+    to the base)."""
     p = ctx.problem
-    admin = p.settings.admin_minutes
-    ref_windows = (
+    client = (
         Availability.model_validate(draft.available).resolve(((0, 24 * 60),))
         if draft.available
         else None
     )
-    works = ctx.therapist_windows[therapist.therapist_id]
-    out: list[tuple[str, str, Interval]] = []
+    tid = therapist.therapist_id
+    out: list[OpenTime] = []
     for site_id in draft.site_ids:
-        go = ctx.travel_minutes(therapist.base_site_id, site_id)
-        back = ctx.travel_minutes(site_id, therapist.base_site_id)
         for room in p.rooms_by_site.get(site_id, ()):
-            if room.capacity < draft.group_size or not set(draft.needs_features) <= set(
-                room.features
-            ):
+            if not room_suits(room, draft.group_size, draft.needs_features):
                 continue
-            for day, ranges in ctx.room_windows[room.room_id].items():
-                own = [
-                    (s + go, e - back - admin)
-                    for s, e in works.get(day, ())
-                    if e - back - admin - (s + go) >= draft.minutes
-                ]
-                if not own:
+            windows = ctx.room_windows[room.room_id]
+            for day, starts in room_day_starts(
+                windows, client, draft.minutes, p.settings.slot_minutes
+            ).items():
+                if day not in ctx.rules.shapes[tid]:
                     continue
-                free = intersect_intervals(ranges, own)
-                if ref_windows is not None:
-                    free = intersect_intervals(free, ref_windows.get(day, ()))
-                out.extend((room.room_id, day, r) for r in free if r[1] - r[0] >= draft.minutes)
+                own = ctx.rules.session_starts(tid, day, site_id, draft.minutes)
+                both = intersect_starts(starts, own)
+                if both:
+                    out.append((room.room_id, day, both))
     return out
 
 
-def share_time(
-    a: list[tuple[str, str, Interval]], b: list[tuple[str, str, Interval]], minutes: int
-) -> bool:
-    """True when two therapists' open times meet in one room for a whole session."""
-    for room_a, day_a, ra in a:
-        for room_b, day_b, rb in b:
-            if (
-                room_a == room_b
-                and day_a == day_b
-                and min(ra[1], rb[1]) - max(ra[0], rb[0]) >= (minutes)
-            ):
-                return True
-    return False
+def share_time(a: list[OpenTime], b: list[OpenTime]) -> bool:
+    """True when two therapists' open times share a start in one room."""
+    return any(
+        room_a == room_b and day_a == day_b and intersect_starts(starts_a, starts_b)
+        for room_a, day_a, starts_a in a
+        for room_b, day_b, starts_b in b
+    )
 
 
 def able_therapists(ctx: Context, draft: Draft, wanted: int = 6) -> list[Therapist]:
@@ -122,21 +117,17 @@ def able_therapists(ctx: Context, draft: Draft, wanted: int = 6) -> list[Therapi
     p = ctx.problem
     first = draft.site_ids[0]
     candidates = sorted(
-        (
-            t
-            for t in p.therapists
-            if draft.discipline in t.disciplines and set(draft.needs_skills) <= set(t.skills)
-        ),
+        (t for t in p.therapists if therapist_can(t, draft.discipline, draft.needs_skills)),
         key=lambda t: (ctx.travel_minutes(t.base_site_id, first), t.therapist_id),
     )
-    able: list[tuple[Therapist, list[tuple[str, str, Interval]]]] = []
+    able: list[tuple[Therapist, list[OpenTime]]] = []
     for t in candidates:
         times = open_times(ctx, draft, t)
         if not times:
             continue
         if draft.therapists_needed > 1:
             for other, other_times in able:
-                if share_time(other_times, times, draft.minutes):
+                if share_time(other_times, times):
                     return [other, t]
         able.append((t, times))
         if draft.therapists_needed == 1 and len(able) >= wanted:

@@ -105,53 +105,60 @@ def make_sites(rng: random.Random, spec: DemoSize, num_sites: int) -> list[Site]
                 contact=f"Clinic administrator, {town.area_code} 000{rng.randint(0, 999):03d}",
             )
         )
-    towns = [
-        t
-        for t in TOWNS
-        if (spec.neighbours or not t.neighbour)
-        and (
-            spec.max_km_from_clinic is None
-            or min(
-                haversine_km(t.latitude, t.longitude, c.latitude, c.longitude) for c in (hun, cam)
-            )
-            <= spec.max_km_from_clinic
-        )
-    ]
+    towns = site_towns(spec, (hun, cam))
     town_weights = [t.weight for t in towns]
     kinds: list[SiteKind] = ["school", "special_school", "unit", "childrens_centre"]
     used_ids = {"HUN", "CAM"}
     for _ in range(num_sites - 2):
         town = rng.choices(towns, town_weights)[0]
         kind = rng.choices(kinds, [62, 12, 11, 15])[0]
-        site_id, word = "", ""
-        for attempt in range(50):
-            # A plain word first ("Kingfisher"), a compound when the town has used it up.
-            word = rng.choice(NAME_STARTS)
-            if attempt > 0 or rng.random() < 0.5:
-                word += rng.choice(NAME_ENDS)
-            site_id = f"{town.code}-{word.upper()}"
-            if attempt >= 40:
-                site_id = f"{site_id}-{attempt}"
-            if site_id not in used_ids:
-                break
-        used_ids.add(site_id)
-        lat, lon = jitter(rng, town)
-        blocked = blocked_text(rng, kind)
-        role = rng.choice(CONTACT_ROLES[kind])
-        sites.append(
-            Site(
-                site_id=site_id,
-                name=site_name(rng, kind, town, word),
-                kind=kind,
-                town=town.name,
-                latitude=lat,
-                longitude=lon,
-                hours=Availability.model_validate(hours_text(rng, kind)),
-                blocked=Availability.model_validate(blocked) if blocked else None,
-                contact=f"{role}, {town.area_code} 000{rng.randint(0, 999):03d}",
-            )
-        )
+        sites.append(make_site(rng, town, kind, used_ids))
     return sites
+
+
+def site_towns(spec: DemoSize, clinics: Sequence[Town]) -> list[Town]:
+    """The towns a size's sites are drawn from: near enough to a clinic (and the neighbouring
+    counties' towns only for a region)."""
+    return [
+        t
+        for t in TOWNS
+        if (spec.neighbours or not t.neighbour)
+        and (
+            spec.max_km_from_clinic is None
+            or min(haversine_km(t.latitude, t.longitude, c.latitude, c.longitude) for c in clinics)
+            <= spec.max_km_from_clinic
+        )
+    ]
+
+
+def make_site(rng: random.Random, town: Town, kind: SiteKind, used_ids: set[str]) -> Site:
+    """One school-like site in ``town`` with an id not in ``used_ids`` (which it joins)."""
+    site_id, word = "", ""
+    for attempt in range(50):
+        # A plain word first ("Kingfisher"), a compound when the town has used it up.
+        word = rng.choice(NAME_STARTS)
+        if attempt > 0 or rng.random() < 0.5:
+            word += rng.choice(NAME_ENDS)
+        site_id = f"{town.code}-{word.upper()}"
+        if attempt >= 40:
+            site_id = f"{site_id}-{attempt}"
+        if site_id not in used_ids:
+            break
+    used_ids.add(site_id)
+    lat, lon = jitter(rng, town)
+    blocked = blocked_text(rng, kind)
+    role = rng.choice(CONTACT_ROLES[kind])
+    return Site(
+        site_id=site_id,
+        name=site_name(rng, kind, town, word),
+        kind=kind,
+        town=town.name,
+        latitude=lat,
+        longitude=lon,
+        hours=Availability.model_validate(hours_text(rng, kind)),
+        blocked=Availability.model_validate(blocked) if blocked else None,
+        contact=f"{role}, {town.area_code} 000{rng.randint(0, 999):03d}",
+    )
 
 
 # ------------------------------------------------------------------------------------ rooms

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from rota.demo.catalogue import (
     AVERAGE_SESSION_MINUTES,
@@ -27,6 +28,9 @@ from rota.models import (
     haversine_km,
 )
 from rota.models.timeutil import Interval
+
+#: The disciplines in the order the staffing fills them (ties go to the first).
+DISCIPLINES: tuple[Discipline, ...] = ("music", "drama", "dance")
 
 
 # ------------------------------------------------------------------------------- therapists
@@ -76,6 +80,47 @@ def therapist_disciplines(rng: random.Random, d: Discipline) -> tuple[Discipline
     return rng.choices([o for o, _ in options], [w for _, w in options])[0]
 
 
+@dataclass
+class _Staffing:
+    """How far the therapists drawn so far go towards each discipline's weekly target."""
+
+    target: dict[Discipline, float]
+    at_least: dict[Discipline, int]
+    have: dict[Discipline, float]
+    heads: dict[Discipline, int]
+
+    def short(self) -> Discipline | None:
+        """The discipline furthest below its target (None once every one is met)."""
+        short = [
+            d
+            for d in DISCIPLINES
+            if self.have[d] < self.target[d] - 1.5 or self.heads[d] < self.at_least[d]
+        ]
+        if not short:
+            return None
+        return max(short, key=lambda x: (self.target[x] - self.have[x], -DISCIPLINES.index(x)))
+
+
+def _staffing(demands: Sequence[Demand], ratio: float) -> _Staffing:
+    sessions = {
+        d: float(sum(x.therapists_needed for x in demands if x.discipline == d))
+        for d in DISCIPLINES
+    }
+    # Co-facilitated sessions need two therapists of the discipline.
+    at_least = {
+        d: (2 if any(x.therapists_needed > 1 and x.discipline == d for x in demands) else 1)
+        if sessions[d]
+        else 0
+        for d in DISCIPLINES
+    }
+    return _Staffing(
+        {d: sessions[d] / ratio for d in DISCIPLINES},
+        at_least,
+        dict.fromkeys(DISCIPLINES, 0.0),
+        dict.fromkeys(DISCIPLINES, 0),
+    )
+
+
 def make_therapists(
     rng: random.Random,
     spec: DemoSize,
@@ -85,21 +130,7 @@ def make_therapists(
 ) -> tuple[list[Therapist], dict[str, float]]:
     """Therapists are added, each for the discipline furthest below its target, until every
     discipline can deliver its weekly sessions divided by ``ratio``."""
-    disciplines: tuple[Discipline, ...] = ("music", "drama", "dance")
-    sessions = {
-        d: float(sum(x.therapists_needed for x in demands if x.discipline == d))
-        for d in disciplines
-    }
-    target = {d: sessions[d] / ratio for d in disciplines}
-    # Co-facilitated sessions need two therapists of the discipline.
-    at_least = {
-        d: (2 if any(x.therapists_needed > 1 and x.discipline == d for x in demands) else 1)
-        if sessions[d]
-        else 0
-        for d in disciplines
-    }
-    have = dict.fromkeys(disciplines, 0.0)
-    heads = dict.fromkeys(disciplines, 0)
+    staffing = _staffing(demands, ratio)
     clinics = [s for s in sites if s.kind == "clinic"]
     others = [s for s in sites if s.kind != "clinic"]
     # Therapists who work from home live further from the clinics, more often than not.
@@ -107,13 +138,9 @@ def make_therapists(
     therapists: list[Therapist] = []
     deliverable: dict[str, float] = {}
     names: set[str] = set()
-    while True:
-        short = [d for d in disciplines if have[d] < target[d] - 1.5 or heads[d] < at_least[d]]
-        if not short:
-            break
-        d = max(short, key=lambda x: (target[x] - have[x], -disciplines.index(x)))
+    while (d := staffing.short()) is not None:
         own = therapist_disciplines(rng, d)
-        works, minutes = draw_works(rng, spec, (target[d] - have[d]) * len(own))
+        works, minutes = draw_works(rng, spec, (staffing.target[d] - staffing.have[d]) * len(own))
         sessions_a_week = SESSIONS_PER_FULL_DAY * minutes / FULL_DAY_MINUTES
         max_per_day = rng.randint(5, 7) if rng.random() < 0.2 else None
         max_contact = None
@@ -126,17 +153,11 @@ def make_therapists(
             base = rng.choices(others, home_weights)[0].site_id
         else:
             base = rng.choice(clinics).site_id
-        name = ""
-        for _ in range(100):
-            name = f"{rng.choice(FIRST_NAMES)} {rng.choice(SURNAMES)}"
-            if name not in names:
-                break
-        names.add(name)
         tid = f"T{len(therapists) + 1:03d}"
         therapists.append(
             Therapist(
                 therapist_id=tid,
-                name=name,
+                name=_new_name(rng, names),
                 disciplines=own,
                 base_site_id=base,
                 works=Availability.model_validate(works),
@@ -147,9 +168,20 @@ def make_therapists(
         )
         deliverable[tid] = sessions_a_week
         for x in own:
-            have[x] += sessions_a_week / len(own)
-            heads[x] += 1
+            staffing.have[x] += sessions_a_week / len(own)
+            staffing.heads[x] += 1
     return therapists, deliverable
+
+
+def _new_name(rng: random.Random, names: set[str]) -> str:
+    """A made-up name not yet used (it joins ``names``)."""
+    name = ""
+    for _ in range(100):
+        name = f"{rng.choice(FIRST_NAMES)} {rng.choice(SURNAMES)}"
+        if name not in names:
+            break
+    names.add(name)
+    return name
 
 
 def km(a: Site, b: Site) -> float:

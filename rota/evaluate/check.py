@@ -24,13 +24,14 @@ from rota.models.timeutil import DAY_INDEX, Day, Interval, format_time
 
 # Rule codes and what each means, in the order checks run.
 RULES: dict[str, str] = {
-    "unknown-referral": "the session's referral is not in Referrals",
+    "unknown-referral": "the session's (or an unscheduled entry's) referral is not in Referrals",
     "unknown-therapist": "a therapist of the session is not in Therapists",
     "unknown-room": "the session's room is not in Rooms",
     "unknown-site": "the session's site is not in Sites",
     "service-day": "the session is on a day that is not a service day",
     "duplicate-referral": "a referral has more than one session",
     "scheduled-and-unscheduled": "a referral is both scheduled and listed as unscheduled",
+    "missing-referral": "a referral is neither scheduled nor listed as unscheduled",
     "referral-site": "the session is at a site the referral does not allow",
     "referral-hours": "the session is outside the client's available times",
     "referral-minutes": "the session's length differs from the referral's minutes",
@@ -47,7 +48,9 @@ RULES: dict[str, str] = {
     "therapist-overlap": "a therapist has two sessions at the same time",
     "admin": "a therapist's next session starts before the admin time after the last one ends",
     "travel": "there is not enough time to drive between sites (or from and to the base)",
-    "lunch": "a therapist has no lunch break in one piece inside the lunch window",
+    "site-stay": "a therapist comes back to a site they left earlier the same day",
+    "lunch": "a therapist has no lunch break in one piece inside the lunch window, at a site "
+    "or at the base (never in the middle of a drive)",
     "max-sessions": "a therapist has more sessions in a day than their limit",
     "max-contact": "a therapist has more session minutes in the week than their limit",
 }
@@ -92,9 +95,10 @@ def _order(session: Session) -> tuple[int, int, int, str, tuple[str, ...], str, 
 class _Checker:
     """Caches the Problem's views for one check and collects violations in a fixed order."""
 
-    def __init__(self, problem: Problem, rota: Rota) -> None:
+    def __init__(self, problem: Problem, rota: Rota, complete: bool = False) -> None:
         self.problem = problem
         self.rota = rota
+        self.complete = complete
         self.settings = problem.settings
         self.admin = problem.settings.admin_minutes
         self.out: list[Violation] = []
@@ -329,6 +333,27 @@ class _Checker:
                     + "; ".join(s.label() for s in sessions),
                     sessions,
                 )
+        if self.complete:
+            self.check_coverage(by_referral, listed)
+
+    def check_coverage(
+        self, by_referral: dict[str, list[Session]], listed: dict[str, None]
+    ) -> None:
+        """A complete rota accounts for every referral: scheduled, or unscheduled with a reason."""
+        known = self.problem.referral_by_id
+        for rid in listed:
+            if rid not in known:
+                self.add(
+                    "unknown-referral", f"{rid} is listed as unscheduled but is not in Referrals"
+                )
+        for referral in self.problem.referrals:
+            rid = referral.referral_id
+            if rid not in by_referral and rid not in listed:
+                self.add(
+                    "missing-referral",
+                    f"{rid} has no session and is not listed as unscheduled: give it a session "
+                    "or list it as unscheduled with a reason",
+                )
 
     def check_rooms(self) -> None:
         """One session at a time in a room (admin needs no room)."""
@@ -414,6 +439,7 @@ class _Checker:
         day_start, day_end = ranges[0][0], ranges[-1][1]
         base = therapist.base_site_id
         gaps = self.travel_checks(tid, base, day_start, day_end, sessions, clash)
+        self.site_stay_check(tid, day, sessions)
         self.lunch_check(tid, day, ranges, sessions, gaps)
 
     def travel_checks(
@@ -470,6 +496,25 @@ class _Checker:
             )
         return gaps
 
+    def site_stay_check(self, tid: str, day: Day, sessions: list[Session]) -> None:
+        """A therapist visits each site in one stay a day: no coming back after leaving it."""
+        last_at: dict[str, Session] = {}
+        previous: Session | None = None
+        for session in sessions:
+            if previous is not None and session.site_id != previous.site_id:
+                earlier = last_at.get(session.site_id)
+                if earlier is not None:
+                    self.add(
+                        "site-stay",
+                        f"{tid} comes back to {session.site_id} on {day} for "
+                        f"{session.label()} after leaving it after {earlier.label()}: each "
+                        "site is visited in one stay a day",
+                        [earlier, session],
+                        tid,
+                    )
+            last_at[session.site_id] = session
+            previous = session
+
     def lunch_check(
         self,
         tid: str,
@@ -478,14 +523,18 @@ class _Checker:
         sessions: list[Session],
         gaps: list[tuple[int, int, int]],
     ) -> None:
-        """Lunch in one piece inside the window, on days whose working hours span the window."""
+        """Lunch in one piece inside the window, on days whose working hours span the window:
+        in a gap, either after its drive (at the next site, or at the base at the day's end)
+        or before it (where the gap starts), never in the middle of the drive."""
         s = self.settings
         need = s.lunch_minutes
         w0, w1 = s.lunch_window.start, s.lunch_window.end
         if need == 0 or not _inside(ranges, w0, w1):
             return
         for g0, g1, travel in gaps:
-            if (g1 - g0) - travel >= need and min(g1, w1) - max(g0, w0) >= need:
+            drive_first = max(g0 + travel, w0) + need <= min(g1, w1)
+            lunch_first = max(g0, w0) + need <= min(g1 - travel, w1)
+            if drive_first or lunch_first:
                 return
         self.add(
             "lunch",
@@ -496,9 +545,12 @@ class _Checker:
         )
 
 
-def check(problem: Problem, rota: Rota) -> list[Violation]:
+def check(problem: Problem, rota: Rota, *, complete: bool = False) -> list[Violation]:
     """Every hard rule the rota breaks, in a fixed order (empty when the rota is valid).
 
     Per-session rules come first in the rota's order, then duplicate referrals, rooms (by room
-    and day) and therapists (in the Problem's order, by day)."""
-    return _Checker(problem, rota).run()
+    and day) and therapists (in the Problem's order, by day). ``complete=True`` also asks that
+    the rota account for every referral: each one scheduled or listed as unscheduled, and only
+    the Problem's referrals listed (a published rota or a result; the solver's guard checks
+    rotas whose unscheduled list is written afterwards, so it leaves this off)."""
+    return _Checker(problem, rota, complete).run()

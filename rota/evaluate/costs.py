@@ -152,10 +152,15 @@ def therapist_days(rota: Rota) -> dict[tuple[str, str], list[Session]]:
 
 
 def cost_terms(
-    problem: Problem, rota: Rota, weights: Weights, previous_kept: tuple[int, int] | None = None
+    problem: Problem, rota: Rota, weights: Weights, *, previous: bool = True
 ) -> tuple[CostTerm, ...]:
-    """The objective's terms evaluated on a Rota (solver-neutral), in the model's order."""
-    model = CostModel(problem, weights, with_previous=previous_kept is not None)
+    """The objective's terms evaluated on a Rota (solver-neutral), in the model's order.
+
+    The term for sessions moved from the previous rota is there when the Problem has previous
+    sessions (of known referrals) and ``previous`` is set (a solve told not to use them leaves
+    it out, as its model does)."""
+    with_previous = previous and bool(previous_rows(problem))
+    model = CostModel(problem, weights, with_previous=with_previous)
     by_ref = {s.referral_id: s for s in rota.sessions}
     units: dict[str, int] = defaultdict(int)
     for r in problem.referrals:
@@ -168,31 +173,35 @@ def cost_terms(
         units[SPAN] += span
     labels = [UNSCHEDULED.format(p=p) for p in sorted(PRIORITY_WEIGHT)]
     labels = [lb for lb in labels if lb in units] + [CONTINUITY, TRAVEL, PREFERRED, SPAN]
+    if with_previous:
+        labels.append(STABILITY)
     out: list[CostTerm] = []
     for label in labels:
-        if label in units or label == TRAVEL:
+        if label in units or label in (TRAVEL, STABILITY):
             if label == SPAN and not days:
                 continue
             w = model.weight(label)
             out.append(CostTerm(label=label, weight=w, units=units[label], cost=w * units[label]))
-    if previous_kept is not None:
-        done, total = previous_kept
-        w = weights.stability
-        out.append(CostTerm(label=STABILITY, weight=w, units=total - done, cost=w * (total - done)))
     return tuple(out)
 
 
-def total_cost(problem: Problem, rota: Rota, weights: Weights) -> int:
-    """The objective's value for ``rota`` (without the previous-rota term)."""
-    return sum(t.cost for t in cost_terms(problem, rota, weights))
+def total_cost(problem: Problem, rota: Rota, weights: Weights, *, previous: bool = True) -> int:
+    """The objective's value for ``rota``: the sum of :func:`cost_terms`."""
+    return sum(t.cost for t in cost_terms(problem, rota, weights, previous=previous))
 
 
-def previous_kept(problem: Problem, rota: Rota) -> tuple[int, int]:
-    """(previous sessions kept exactly, previous sessions) by referral."""
+def previous_rows(problem: Problem) -> dict[str, list[PreviousSession]]:
+    """The previous rota's rows by referral (referrals the Problem still has)."""
     prev: dict[str, list[PreviousSession]] = defaultdict(list)
     for p in problem.previous:
         if p.referral_id in problem.referral_by_id:
             prev[p.referral_id].append(p)
+    return prev
+
+
+def previous_kept(problem: Problem, rota: Rota) -> tuple[int, int]:
+    """(previous sessions kept exactly, previous sessions) by referral."""
+    prev = previous_rows(problem)
     by_ref = {s.referral_id: s for s in rota.sessions}
     done = 0
     for rid, rows in prev.items():

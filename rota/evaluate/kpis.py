@@ -7,15 +7,16 @@ lists, so the two cannot disagree. Works on any Rota (valid or not) without a so
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass, field
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from rota.evaluate.weights import PRIORITY_WEIGHT
-from rota.models.entities import DISCIPLINES
+from rota.models.entities import DISCIPLINES, Referral
 from rota.models.problem import Problem
 from rota.models.result import Kpis, TherapistKpis
 from rota.models.rota import Rota, Session
-from rota.models.timeutil import DAY_INDEX, Day, format_time
+from rota.models.timeutil import DAY_INDEX, Day, covers, format_time
 
 
 class Leg(BaseModel):
@@ -109,9 +110,7 @@ def _route(problem: Problem, therapist_id: str, day: Day, sessions: list[Session
     return DayRoute(therapist_id=therapist_id, day=day, sites=tuple(sites), legs=tuple(legs))
 
 
-def _sessions_by_therapist_day(
-    problem: Problem, rota: Rota
-) -> dict[tuple[str, Day], list[Session]]:
+def sessions_by_therapist_day(problem: Problem, rota: Rota) -> dict[tuple[str, Day], list[Session]]:
     """Known therapists' sessions per day, in start order (a co-facilitated one for each)."""
     out: dict[tuple[str, Day], list[Session]] = defaultdict(list)
     for session in rota.sessions:
@@ -126,7 +125,7 @@ def _sessions_by_therapist_day(
 def day_routes(problem: Problem, rota: Rota) -> list[DayRoute]:
     """Every therapist's route on each day they have a session, therapists in the Problem's
     order and days in week order. A day spent at the base has a route with no legs."""
-    by_day = _sessions_by_therapist_day(problem, rota)
+    by_day = sessions_by_therapist_day(problem, rota)
     out: list[DayRoute] = []
     for therapist in problem.therapists:
         tid = therapist.therapist_id
@@ -135,9 +134,105 @@ def day_routes(problem: Problem, rota: Rota) -> list[DayRoute]:
     return out
 
 
-def _inside_preferred(problem: Problem, session: Session) -> bool:
-    windows = problem.preferred_windows(session.referral_id) or {}
-    return any(s <= session.start and session.end <= e for s, e in windows.get(session.day, ()))
+@dataclass
+class _Coverage:
+    """The referral figures of a rota, counted referral by referral."""
+
+    priorities: list[int]
+    disciplines: list[str]
+    scheduled_by_priority: dict[int, int] = field(default_factory=dict)
+    unscheduled_by_priority: dict[int, int] = field(default_factory=dict)
+    scheduled_by_discipline: dict[str, int] = field(default_factory=dict)
+    unscheduled_by_discipline: dict[str, int] = field(default_factory=dict)
+    minutes_by_discipline: dict[str, int] = field(default_factory=dict)
+    scheduled: int = 0
+    scheduled_minutes: int = 0
+    unscheduled_minutes: int = 0
+    weighted_scheduled: int = 0
+    weighted_total: int = 0
+    continuity_kept: int = 0
+    continuity_possible: int = 0
+    preferred_met: int = 0
+    preferred_possible: int = 0
+
+    def __post_init__(self) -> None:
+        for counts in (self.scheduled_by_priority, self.unscheduled_by_priority):
+            counts.update(dict.fromkeys(self.priorities, 0))
+        for by in (
+            self.scheduled_by_discipline,
+            self.unscheduled_by_discipline,
+            self.minutes_by_discipline,
+        ):
+            by.update(dict.fromkeys(self.disciplines, 0))
+
+    def count(self, problem: Problem, referral: Referral, session: Session | None) -> None:
+        self.weighted_total += PRIORITY_WEIGHT[referral.priority]
+        self.continuity_possible += referral.current_therapist_id is not None
+        if session is None:
+            self.unscheduled_by_priority[referral.priority] += 1
+            self.unscheduled_by_discipline[referral.discipline] += 1
+            self.unscheduled_minutes += referral.minutes
+            return
+        self.scheduled += 1
+        self.scheduled_minutes += session.minutes
+        self.scheduled_by_priority[referral.priority] += 1
+        self.scheduled_by_discipline[referral.discipline] += 1
+        self.minutes_by_discipline[referral.discipline] += session.minutes
+        self.weighted_scheduled += PRIORITY_WEIGHT[referral.priority]
+        if referral.current_therapist_id in session.therapist_ids:
+            self.continuity_kept += 1
+        preferred = problem.preferred_windows(referral.referral_id)
+        if preferred is not None:
+            self.preferred_possible += 1
+            self.preferred_met += covers(preferred.get(session.day, ()), session.start, session.end)
+
+
+def _coverage(problem: Problem, rota: Rota) -> _Coverage:
+    """Each referral counted once: by its first session if an edited rota has several."""
+    first_session: dict[str, Session] = {}
+    for one in rota.sessions:
+        first_session.setdefault(one.referral_id, one)
+    disciplines: list[str] = [
+        d for d in DISCIPLINES if any(r.discipline == d for r in problem.referrals)
+    ]
+    out = _Coverage(sorted(PRIORITY_WEIGHT), disciplines)
+    for referral in problem.referrals:
+        out.count(problem, referral, first_session.get(referral.referral_id))
+    return out
+
+
+def _therapist_figures(
+    problem: Problem, rota: Rota, routes: list[DayRoute]
+) -> tuple[TherapistKpis, ...]:
+    """Each therapist's week: sessions, contact and working minutes, travel, days worked."""
+    travel: dict[str, int] = defaultdict(int)
+    days: dict[str, int] = defaultdict(int)
+    for route in routes:
+        travel[route.therapist_id] += route.minutes
+        days[route.therapist_id] += 1
+    sessions: dict[str, int] = defaultdict(int)
+    contact: dict[str, int] = defaultdict(int)
+    for (tid, _day), day_sessions in sessions_by_therapist_day(problem, rota).items():
+        sessions[tid] += len(day_sessions)
+        contact[tid] += sum(s.minutes for s in day_sessions)
+    out: list[TherapistKpis] = []
+    for therapist in problem.therapists:
+        tid = therapist.therapist_id
+        working = sum(
+            e - s for ranges in problem.therapist_windows(tid).values() for s, e in ranges
+        )
+        out.append(
+            TherapistKpis(
+                therapist_id=tid,
+                sessions=sessions[tid],
+                contact_minutes=contact[tid],
+                working_minutes=working,
+                utilisation=contact[tid] / working if working else 0.0,
+                travel_minutes=travel[tid],
+                days_worked=days[tid],
+            )
+        )
+    return tuple(out)
 
 
 def compute_kpis(problem: Problem, rota: Rota) -> Kpis:
@@ -147,101 +242,34 @@ def compute_kpis(problem: Problem, rota: Rota) -> Kpis:
     A referral counts as scheduled when the rota has a session for it (its first, if an edited
     rota has several); every other referral of the Problem counts as unscheduled. Therapist
     figures count every session they appear in, a co-facilitated one in full for each."""
-    first_session: dict[str, Session] = {}
-    for one in rota.sessions:
-        first_session.setdefault(one.referral_id, one)
-
-    priorities = sorted(PRIORITY_WEIGHT)
-    disciplines = [d for d in DISCIPLINES if any(r.discipline == d for r in problem.referrals)]
-    scheduled_by_priority = dict.fromkeys(priorities, 0)
-    unscheduled_by_priority = dict.fromkeys(priorities, 0)
-    scheduled_by_discipline = dict.fromkeys(disciplines, 0)
-    unscheduled_by_discipline = dict.fromkeys(disciplines, 0)
-    minutes_by_discipline = dict.fromkeys(disciplines, 0)
-    scheduled = scheduled_minutes = unscheduled_minutes = 0
-    weighted_scheduled = weighted_total = 0
-    continuity_kept = continuity_possible = 0
-    preferred_met = preferred_possible = 0
-    for referral in problem.referrals:
-        weight = PRIORITY_WEIGHT[referral.priority]
-        weighted_total += weight
-        has_current = referral.current_therapist_id is not None
-        continuity_possible += has_current
-        session = first_session.get(referral.referral_id)
-        if session is None:
-            unscheduled_by_priority[referral.priority] += 1
-            unscheduled_by_discipline[referral.discipline] += 1
-            unscheduled_minutes += referral.minutes
-            continue
-        scheduled += 1
-        scheduled_minutes += session.minutes
-        scheduled_by_priority[referral.priority] += 1
-        scheduled_by_discipline[referral.discipline] += 1
-        minutes_by_discipline[referral.discipline] += session.minutes
-        weighted_scheduled += weight
-        if has_current and referral.current_therapist_id in session.therapist_ids:
-            continuity_kept += 1
-        if referral.preferred is not None:
-            preferred_possible += 1
-            preferred_met += _inside_preferred(problem, session)
-
+    c = _coverage(problem, rota)
     routes = day_routes(problem, rota)
-    travel_by_therapist: dict[str, int] = defaultdict(int)
-    days_by_therapist: dict[str, int] = defaultdict(int)
-    for route in routes:
-        travel_by_therapist[route.therapist_id] += route.minutes
-        days_by_therapist[route.therapist_id] += 1
-    sessions_by_therapist: dict[str, int] = defaultdict(int)
-    contact_by_therapist: dict[str, int] = defaultdict(int)
-    for (tid, _day), sessions in _sessions_by_therapist_day(problem, rota).items():
-        sessions_by_therapist[tid] += len(sessions)
-        contact_by_therapist[tid] += sum(s.minutes for s in sessions)
-
-    therapist_kpis: list[TherapistKpis] = []
-    for therapist in problem.therapists:
-        tid = therapist.therapist_id
-        working = sum(
-            e - s for ranges in problem.therapist_windows(tid).values() for s, e in ranges
-        )
-        contact = contact_by_therapist[tid]
-        therapist_kpis.append(
-            TherapistKpis(
-                therapist_id=tid,
-                sessions=sessions_by_therapist[tid],
-                contact_minutes=contact,
-                working_minutes=working,
-                utilisation=contact / working if working else 0.0,
-                travel_minutes=travel_by_therapist[tid],
-                days_worked=days_by_therapist[tid],
-            )
-        )
-    all_contact = sum(t.contact_minutes for t in therapist_kpis)
-    all_working = sum(t.working_minutes for t in therapist_kpis)
-
+    therapists = _therapist_figures(problem, rota, routes)
+    all_contact = sum(t.contact_minutes for t in therapists)
+    all_working = sum(t.working_minutes for t in therapists)
     room_sessions = {room.room_id: 0 for room in problem.rooms}
     for session in rota.sessions:
         if session.room_id in room_sessions:
             room_sessions[session.room_id] += 1
-
     return Kpis(
         referrals=len(problem.referrals),
-        scheduled=scheduled,
-        unscheduled=len(problem.referrals) - scheduled,
-        scheduled_minutes=scheduled_minutes,
-        unscheduled_minutes=unscheduled_minutes,
-        scheduled_by_priority=scheduled_by_priority,
-        unscheduled_by_priority=unscheduled_by_priority,
-        scheduled_by_discipline=scheduled_by_discipline,
-        unscheduled_by_discipline=unscheduled_by_discipline,
-        minutes_by_discipline=minutes_by_discipline,
-        weighted_scheduled=weighted_scheduled,
-        weighted_total=weighted_total,
+        scheduled=c.scheduled,
+        unscheduled=len(problem.referrals) - c.scheduled,
+        scheduled_minutes=c.scheduled_minutes,
+        unscheduled_minutes=c.unscheduled_minutes,
+        scheduled_by_priority=c.scheduled_by_priority,
+        unscheduled_by_priority=c.unscheduled_by_priority,
+        scheduled_by_discipline=c.scheduled_by_discipline,
+        unscheduled_by_discipline=c.unscheduled_by_discipline,
+        minutes_by_discipline=c.minutes_by_discipline,
+        weighted_scheduled=c.weighted_scheduled,
+        weighted_total=c.weighted_total,
         travel_minutes=sum(route.minutes for route in routes),
-        continuity_kept=continuity_kept,
-        continuity_possible=continuity_possible,
-        preferred_met=preferred_met,
-        preferred_possible=preferred_possible,
+        continuity_kept=c.continuity_kept,
+        continuity_possible=c.continuity_possible,
+        preferred_met=c.preferred_met,
+        preferred_possible=c.preferred_possible,
         utilisation=all_contact / all_working if all_working else 0.0,
-        therapists=tuple(therapist_kpis),
+        therapists=therapists,
         room_sessions=room_sessions,
     )

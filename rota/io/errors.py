@@ -19,7 +19,8 @@ class InputIssue:
 
     ``sheet``/``row``/``column`` locate it in a workbook (``row`` is Excel's, header = 1);
     ``source`` prefixes a file name (YAML/JSON files and whole-file problems), where ``column``
-    holds the record path, e.g. ``referrals[3].minutes``.
+    holds the record path, e.g. ``referrals[3].minutes``; ``record`` names the row's id so that
+    a message says which referral, site or therapist it is about, not only the row.
     """
 
     message: str
@@ -28,11 +29,14 @@ class InputIssue:
     column: str | None = None
     level: Level = "error"
     source: str | None = None
+    record: str | None = None  # the row's referral, site, therapist... id, e.g. R0042
 
     def __str__(self) -> str:
         where = ""
         if self.sheet:
             where = self.sheet if self.row is None else f"{self.sheet} row {self.row}"
+            if self.record:
+                where += f" ({self.record})"
         if self.column:
             where = f"{where}, {self.column}" if where else self.column
         if self.source:
@@ -54,13 +58,21 @@ class InputError(ValueError):
         return [str(i) for i in self.issues]
 
 
+#: Longest value quoted in a message (a pasted essay or a huge YAML value is cut short).
+SHOWN_CHARS = 60
+
+
 def show(value: Any) -> str:
-    """A cell value as the coordinator would recognise it: text quoted, 3.0 as 3."""
+    """A cell value as the coordinator would recognise it: text quoted, 3.0 as 3, cut short."""
     if isinstance(value, str):
-        return f"'{value.strip()}'"
+        text = value.strip()
+        return f"'{text[:SHOWN_CHARS]}...'" if len(text) > SHOWN_CHARS else f"'{text}'"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value)
+    if isinstance(value, dict | list | tuple):
+        return "a list" if isinstance(value, list | tuple) else "a mapping"
+    text = str(value)
+    return f"{text[:SHOWN_CHARS]}..." if len(text) > SHOWN_CHARS else text
 
 
 def plain_pydantic_message(error: Any) -> str:
@@ -84,6 +96,8 @@ def plain_pydantic_message(error: Any) -> str:
         return f"{show(value)} is not one of {ctx.get('expected', '')}"
     if kind in ("int_parsing", "int_from_float", "int_type"):
         return f"{show(value)} is not a whole number"
+    if kind == "finite_number":
+        return f"{show(value)} is not a finite number"
     if kind in ("float_parsing", "float_type"):
         return f"{show(value)} is not a number"
     if kind.startswith("date"):
@@ -94,6 +108,8 @@ def plain_pydantic_message(error: Any) -> str:
         return f"{show(value)} is not text"
     if kind == "extra_forbidden":
         return "is not a known field"
+    if kind == "string_too_long":
+        return f"{show(value)} is too long: at most {ctx.get('max_length')} characters"
     if kind == "value_error" and "error" in ctx:
         return str(ctx["error"])
     msg = str(error.get("msg", "invalid value"))

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from rota.io.errors import InputError, InputIssue
-from rota.io.parse import build_problem
-from rota.io.serial import read_serial
+from rota.io.parse import build_problem, find_sheet, parse_records
+from rota.io.schema import SPEC_BY_SHEET
+from rota.io.serial import from_model_issue, read_serial
 from rota.io.xlsx import read_workbook_rows
-from rota.models import Problem
+from rota.models import Issue, Problem
 
 
 def read_problem(path: Path | str) -> Problem:
@@ -32,3 +34,24 @@ def read_problem_with_warnings(path: Path | str) -> tuple[Problem, list[str]]:
 
 def _file_error(source: str, message: str) -> InputError:
     return InputError([InputIssue(message, source=source)])
+
+
+def locate_issues(path: Path | str, issues: Sequence[Issue]) -> list[InputIssue]:
+    """Issues about a loaded Problem's records (e.g. pins that break a rule, found by the
+    scheduler) located in the input file they came from: sheet, Excel row and column of a
+    workbook, or the record path of a YAML or JSON file."""
+    path = Path(path)
+    if path.suffix.lower() != ".xlsx":
+        return [from_model_issue(path.name, issue) for issue in issues]
+    sheets = read_workbook_rows(path)
+    rows_of: dict[str, list[int]] = {}
+    for name in dict.fromkeys(issue.sheet for issue in issues):
+        raw, _ = find_sheet(name, sheets, set())
+        spec = SPEC_BY_SHEET.get(name)
+        rows_of[name] = parse_records(spec, raw.rows).rows if raw and spec else []
+    out: list[InputIssue] = []
+    for issue in issues:
+        rows = rows_of[issue.sheet]
+        row = rows[issue.index] if issue.index is not None and issue.index < len(rows) else None
+        out.append(InputIssue(issue.message, issue.sheet, row, issue.column, issue.level))
+    return out

@@ -35,7 +35,7 @@ from rota.io.schema import (
     Kind,
     SheetSpec,
 )
-from rota.io.xlsx import RawSheet, Row, merged_range_row
+from rota.io.xlsx import FormulaCell, RawSheet, Row, merged_range_row
 from rota.models import (
     DISCIPLINES,
     SITE_KINDS,
@@ -87,14 +87,20 @@ def _as_int(value: Any) -> int:
     raise ValueError(f"{show(value)} is not a whole number")
 
 
+# A number as typed: 1234.5, -0.18, 1,234.5 (commas only as thousands separators).
+_NUMBER_RE = re.compile(r"[+-]?(\d{1,3}(,\d{3})+|\d+)?(\.\d+)?([eE][+-]?\d+)?")
+
+
 def _as_float(value: Any) -> float:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return float(value)
     if isinstance(value, str):
-        try:
-            return float(value.replace(",", ""))
-        except ValueError:
-            pass
+        text = value.strip()
+        if re.fullmatch(r"[+-]?\d+,\d{1,2}", text):
+            hint = text.replace(",", ".")
+            raise ValueError(f"{show(value)} is not a number (use a point for decimals: {hint})")
+        if _NUMBER_RE.fullmatch(text) and any(c.isdigit() for c in text):
+            return float(text.replace(",", ""))
     raise ValueError(f"{show(value)} is not a number")
 
 
@@ -174,6 +180,8 @@ def _as_sites(value: Any) -> tuple[str, ...]:
 
 def convert(kind: Kind, value: Any) -> Any:
     """A non-blank cell converted for its column kind; ValueError says why in plain words."""
+    if isinstance(value, FormulaCell):
+        raise ValueError(value.problem)
     if kind in ("id", "optid", "text", "tags"):
         return _as_text(value)
     if kind == "int":
@@ -223,33 +231,30 @@ class Header:
 def match_header(
     sheet: str, row_no: int, cells: Sequence[Any], known: Sequence[str], required: Iterable[str]
 ) -> Header:
-    """Find the known columns in a header row; missing required ones make the sheet unusable."""
+    """Find the known columns in a header row; missing required ones make the sheet unusable.
+
+    Extra columns are welcome, but a near miss of a known name ('capacty') is an error: its
+    values would otherwise be silently ignored."""
     position: dict[str, int] = {}
     issues: list[InputIssue] = []
+    near: list[tuple[int, Any]] = []
     for idx, cell in enumerate(cells):
         name = normalise_header(cell)
         if not name:
             continue
-        if name in known:
-            if name in position:
-                issues.append(InputIssue(f"column '{name}' appears twice", sheet, row_no, name))
-            else:
-                position[name] = idx
+        if name not in known:
+            near.append((idx, cell))
+        elif name in position:
+            issues.append(InputIssue(f"column '{name}' appears twice", sheet, row_no, name))
         else:
-            # Only a near miss is worth a word: extra columns are welcome.
-            close = difflib.get_close_matches(
-                name, [k for k in known if k not in position], n=1, cutoff=0.75
-            )
-            if close:
-                hint = f" (did you mean '{close[0]}'?)"
-                issues.append(
-                    InputIssue(
-                        f"column '{_as_text(cell)}' is not used{hint}",
-                        sheet,
-                        row_no,
-                        level="warning",
-                    )
-                )
+            position[name] = idx
+    for _idx, cell in near:
+        free = [k for k in known if k not in position]
+        close = difflib.get_close_matches(normalise_header(cell), free, n=1, cutoff=0.75)
+        if close:
+            text = _as_text(cell)
+            msg = f"column {show(text)} is not known (did you mean '{close[0]}'?): rename it"
+            issues.append(InputIssue(msg, sheet, row_no, text.strip()))
     missing = [c for c in required if c not in position]
     for name in missing:
         issues.append(InputIssue(f"required column '{name}' is missing", sheet, row_no))
@@ -293,6 +298,17 @@ def parse_records(spec: SheetSpec, rows: Sequence[Row]) -> Parsed[Any]:
     return out
 
 
+def row_label(spec: SheetSpec, position: Mapping[str, int], cells: Sequence[Any]) -> str | None:
+    """What names a row in messages: its id (R0042), or e.g. CAM->ELY on the Travel sheet."""
+    parts = []
+    for name in spec.naming_columns:
+        idx = position.get(name)
+        value = cells[idx] if idx is not None and idx < len(cells) else None
+        if value is not None and not isinstance(value, FormulaCell):
+            parts.append(_number_text(value)[:40])
+    return "->".join(parts) or None
+
+
 def _parse_record(
     spec: SheetSpec,
     position: Mapping[str, int],
@@ -303,18 +319,21 @@ def _parse_record(
     data: dict[str, Any] = {}
     issues: list[InputIssue] = []
     failed: set[str] = set()
+    record = row_label(spec, position, cells)
     for col in spec.columns:
         idx = position.get(col.name)
         value = cells[idx] if idx is not None and idx < len(cells) else None
+        problem: str | None = None
         if value is None:
             if spec.required(col):
-                issues.append(InputIssue("a value is required", spec.name, row_no, col.name))
-                failed.add(col.field)
-            continue
-        try:
-            data[col.field] = convert(col.kind, value)
-        except ValueError as exc:
-            issues.append(InputIssue(str(exc), spec.name, row_no, col.name))
+                problem = "a value is required"
+        else:
+            try:
+                data[col.field] = convert(col.kind, value)
+            except ValueError as exc:
+                problem = str(exc)
+        if problem is not None:
+            issues.append(InputIssue(problem, spec.name, row_no, col.name, record=record))
             failed.add(col.field)
     item = None
     try:
@@ -327,7 +346,11 @@ def _parse_record(
             bad = spec.column_for_field(field_name)
             issues.append(
                 InputIssue(
-                    plain_pydantic_message(err), spec.name, row_no, bad.name if bad else None
+                    plain_pydantic_message(err),
+                    spec.name,
+                    row_no,
+                    bad.name if bad else None,
+                    record=record,
                 )
             )
     if issues or item is None:
@@ -391,76 +414,69 @@ class ParsedSettings:
 
 def parse_settings(rows: Sequence[Row]) -> ParsedSettings:
     """Settings sheet (setting, value) -> Settings; unknown names get a did-you-mean error."""
-    issues: list[InputIssue] = []
-    row_by_setting: dict[str, int] = {}
-    data: dict[str, Any] = {}
     if not rows:
         return ParsedSettings(Settings(), {}, [])
     header_no, header_cells = rows[0]
     header = match_header(
         SETTINGS_SHEET, header_no, header_cells, SETTINGS_COLUMNS, SETTINGS_COLUMNS
     )
-    issues.extend(header.issues)
+    issues = list(header.issues)
     if not header.usable:
         return ParsedSettings(Settings(), {}, issues)
+    row_by_setting: dict[str, int] = {}
+    data: dict[str, Any] = {}
     name_idx, value_idx = header.position["setting"], header.position["value"]
     for row_no, cells in rows[1:]:
         raw_name = cells[name_idx] if name_idx < len(cells) else None
         value = cells[value_idx] if value_idx < len(cells) else None
-        if raw_name is None:
-            issues.append(
-                InputIssue("a setting name is required", SETTINGS_SHEET, row_no, "setting")
-            )
-            continue
-        name = normalise_header(raw_name)
-        if name not in SETTING_KINDS:
-            issues.append(
-                InputIssue(
-                    f"unknown setting {show(raw_name)}" + did_you_mean(name, SETTING_KINDS),
-                    SETTINGS_SHEET,
-                    row_no,
-                    "setting",
-                )
-            )
-            continue
-        if name in row_by_setting:
-            issues.append(
-                InputIssue(
-                    f"'{name}' is given twice (also row {row_by_setting[name]})",
-                    SETTINGS_SHEET,
-                    row_no,
-                    "setting",
-                )
-            )
-            continue
-        row_by_setting[name] = row_no
-        if value is None:
-            continue
-        try:
-            data[name] = convert(SETTING_KINDS[name], value)
-        except ValueError as exc:
-            issues.append(InputIssue(str(exc), SETTINGS_SHEET, row_no, name))
-    # Values pydantic rejects (ranges) are reported and replaced by defaults, so the
-    # cross-checks of the other sheets can still run.
-    settings = Settings()
+        issue = _setting_row(row_no, raw_name, value, row_by_setting, data)
+        if issue is not None:
+            issues.append(issue)
+    settings = _validated_settings(data, row_by_setting, issues)
+    issues.sort(key=lambda i: i.row or 0)
+    return ParsedSettings(settings, row_by_setting, issues)
+
+
+def _setting_row(
+    row_no: int, raw_name: Any, value: Any, row_by_setting: dict[str, int], data: dict[str, Any]
+) -> InputIssue | None:
+    """Read one Settings row into ``data``; the problem with it, if any."""
+    if raw_name is None:
+        return InputIssue("a setting name is required", SETTINGS_SHEET, row_no, "setting")
+    name = normalise_header(raw_name)
+    if name not in SETTING_KINDS:
+        msg = f"unknown setting {show(raw_name)}" + did_you_mean(name, SETTING_KINDS)
+        return InputIssue(msg, SETTINGS_SHEET, row_no, "setting")
+    if name in row_by_setting:
+        msg = f"'{name}' is given twice (also row {row_by_setting[name]})"
+        return InputIssue(msg, SETTINGS_SHEET, row_no, "setting")
+    row_by_setting[name] = row_no
+    if value is None:
+        return None
+    try:
+        data[name] = convert(SETTING_KINDS[name], value)
+    except ValueError as exc:
+        return InputIssue(str(exc), SETTINGS_SHEET, row_no, name)
+    return None
+
+
+def _validated_settings(
+    data: dict[str, Any], row_by_setting: Mapping[str, int], issues: list[InputIssue]
+) -> Settings:
+    """Settings from ``data``; values pydantic rejects (ranges) are reported and replaced by
+    defaults, so that the cross-checks of the other sheets can still run."""
     for _ in range(len(data) + 1):  # each failed round drops at least one value
         try:
-            settings = Settings.model_validate(data)
-            break
+            return Settings.model_validate(data)
         except ValidationError as exc:
             for err in exc.errors():
                 name = str(err["loc"][0]) if err["loc"] else ""
+                msg = plain_pydantic_message(err)
                 issues.append(
-                    InputIssue(
-                        plain_pydantic_message(err),
-                        SETTINGS_SHEET,
-                        row_by_setting.get(name),
-                        name or None,
-                    )
+                    InputIssue(msg, SETTINGS_SHEET, row_by_setting.get(name), name or None)
                 )
                 data.pop(name, None)
-    issues.sort(key=lambda i: i.row or 0)
-    return ParsedSettings(settings, row_by_setting, issues)
+    return Settings()
 
 
 # --------------------------------------------------------------------------- problem
@@ -487,8 +503,42 @@ def build_problem(sheets: Mapping[str, RawSheet]) -> tuple[Problem, list[str]]:
     """Raw sheets -> cross-checked Problem and located warnings; InputError lists every error.
 
     A sheet found under a near-miss name (e.g. 'Referral') is an error but is still read, so
-    the coordinator sees its other problems at the same time.
+    the coordinator sees its other problems at the same time. Unpinned Previous rows naming a
+    referral, therapist or room the service no longer has are left out, with a warning.
     """
+    raw_by_name, issues, complete = _find_sheets(sheets)
+    settings_part = (
+        parse_settings(raw_by_name[SETTINGS_SHEET].rows)
+        if SETTINGS_SHEET in raw_by_name
+        else ParsedSettings(Settings(), {}, [])
+    )
+    issues.extend(settings_part.issues)
+    parsed: dict[str, Parsed[Any]] = {}
+    for spec in RECORD_SHEETS:
+        raw = raw_by_name.get(spec.name)
+        part = parse_records(spec, raw.rows) if raw is not None else Parsed()
+        parsed[spec.name] = part
+        issues.extend(part.issues)
+        complete = complete and part.usable
+    parts: dict[str, Any] = {"settings": settings_part.settings}
+    parts.update({spec.problem_field: tuple(parsed[spec.name].items) for spec in RECORD_SHEETS})
+    if complete:
+        # Cross-references only mean something when every sheet could be read.
+        issues.extend(_cross_check(parts, settings_part, parsed))
+    ordered = sort_issues(issues, SHEET_ORDER)
+    errors = [i for i in ordered if i.level == "error"]
+    # One line per warning, however many checks arrived at it.
+    warnings = list(dict.fromkeys(i for i in ordered if i.level == "warning"))
+    if errors:
+        raise InputError(errors, warnings)
+    return Problem(**parts).without_ignored_previous(), [str(w) for w in warnings]
+
+
+def _find_sheets(
+    sheets: Mapping[str, RawSheet],
+) -> tuple[dict[str, RawSheet], list[InputIssue], bool]:
+    """Each sheet rota reads (by name, any case, or a near miss reported as an error), the
+    problems with sheet names and merged cells, and whether every required sheet is there."""
     issues: list[InputIssue] = []
     taken: set[str] = set()
     raw_by_name: dict[str, RawSheet] = {}
@@ -508,64 +558,48 @@ def build_problem(sheets: Mapping[str, RawSheet]) -> tuple[Problem, list[str]]:
         key = title.strip().lower()
         like = [n for n in SHEET_ORDER if n.lower().rstrip("s") in key]
         if title not in taken and like:
-            issues.append(
-                InputIssue(
-                    f"this sheet is not read (rota reads '{like[0]}')", title, level="warning"
-                )
-            )
+            msg = f"this sheet is not read (rota reads '{like[0]}')"
+            issues.append(InputIssue(msg, title, level="warning"))
     for name, raw in raw_by_name.items():
         for ref in raw.merged:
-            issues.append(
-                InputIssue(
-                    f"merged cells {ref}: unmerge them, every value needs its own cell",
-                    name,
-                    merged_range_row(ref),
-                )
+            msg = f"merged cells {ref}: unmerge them, every value needs its own cell"
+            issues.append(InputIssue(msg, name, merged_range_row(ref)))
+    return raw_by_name, issues, complete
+
+
+def _cross_check(
+    parts: Mapping[str, Any], settings_part: ParsedSettings, parsed: Mapping[str, Parsed[Any]]
+) -> list[InputIssue]:
+    """The Problem's cross-checks, located by Excel row and named by record."""
+    probe = Problem.model_construct(**parts)
+    broken = {
+        "site": parsed["Sites"].broken_ids,
+        "room": parsed["Rooms"].broken_ids,
+        "therapist": parsed["Therapists"].broken_ids,
+        "referral": parsed["Referrals"].broken_ids,
+    }
+    out: list[InputIssue] = []
+    for issue in probe.find_issues():
+        if _caused_by_broken_row(issue.message, broken):
+            continue
+        row: int | None
+        if issue.sheet == SETTINGS_SHEET:
+            row = settings_part.row_by_setting.get(issue.column or "")
+        elif issue.index is not None and issue.sheet in parsed:
+            row = parsed[issue.sheet].rows[issue.index]
+        else:
+            row = None
+        out.append(
+            InputIssue(
+                issue.message,
+                issue.sheet,
+                row,
+                issue.column,
+                issue.level,
+                record=issue.record or None,
             )
-
-    settings_part = (
-        parse_settings(raw_by_name[SETTINGS_SHEET].rows)
-        if SETTINGS_SHEET in raw_by_name
-        else ParsedSettings(Settings(), {}, [])
-    )
-    issues.extend(settings_part.issues)
-    parsed: dict[str, Parsed[Any]] = {}
-    for spec in RECORD_SHEETS:
-        raw = raw_by_name.get(spec.name)
-        part = parse_records(spec, raw.rows) if raw is not None else Parsed()
-        parsed[spec.name] = part
-        issues.extend(part.issues)
-        complete = complete and part.usable
-
-    parts: dict[str, Any] = {"settings": settings_part.settings}
-    parts.update({spec.problem_field: tuple(parsed[spec.name].items) for spec in RECORD_SHEETS})
-    if complete:
-        # Cross-references only mean something when every sheet could be read.
-        probe = Problem.model_construct(**parts)
-        broken = {
-            "site": parsed["Sites"].broken_ids,
-            "room": parsed["Rooms"].broken_ids,
-            "therapist": parsed["Therapists"].broken_ids,
-            "referral": parsed["Referrals"].broken_ids,
-        }
-        for issue in probe.find_issues():
-            if _caused_by_broken_row(issue.message, broken):
-                continue
-            row: int | None
-            if issue.sheet == SETTINGS_SHEET:
-                row = settings_part.row_by_setting.get(issue.column or "")
-            elif issue.index is not None and issue.sheet in parsed:
-                row = parsed[issue.sheet].rows[issue.index]
-            else:
-                row = None
-            issues.append(InputIssue(issue.message, issue.sheet, row, issue.column, issue.level))
-
-    ordered = sort_issues(issues, SHEET_ORDER)
-    errors = [i for i in ordered if i.level == "error"]
-    warnings = [i for i in ordered if i.level == "warning"]
-    if errors:
-        raise InputError(errors, warnings)
-    return Problem(**parts), [str(w) for w in warnings]
+        )
+    return out
 
 
 def _caused_by_broken_row(message: str, broken: Mapping[str, set[str]]) -> bool:

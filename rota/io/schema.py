@@ -61,12 +61,19 @@ class SheetSpec:
     columns: tuple[Column, ...]
     key: str | None = None
     optional: bool = False
+    # Columns whose values name a row in messages when the sheet has no id column.
+    label_columns: tuple[str, ...] = ()
 
     def required(self, column: Column) -> bool:
         return self.model.model_fields[column.field].is_required()
 
     def column_for_field(self, field_name: str) -> Column | None:
         return next((c for c in self.columns if c.field == field_name), None)
+
+    @property
+    def naming_columns(self) -> tuple[str, ...]:
+        """The columns that name a row: its id, else the label columns."""
+        return (self.key,) if self.key else self.label_columns
 
 
 def _cols(*items: tuple[str, Kind] | tuple[str, Kind, str]) -> tuple[Column, ...]:
@@ -148,6 +155,7 @@ TRAVEL = SheetSpec(
     "travel",
     _cols(("from_site_id", "id"), ("to_site_id", "id"), ("minutes", "int")),
     optional=True,
+    label_columns=("from_site_id", "to_site_id"),
 )
 RATES = SheetSpec(
     "Rates",
@@ -155,6 +163,7 @@ RATES = SheetSpec(
     "rates",
     _cols(("effective_from", "date"), ("hourly_rate", "float")),
     optional=True,
+    label_columns=("effective_from",),
 )
 CLOSURES = SheetSpec(
     "Closures",
@@ -167,6 +176,7 @@ CLOSURES = SheetSpec(
         ("site_id", "optid"),
     ),
     optional=True,
+    label_columns=("label",),
 )
 PREVIOUS = SheetSpec(
     "Previous",
@@ -181,6 +191,7 @@ PREVIOUS = SheetSpec(
         ("pinned", "bool"),
     ),
     optional=True,
+    label_columns=("referral_id",),
 )
 RECORD_SHEETS: tuple[SheetSpec, ...] = (
     SITES,

@@ -45,6 +45,7 @@ from rota.models import (
     TravelOverride,
 )
 from rota.reports.atomic import write_atomic
+from rota.reports.sheets import print_workbook
 
 LAST_ROW = 2000  # dropdowns cover this many rows
 
@@ -57,29 +58,7 @@ def example_problem() -> Problem:
             term_start=dt.date(2027, 1, 5),
             term_end=dt.date(2027, 3, 26),
         ),
-        sites=(
-            Site(
-                site_id="CAM-CLINIC",
-                name="Cambridge clinic",
-                kind="clinic",
-                town="Cambridge",
-                latitude=52.2053,
-                longitude=0.1218,
-                hours="Mon-Fri 08:30-17:00",
-                contact="Reception",
-            ),
-            Site(
-                site_id="HUN-CLINIC",
-                name="Huntingdon clinic",
-                kind="clinic",
-                town="Huntingdon",
-                latitude=52.3307,
-                longitude=-0.1826,
-                hours="Mon-Fri 08:30-17:00",
-                blocked="Mon-Fri 12:30-13:00",
-                contact="Reception",
-            ),
-        ),
+        sites=_example_sites(),
         rooms=(
             Room(
                 room_id="CAM-CLINIC-1",
@@ -100,21 +79,7 @@ def example_problem() -> Problem:
                 skills=("attachment",),
             ),
         ),
-        referrals=(
-            Referral(
-                referral_id="R0001",
-                client="A.B.",
-                site_ids=("CAM-CLINIC",),
-                discipline="music",
-                minutes=30,
-                priority=3,
-                needs_features=("piano",),
-                current_therapist_id="T01",
-                available="Mon-Thu 09:00-12:00",
-                preferred="Tue 09:00-10:30",
-                funding="EHC plan",
-            ),
-        ),
+        referrals=(_example_referral(),),
         travel=(TravelOverride(from_site_id="CAM-CLINIC", to_site_id="HUN-CLINIC", minutes=35),),
         rates=(Rate(effective_from=dt.date(2026, 9, 1), hourly_rate=51.0),),
         closures=(
@@ -132,6 +97,48 @@ def example_problem() -> Problem:
                 pinned=False,
             ),
         ),
+    )
+
+
+def _example_sites() -> tuple[Site, ...]:
+    return (
+        Site(
+            site_id="CAM-CLINIC",
+            name="Cambridge clinic",
+            kind="clinic",
+            town="Cambridge",
+            latitude=52.2053,
+            longitude=0.1218,
+            hours="Mon-Fri 08:30-17:00",
+            contact="Reception",
+        ),
+        Site(
+            site_id="HUN-CLINIC",
+            name="Huntingdon clinic",
+            kind="clinic",
+            town="Huntingdon",
+            latitude=52.3307,
+            longitude=-0.1826,
+            hours="Mon-Fri 08:30-17:00",
+            blocked="Mon-Fri 12:30-13:00",
+            contact="Reception",
+        ),
+    )
+
+
+def _example_referral() -> Referral:
+    return Referral(
+        referral_id="R0001",
+        client="A.B.",
+        site_ids=("CAM-CLINIC",),
+        discipline="music",
+        minutes=30,
+        priority=3,
+        needs_features=("piano",),
+        current_therapist_id="T01",
+        available="Mon-Thu 09:00-12:00",
+        preferred="Tue 09:00-10:30",
+        funding="EHC plan",
     )
 
 
@@ -205,6 +212,7 @@ def template_workbook() -> Workbook:
     _dropdown(sheets["Referrals"], REFERRALS, "priority", priority)
     _dropdown(sheets["Previous"], PREVIOUS, "day", _list(DAYS, "Choose a day"))
     _dropdown(sheets["Previous"], PREVIOUS, "pinned", _list(["yes", "no"], "yes or no"))
+    print_workbook(wb, "Input template")
     return wb
 
 

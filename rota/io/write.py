@@ -27,6 +27,8 @@ from rota.io.schema import (
 )
 from rota.models import Availability, Problem, Settings, TimeRange, format_days, format_time
 from rota.reports.atomic import OutputError, write_atomic
+from rota.reports.cells import put
+from rota.reports.sheets import print_workbook
 
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="305496")
@@ -62,9 +64,8 @@ def cell_value(kind: Kind, value: Any) -> Any:
 
 def style_header(ws: Worksheet, headers: Sequence[str], widths: Sequence[int]) -> None:
     """Bold coloured header row, frozen, with column widths."""
-    ws.append(list(headers))
-    for idx, width in enumerate(widths, start=1):
-        cell = ws.cell(row=1, column=idx)
+    for idx, (header, width) in enumerate(zip(headers, widths, strict=True), start=1):
+        cell = put(ws, 1, idx, header)
         cell.font = HEADER_FONT
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(vertical="center")
@@ -77,14 +78,12 @@ def _width(name: str, values: Sequence[Any]) -> int:
     return max(10, min(longest + 2, 60))
 
 
-def _append(ws: Worksheet, row: Sequence[Any], kinds: Sequence[Kind]) -> None:
-    ws.append(list(row))
+def _append(ws: Worksheet, row_no: int, row: Sequence[Any], kinds: Sequence[Kind]) -> None:
+    """One record row; user text goes through ``put`` so it is stored as text, never a formula."""
     for idx, (kind, value) in enumerate(zip(kinds, row, strict=True), start=1):
+        cell = put(ws, row_no, idx, value)
         if kind == "date":
-            ws.cell(row=ws.max_row, column=idx).number_format = DATE_FORMAT
-        elif isinstance(value, str) and value.startswith("="):
-            # Text that looks like a formula stays text (and is never run by Excel).
-            ws.cell(row=ws.max_row, column=idx).data_type = "s"
+            cell.number_format = DATE_FORMAT
 
 
 def settings_rows(settings: Settings) -> list[tuple[str, Any]]:
@@ -98,8 +97,8 @@ def add_settings_sheet(wb: Workbook, settings: Settings) -> Worksheet:
     ws = wb.create_sheet(SETTINGS_SHEET)
     rows = settings_rows(settings)
     style_header(ws, SETTINGS_COLUMNS, [20, max(24, _width("value", [v for _, v in rows]))])
-    for name, value in rows:
-        _append(ws, (name, value), ("text", SETTING_KINDS[name]))
+    for row_no, (name, value) in enumerate(rows, start=2):
+        _append(ws, row_no, (name, value), ("text", SETTING_KINDS[name]))
     return ws
 
 
@@ -113,8 +112,8 @@ def add_record_sheet(wb: Workbook, spec: SheetSpec, items: Sequence[Any]) -> Wor
     widths = [_width(c.name, [r[i] for r in rows[:200]]) for i, c in enumerate(spec.columns)]
     style_header(ws, [c.name for c in spec.columns], widths)
     kinds = [c.kind for c in spec.columns]
-    for row in rows:
-        _append(ws, row, kinds)
+    for row_no, row in enumerate(rows, start=2):
+        _append(ws, row_no, row, kinds)
     return ws
 
 
@@ -126,7 +125,22 @@ def problem_workbook(problem: Problem) -> Workbook:
     add_settings_sheet(wb, problem.settings)
     for spec in RECORD_SHEETS:
         add_record_sheet(wb, spec, getattr(problem, spec.problem_field))
+    print_workbook(wb, f"Input: {problem.settings.term_name}")
     return wb
+
+
+def read_back(problem: Problem) -> tuple[Problem, list[str]]:
+    """The Problem as ``rota validate`` reads the workbook written from it: what a scenario
+    check must agree with (InputError lists what the written workbook would not pass)."""
+    from rota.io.parse import build_problem
+    from rota.io.xlsx import RawSheet, rows_of
+
+    wb = problem_workbook(problem)
+    sheets = {
+        ws.title: RawSheet(ws.title, rows_of([list(r) for r in ws.iter_rows(values_only=True)]))
+        for ws in wb.worksheets
+    }
+    return build_problem(sheets)
 
 
 def write_xlsx(problem: Problem, path: Path | str, *, force: bool = True) -> Path:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from rota.models.timeutil import (
     DAYS,
@@ -33,6 +33,31 @@ SITE_KINDS: tuple[SiteKind, ...] = (
 )
 
 DEFAULT_SCHOOL_DAY = TimeRange(start=8 * 60 + 45, end=15 * 60 + 15)
+
+#: Dates the service can mean: anything outside is a typing slip (9999-12-31, 1900-01-00).
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+#: Longest term the costs and calendars accept: a school year.
+MAX_TERM_DAYS = 366
+
+
+def _sane_date(value: dt.date) -> dt.date:
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValueError(
+            f"{value} is not a plausible date (use a year from {FIRST_YEAR} to {LAST_YEAR})"
+        )
+    return value
+
+
+def _date_cell(value: Any) -> Any:
+    """A datetime cell is its date; blank text is no date."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if value == "":
+        return None
+    return value
+
+
+Date = Annotated[dt.date, BeforeValidator(_date_cell), AfterValidator(_sane_date)]
 
 
 def _split_list(value: Any) -> Any:
@@ -69,15 +94,16 @@ OptId = Annotated[str | None, BeforeValidator(lambda v: _as_id(v) or None)]
 
 
 class Entity(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # inf and nan are never a measurement: every float of every record must be finite.
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
 class Settings(Entity):
     """Service-wide settings: the term, the week's shape and the travel estimate."""
 
     term_name: str = Field("Term", description="Name of the term, e.g. 'Spring 2027'")
-    term_start: dt.date | None = Field(None, description="First day of the term (a date)")
-    term_end: dt.date | None = Field(None, description="Last day of the term (a date)")
+    term_start: Date | None = Field(None, description="First day of the term (a date)")
+    term_end: Date | None = Field(None, description="Last day of the term (a date)")
     days: tuple[Day, ...] = Field(
         ("Mon", "Tue", "Wed", "Thu", "Fri"),
         description="Service days, e.g. Mon-Fri: no session on any other day",
@@ -95,9 +121,14 @@ class Settings(Entity):
         TimeRange(start=11 * 60 + 30, end=14 * 60),
         description="Lunch is taken in one piece inside this window",
     )
-    travel_speed_kmh: float = Field(40.0, gt=0, description="Average driving speed in km/h")
+    travel_speed_kmh: float = Field(
+        40.0, ge=10, le=120, description="Average driving speed in km/h (10 to 120)"
+    )
     road_factor: float = Field(
-        1.3, ge=1.0, description="Road distance as a multiple of the straight-line distance"
+        1.3,
+        ge=1.0,
+        le=3.0,
+        description="Road distance as a multiple of the straight-line distance (1 to 3)",
     )
     service_name: str = Field(
         "Arts Therapies Service", description="Name of the service, printed on exports"
@@ -114,15 +145,6 @@ class Settings(Entity):
         if isinstance(value, list | tuple):
             found = {parse_day(str(v)) for v in value}
             return tuple(d for d in DAYS if d in found)
-        return value
-
-    @field_validator("term_start", "term_end", mode="before")
-    @classmethod
-    def _date(cls, value: Any) -> Any:
-        if isinstance(value, dt.datetime):
-            return value.date()
-        if value == "":
-            return None
         return value
 
 
@@ -161,7 +183,7 @@ class Room(Entity):
     room_id: Id = Field(description="Unique code for the room, e.g. ELY-FIELDS-MUS")
     site_id: Id = Field(description="The site the room is at")
     name: str = Field("", description="Room name as the school calls it, e.g. 'Music room'")
-    capacity: int = Field(ge=1, description="Most clients the room holds for a session")
+    capacity: int = Field(ge=1, le=500, description="Most clients the room holds for a session")
     features: Tags = Field(
         (), description="Comma list of equipment, e.g. 'piano, guitar, percussion, soundproof'"
     )
@@ -183,10 +205,10 @@ class Therapist(Entity):
         description="Working hours, e.g. 'Mon-Wed 08:30-17:00; Thu 08:30-12:30'"
     )
     max_sessions_per_day: int | None = Field(
-        None, ge=0, description="Most sessions in one day; blank = no limit"
+        None, ge=0, le=48, description="Most sessions in one day; blank = no limit"
     )
     max_contact_minutes: int | None = Field(
-        None, ge=0, description="Most session minutes in the week; blank = no limit"
+        None, ge=0, le=7 * 24 * 60, description="Most session minutes in the week; blank = no limit"
     )
     skills: Tags = Field((), description="Comma list of skills, e.g. 'attachment, VIG, systemic'")
 
@@ -202,7 +224,7 @@ class Referral(Entity):
     discipline: Discipline = Field(description="music, drama or dance")
     minutes: int = Field(ge=5, le=240, description="Session length in minutes (usually 30-45)")
     group_size: int = Field(
-        1, ge=1, description="Number of clients in the session (1 = individual)"
+        1, ge=1, le=500, description="Number of clients in the session (1 = individual)"
     )
     therapists_needed: int = Field(
         1, ge=1, le=4, description="Therapists running the session (2 for a co-facilitated group)"
@@ -240,33 +262,27 @@ class TravelOverride(Entity):
 
     from_site_id: Id = Field(description="Site driven from")
     to_site_id: Id = Field(description="Site driven to")
-    minutes: int = Field(ge=0, description="Driving minutes (symmetric unless both are given)")
+    minutes: int = Field(
+        ge=0, le=600, description="Driving minutes (symmetric unless both are given)"
+    )
 
 
 class Rate(Entity):
     """Hourly price in force from a date."""
 
-    effective_from: dt.date = Field(description="Date from which the rate applies")
-    hourly_rate: float = Field(ge=0, description="Price per billed hour in pounds, e.g. 51.00")
-
-    @field_validator("effective_from", mode="before")
-    @classmethod
-    def _date(cls, value: Any) -> Any:
-        return value.date() if isinstance(value, dt.datetime) else value
+    effective_from: Date = Field(description="Date from which the rate applies")
+    hourly_rate: float = Field(
+        ge=0, le=10_000, description="Price per billed hour in pounds, e.g. 51.00"
+    )
 
 
 class Closure(Entity):
     """Dates with no sessions: half term, bank holiday, INSET day; service-wide or one site."""
 
-    date_from: dt.date = Field(description="First closed date")
-    date_to: dt.date = Field(description="Last closed date (same as from for one day)")
+    date_from: Date = Field(description="First closed date")
+    date_to: Date = Field(description="Last closed date (same as from for one day)")
     label: str = Field("", description="What the closure is, e.g. 'Half term'")
     site_id: OptId = Field(None, description="Site closed; blank = the whole service")
-
-    @field_validator("date_from", "date_to", mode="before")
-    @classmethod
-    def _date(cls, value: Any) -> Any:
-        return value.date() if isinstance(value, dt.datetime) else value
 
 
 class PreviousSession(Entity):

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import difflib
 import math
-from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from functools import cached_property
 from typing import Any, Literal, Self
 
@@ -32,7 +31,6 @@ from rota.models.timeutil import (
     Availability,
     Day,
     Interval,
-    format_time,
     intersect_intervals,
     subtract_intervals,
 )
@@ -42,7 +40,6 @@ WHOLE_DAY: tuple[Interval, ...] = ((0, 24 * 60),)
 
 Windows = dict[Day, tuple[Interval, ...]]
 Level = Literal["error", "warning"]
-AddIssue = Callable[[Level, str, int | None, str | None, str, str], None]
 
 
 class Issue(BaseModel):
@@ -226,277 +223,19 @@ class Problem(BaseModel):
 
     def find_issues(self) -> list[Issue]:
         """Every cross-reference error and warning, each naming its record and column."""
-        out: list[Issue] = []
+        from rota.models.issues import find_issues
 
-        def add(
-            level: Literal["error", "warning"],
-            sheet: str,
-            idx: int | None,
-            col: str | None,
-            rec: str,
-            msg: str,
-        ) -> None:
-            out.append(
-                Issue(level=level, sheet=sheet, index=idx, column=col, record=rec, message=msg)
-            )
+        return find_issues(self)
 
-        s = self.settings
-        grid = s.slot_minutes
-        self._check_settings(add)
+    def without_ignored_previous(self) -> Problem:
+        """A copy without the unpinned Previous rows that name a referral, therapist or room the
+        service no longer has (reported as warnings: such a row is ignored, not half used)."""
+        from rota.models.issues import previous_row_usable
 
-        for sheet, items, key in (
-            ("Sites", self.sites, "site_id"),
-            ("Rooms", self.rooms, "room_id"),
-            ("Therapists", self.therapists, "therapist_id"),
-            ("Referrals", self.referrals, "referral_id"),
-        ):
-            seen: Counter[str] = Counter()
-            for idx, item in enumerate(items):
-                ident = getattr(item, key)
-                if seen[ident]:
-                    add("error", sheet, idx, key, ident, f"duplicate id '{ident}'")
-                seen[ident] += 1
-
-        site_ids = set(self.site_by_id)
-        therapist_ids = set(self.therapist_by_id)
-        room_ids = set(self.room_by_id)
-
-        def check_site(sheet: str, idx: int, col: str, rec: str, sid: str) -> bool:
-            if sid not in site_ids:
-                add(
-                    "error",
-                    sheet,
-                    idx,
-                    col,
-                    rec,
-                    f"unknown site '{sid}'" + did_you_mean(sid, site_ids),
-                )
-                return False
-            return True
-
-        def check_grid(sheet: str, idx: int, col: str, rec: str, av: Availability | None) -> None:
-            if av is None:
-                return
-            bad = [t for t in av.all_times() if t % grid]
-            if bad:
-                add(
-                    "error",
-                    sheet,
-                    idx,
-                    col,
-                    rec,
-                    f"time {format_time(bad[0])} is not on the {grid}-minute slot grid",
-                )
-
-        for idx, site in enumerate(self.sites):
-            check_grid("Sites", idx, "hours", site.site_id, site.hours)
-            check_grid("Sites", idx, "blocked", site.site_id, site.blocked)
-        for idx, room in enumerate(self.rooms):
-            check_site("Rooms", idx, "site_id", room.room_id, room.site_id)
-            check_grid("Rooms", idx, "available", room.room_id, room.available)
-        for idx, t in enumerate(self.therapists):
-            check_site("Therapists", idx, "base_site_id", t.therapist_id, t.base_site_id)
-            check_grid("Therapists", idx, "works", t.therapist_id, t.works)
-            if not set(t.works.days) & set(s.days):
-                add(
-                    "warning", "Therapists", idx, "works", t.therapist_id, "works on no service day"
-                )
-
-        all_features = {f for r in self.rooms for f in r.features}
-        all_skills = {k for t in self.therapists for k in t.skills}
-        disciplines_offered = {d for t in self.therapists for d in t.disciplines}
-        for idx, ref in enumerate(self.referrals):
-            rid = ref.referral_id
-            for sid in ref.site_ids:
-                check_site("Referrals", idx, "site_id", rid, sid)
-            if ref.minutes % grid:
-                add(
-                    "error",
-                    "Referrals",
-                    idx,
-                    "minutes",
-                    rid,
-                    f"{ref.minutes} minutes is not a multiple of the {grid}-minute slot grid",
-                )
-            elif not 30 <= ref.minutes <= 45:
-                add(
-                    "warning",
-                    "Referrals",
-                    idx,
-                    "minutes",
-                    rid,
-                    f"{ref.minutes} minutes is outside the usual 30-45",
-                )
-            check_grid("Referrals", idx, "available", rid, ref.available)
-            check_grid("Referrals", idx, "preferred", rid, ref.preferred)
-            if ref.current_therapist_id and ref.current_therapist_id not in therapist_ids:
-                add(
-                    "error",
-                    "Referrals",
-                    idx,
-                    "current_therapist_id",
-                    rid,
-                    f"unknown therapist '{ref.current_therapist_id}'"
-                    + did_you_mean(ref.current_therapist_id, therapist_ids),
-                )
-            if ref.discipline not in disciplines_offered:
-                add(
-                    "warning",
-                    "Referrals",
-                    idx,
-                    "discipline",
-                    rid,
-                    f"no therapist offers {ref.discipline}: it cannot be placed",
-                )
-            else:
-                able = [
-                    t
-                    for t in self.therapists
-                    if ref.discipline in t.disciplines and set(ref.needs_skills) <= set(t.skills)
-                ]
-                if len(able) < ref.therapists_needed:
-                    add(
-                        "warning",
-                        "Referrals",
-                        idx,
-                        "needs_skills",
-                        rid,
-                        f"needs {ref.therapists_needed} {ref.discipline} therapist(s) with "
-                        f"{', '.join(ref.needs_skills) or 'no special skills'}; "
-                        f"the service has {len(able)}: it cannot be placed",
-                    )
-            for f in ref.needs_features:
-                if f not in all_features:
-                    add(
-                        "warning",
-                        "Referrals",
-                        idx,
-                        "needs_features",
-                        rid,
-                        f"no room in the service has '{f}'" + did_you_mean(f, all_features),
-                    )
-            for k in ref.needs_skills:
-                if k not in all_skills:
-                    add(
-                        "warning",
-                        "Referrals",
-                        idx,
-                        "needs_skills",
-                        rid,
-                        f"no therapist has the skill '{k}'" + did_you_mean(k, all_skills),
-                    )
-            known_sites = [sid for sid in ref.site_ids if sid in site_ids]
-            if known_sites and all(
-                not any(
-                    ref.group_size <= r.capacity and set(ref.needs_features) <= set(r.features)
-                    for r in self.rooms_by_site.get(sid, ())
-                )
-                for sid in known_sites
-            ):
-                add(
-                    "warning",
-                    "Referrals",
-                    idx,
-                    "needs_features",
-                    rid,
-                    "no room at its site(s) has the capacity and features it needs: "
-                    "it cannot be placed",
-                )
-
-        for idx, tr in enumerate(self.travel):
-            rec = f"{tr.from_site_id}->{tr.to_site_id}"
-            check_site("Travel", idx, "from_site_id", rec, tr.from_site_id)
-            check_site("Travel", idx, "to_site_id", rec, tr.to_site_id)
-        for idx, c in enumerate(self.closures):
-            rec = c.label or str(c.date_from)
-            if c.date_to < c.date_from:
-                add(
-                    "error",
-                    "Closures",
-                    idx,
-                    "to",
-                    rec,
-                    f"closure ends ({c.date_to}) before it starts ({c.date_from})",
-                )
-            if c.site_id is not None:
-                check_site("Closures", idx, "site_id", rec, c.site_id)
-        rate_dates: Counter[object] = Counter()
-        for idx, rate in enumerate(self.rates):
-            if rate_dates[rate.effective_from]:
-                add(
-                    "error",
-                    "Rates",
-                    idx,
-                    "effective_from",
-                    str(rate.effective_from),
-                    "two rates from the same date",
-                )
-            rate_dates[rate.effective_from] += 1
-        for idx, p in enumerate(self.previous):
-            level: Literal["error", "warning"] = "error" if p.pinned else "warning"
-            rec = p.referral_id
-            if p.referral_id not in self.referral_by_id:
-                add(
-                    level,
-                    "Previous",
-                    idx,
-                    "referral_id",
-                    rec,
-                    f"referral '{p.referral_id}' is not in Referrals"
-                    + ("" if p.pinned else " (ignored)"),
-                )
-            if p.therapist_id not in therapist_ids:
-                add(
-                    level,
-                    "Previous",
-                    idx,
-                    "therapist_id",
-                    rec,
-                    f"unknown therapist '{p.therapist_id}'"
-                    + did_you_mean(p.therapist_id, therapist_ids),
-                )
-            if p.room_id not in room_ids:
-                add(
-                    level,
-                    "Previous",
-                    idx,
-                    "room_id",
-                    rec,
-                    f"unknown room '{p.room_id}'" + did_you_mean(p.room_id, room_ids),
-                )
-            if p.start % grid:
-                add(
-                    "error",
-                    "Previous",
-                    idx,
-                    "start",
-                    rec,
-                    f"start {format_time(p.start)} is not on the {grid}-minute slot grid",
-                )
-        return out
-
-    def _check_settings(self, add: AddIssue) -> None:
-        s = self.settings
-
-        def err(col: str, msg: str) -> None:
-            add("error", "Settings", None, col, "", msg)
-
-        if s.term_start and s.term_end and s.term_end < s.term_start:
-            err("term_end", f"term ends ({s.term_end}) before it starts ({s.term_start})")
-        grid = s.slot_minutes
-        for name in ("working_day", "lunch_window"):
-            tr = getattr(s, name)
-            if tr.start % grid or tr.end % grid:
-                err(name, f"{tr} is not on the {grid}-minute slot grid")
-        if s.admin_minutes % grid:
-            err("admin_minutes", f"{s.admin_minutes} is not a multiple of slot_minutes ({grid})")
-        if s.lunch_minutes % grid:
-            err("lunch_minutes", f"{s.lunch_minutes} is not a multiple of slot_minutes ({grid})")
-        if s.lunch_minutes > s.lunch_window.minutes:
-            err(
-                "lunch_minutes",
-                f"{s.lunch_minutes} minutes do not fit in the lunch window {s.lunch_window}",
-            )
+        kept = tuple(p for p in self.previous if p.pinned or previous_row_usable(self, p))
+        if len(kept) == len(self.previous):
+            return self
+        return self.model_copy(update={"previous": kept})
 
     # ---------------------------------------------------------------- summary
     def weekly_minutes(self) -> dict[str, dict[str, int]]:

@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -123,3 +124,15 @@ def sheet_title(wanted: str, taken: set[str]) -> str:
         i += 1
     taken.add(name)
     return name
+
+
+def stamp_run(wb: Workbook, run_id: str | None) -> None:
+    """Mark a workbook with the run that wrote it: in its properties (so that a later run can
+    tell its files from other people's and remove them) and in a cell under the first sheet's
+    content (so that a reader can tell two runs' files apart)."""
+    if not run_id:
+        return
+    wb.properties.identifier = f"rota-run:{run_id}"
+    wb.properties.creator = "rota"
+    ws = wb.worksheets[0]
+    put(ws, ws.max_row + 2, 1, f"Written by rota, run {run_id}").font = Font(italic=True, size=8)

@@ -22,17 +22,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 from rota.evaluate.term_costs import term_costs
 from rota.models.problem import Problem
 from rota.reports.atomic import write_atomic
-from rota.reports.cells import (
-    MONEY_FORMAT,
-    TIME_FORMAT,
-    fit_columns,
-    sheet_title,
-    write_table,
-)
-from rota.reports.coordinator import (
-    ROTA_COLUMNS,
-    rota_rows,
-)
+from rota.reports.cells import fit_columns, put, sheet_title, write_table
+from rota.reports.coordinator import rota_table
+from rota.reports.sheets import Table, print_setup, table_sheet
 from rota.scenarios.compare import (
     KIND_ORDER,
     KIND_TEXT,
@@ -108,6 +100,13 @@ def build_comparison(outcomes: Sequence[RunOutcome]) -> Comparison:
     return Comparison(tuple(outcomes), tuple(figures), tuple(rows), changes, tuple(notes))
 
 
+def footer_of(comparison: Comparison) -> str:
+    """The footer of every page: 'Scenario comparison' and the base's term."""
+    base = comparison.outcomes[0].problem if comparison.outcomes else None
+    term = f": {base.settings.term_name}" if base is not None else ""
+    return f"Scenario comparison{term}"
+
+
 def _write_compare(ws: Worksheet, comparison: Comparison) -> None:
     figures = comparison.figures
     names = [f.name for f in figures]
@@ -115,15 +114,15 @@ def _write_compare(ws: Worksheet, comparison: Comparison) -> None:
     headers = ["Figure", *names, *(f"{n} vs base" for n in names[1:])]
     bold = Font(bold=True)
     for j, h in enumerate(headers, start=1):
-        ws.cell(1, j, h).font = bold
-    ws.cell(2, 1, "What it asks").font = Font(italic=True)
+        put(ws, 1, j, h).font = bold
+    put(ws, 2, 1, "What it asks").font = Font(italic=True)
     for j, name in enumerate(names, start=2):
-        cell = ws.cell(2, j, descriptions.get(name, ""))
+        cell = put(ws, 2, j, descriptions.get(name, ""))
         cell.alignment = Alignment(wrap_text=True, vertical="top")
-    ws.cell(3, 1, "Changes").font = Font(italic=True)
+    put(ws, 3, 1, "Changes").font = Font(italic=True)
     summaries = {o.name: o.summary for o in comparison.outcomes}
     for j, name in enumerate(names, start=2):
-        cell = ws.cell(3, j, summaries.get(name, ""))
+        cell = put(ws, 3, j, summaries.get(name, ""))
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     lines = max((summaries.get(n, "").count("\n") + 1 for n in names), default=1)
     ws.row_dimensions[3].height = 15 * max(1, min(8, lines))
@@ -133,21 +132,21 @@ def _write_compare(ws: Worksheet, comparison: Comparison) -> None:
     r = 3
     for row in comparison.rows:
         r += 1
-        ws.cell(r, 1, row.label)
+        put(ws, r, 1, row.label)
         for j, value in enumerate((*row.values, *row.diffs), start=2):
             if value is None:
                 continue
-            cell = ws.cell(r, j, value)
+            cell = put(ws, r, j, value)
             if not isinstance(value, str):
                 cell.number_format = (
                     _diff_format(row.number_format) if j > len(names) + 1 else (row.number_format)
                 )
     if comparison.notes:
         r += 2
-        ws.cell(r, 1, "Notes").font = bold
+        put(ws, r, 1, "Notes").font = bold
         for note in comparison.notes:
             r += 1
-            ws.cell(r, 1, note)
+            put(ws, r, 1, note)
     ws.freeze_panes = "B2"
     fit_columns(ws, maximum=_WRAP_CHARS)
     for j in range(2, len(names) + 2):
@@ -155,6 +154,9 @@ def _write_compare(ws: Worksheet, comparison: Comparison) -> None:
         letter = get_column_letter(j)
         ws.column_dimensions[letter].width = min(ws.column_dimensions[letter].width, _WRAP_CHARS)
     ws.column_dimensions["A"].width = 34
+    # One page wide, the labels' column on every page: labels and figures never part.
+    print_setup(ws, footer_of(comparison), repeat_rows=(1, 1))
+    ws.print_title_cols = "A:A"
 
 
 def _diff_format(fmt: str) -> str:
@@ -162,7 +164,7 @@ def _diff_format(fmt: str) -> str:
     return f"+{fmt};-{fmt};0" if fmt else fmt
 
 
-def _write_changes(ws: Worksheet, problem: Problem, changes: Sequence[Change]) -> None:
+def _write_changes(ws: Worksheet, problem: Problem, changes: Sequence[Change], footer: str) -> None:
     ordered = sorted(changes, key=lambda c: (KIND_ORDER[c.kind], c.referral_id))
     rows: list[list[Any]] = []
     for c in ordered:
@@ -170,28 +172,15 @@ def _write_changes(ws: Worksheet, problem: Problem, changes: Sequence[Change]) -
         rows.append(
             [c.referral_id, ref.client if ref else "", KIND_TEXT[c.kind], c.before, c.after]
         )
-    last = write_table(ws, 1, CHANGE_COLUMNS, rows)
+    table_sheet(ws, Table(CHANGE_COLUMNS, rows, {}, {"before": 40, "after": 40}), footer)
     if not rows:
-        ws.cell(2, 1, "No session changed.")
-    ws.freeze_panes = "A2"
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(CHANGE_COLUMNS))}{max(last, 1)}"
-    fit_columns(ws)
+        put(ws, 2, 1, "No session changed.")
 
 
-def _write_rota(ws: Worksheet, outcome: RunOutcome) -> None:
+def _write_rota(ws: Worksheet, outcome: RunOutcome, footer: str) -> None:
     assert outcome.problem is not None and outcome.result is not None
     rota = outcome.result.rota
-    rows = rota_rows(outcome.problem, rota, term_costs(outcome.problem, rota))
-    last = write_table(
-        ws,
-        1,
-        ROTA_COLUMNS,
-        rows,
-        {"start": TIME_FORMAT, "end": TIME_FORMAT, "term_cost": MONEY_FORMAT},
-    )
-    ws.freeze_panes = "A2"
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(ROTA_COLUMNS))}{max(last, 1)}"
-    fit_columns(ws)
+    table_sheet(ws, rota_table(outcome.problem, rota, term_costs(outcome.problem, rota)), footer)
 
 
 def therapist_table(
@@ -209,8 +198,8 @@ def therapist_table(
             names.setdefault(t.therapist_id, t.name)
     by_run = [{t.therapist_id: t for t in o.kpis.therapists} for o in runs if o.kpis]
     heads = [
-        "therapist_id",
-        "therapist",
+        "Therapist ID",
+        "Therapist",
         *(f"{o.name} sessions" for o in runs),
         *(f"{o.name} travel minutes" for o in runs),
     ]
@@ -236,6 +225,7 @@ def build_compare_workbook(comparison: Comparison) -> Workbook:
     ws.title = "Compare"
     taken = {"Compare"}
     _write_compare(ws, comparison)
+    footer = footer_of(comparison)
     table = therapist_table(comparison.outcomes)
     if table is not None:
         heads, rows = table
@@ -243,14 +233,16 @@ def build_compare_workbook(comparison: Comparison) -> Workbook:
         write_table(sheet, 1, heads, rows)
         sheet.freeze_panes = "C2"
         fit_columns(sheet)
+        print_setup(sheet, footer)
     by_name = {o.name: o for o in comparison.outcomes}
     for name, changes in comparison.changes.items():
         problem = by_name[name].problem
         assert problem is not None
-        _write_changes(wb.create_sheet(sheet_title(f"Changes {name}", taken)), problem, changes)
+        sheet = wb.create_sheet(sheet_title(f"Changes {name}", taken))
+        _write_changes(sheet, problem, changes, footer)
     for o in comparison.outcomes:
         if o.ok:
-            _write_rota(wb.create_sheet(sheet_title(f"Rota {o.name}", taken)), o)
+            _write_rota(wb.create_sheet(sheet_title(f"Rota {o.name}", taken)), o, footer)
     return wb
 
 

@@ -1,28 +1,29 @@
-"""The coordinator's workbook: Summary, Rota, Unscheduled, Costs, Travel and week grids.
+"""The coordinator's workbook: Index, Summary, Rota, Unscheduled, Costs, Session costs, Travel,
+Rooms, Therapist weeks and Site weeks.
 
-The Rota sheet is also the sheet a coordinator edits and :mod:`rota.io.rota_sheet` reads back,
-so its header is on row 1, one row per therapist per session, with ids in their own columns.
-Numbers are written as numbers and times as real time cells shown ``hh:mm``.
+The Rota sheet is also the sheet a coordinator edits and :mod:`rota.io.rota_sheet` reads back:
+its header is row 1 (nothing above it), one row per therapist per session, ids in their own
+columns, and each heading lower-cased with spaces turned into underscores is its contract name
+in :data:`ROTA_COLUMNS` ("Referral ID" -> ``referral_id``). Numbers are written as numbers and
+times as real time cells shown ``hh:mm``. Every sheet prints on A4 (see :mod:`.sheets`).
 """
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
+from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
-from rota.evaluate.kpis import DayRoute, compute_kpis, day_routes
+from rota.evaluate.kpis import compute_kpis
 from rota.evaluate.term_costs import CostOptions, TermCosts, funding_of, term_costs
 from rota.models.problem import Problem
-from rota.models.result import Kpis, Result
+from rota.models.result import Result
 from rota.models.rota import Rota
-from rota.models.timeutil import DAY_INDEX, format_days
+from rota.models.timeutil import DAY_INDEX
 from rota.reports.atomic import write_atomic
 from rota.reports.cells import (
     HOURS_FORMAT,
@@ -30,12 +31,29 @@ from rota.reports.cells import (
     MONEY_FORMAT,
     PERCENT_FORMAT,
     TIME_FORMAT,
-    fit_columns,
-    sheet_title,
+    put,
     time_cell,
-    write_table,
 )
-from rota.reports.grids import draw_grid, setup_print, site_grid, therapist_grid
+from rota.reports.grids import site_grid, site_rooms, therapist_grid, weeks_sheet
+from rota.reports.sheets import (
+    IndexEntry,
+    Table,
+    fit_table,
+    note,
+    print_setup,
+    table_sheet,
+    title,
+    write_index,
+    write_rows,
+)
+from rota.reports.summary import (
+    CO_FACILITATED_NOTE,
+    billing_basis,
+    rates_text,
+    unscheduled_rows,
+    write_summary,
+)
+from rota.reports.week import TherapistDay, Week, lay_out_week
 
 ROTA_COLUMNS: tuple[str, ...] = (
     "referral_id",
@@ -54,10 +72,30 @@ ROTA_COLUMNS: tuple[str, ...] = (
     "group_size",
     "priority",
     "funding",
-    "co_therapists",
+    "other_therapists",
     "dates_in_term",
     "term_cost",
 )
+ROTA_FORMATS = {
+    "start": TIME_FORMAT,
+    "end": TIME_FORMAT,
+    "minutes": INT_FORMAT,
+    "group_size": INT_FORMAT,
+    "priority": INT_FORMAT,
+    "dates_in_term": INT_FORMAT,
+    "term_cost": MONEY_FORMAT,
+}
+# Long text wraps at these widths, so that the sheet prints one page wide at a readable size.
+ROTA_WRAP = {
+    "client": 12,
+    "therapist": 14,
+    "site_id": 12,
+    "site": 20,
+    "room_id": 14,
+    "room": 14,
+    "funding": 14,
+    "other_therapists": 12,
+}
 UNSCHEDULED_COLUMNS: tuple[str, ...] = (
     "referral_id",
     "client",
@@ -66,20 +104,31 @@ UNSCHEDULED_COLUMNS: tuple[str, ...] = (
     "priority",
     "reason",
 )
-CO_FACILITATED_NOTE = (
-    "A co-facilitated session is billed once per therapist running it "
-    "(each therapist's row in the Rota sheet carries its share)."
-)
-
-
-def billing_basis(options: CostOptions) -> str:
-    admin = "session + admin minutes" if options.bill_admin else "session minutes only"
-    bank = "bank holidays skipped" if options.bank_holidays else "bank holidays not skipped"
-    return f"billed {admin}; {bank}; closures skipped; rate in force on each date"
+SHEET_PURPOSES: dict[str, str] = {
+    "Summary": "What the rota achieves: referrals placed by priority and discipline, who is not "
+    "placed and why, the term's cost and who pays, driving, what changed from the previous "
+    "rota; how the search ended, last",
+    "Rota": "Every session, one row per therapist. The sheet to edit: rota check and rota "
+    "export read it back (keep its headings)",
+    "Unscheduled": "Every referral not placed, with the reason",
+    "Costs": "The term's cost by site and by funding source, the rates, how the cost is worked out",
+    "Session costs": "Each weekly session's dates this term, the dates it does not run and "
+    "its cost",
+    "Travel": "Each therapist's drives day by day, with the minutes and the clock times",
+    "Rooms": "How much each room is used each week",
+    "Therapist weeks": "Each therapist's week as a grid: sessions, admin, lunch and drives; "
+    "one A4 page each",
+    "Site weeks": "Each site's week by room and day; one A4 page each",
+}
 
 
 def scheduled_ids(rota: Rota) -> set[str]:
     return {s.referral_id for s in rota.sessions}
+
+
+def footer_of(problem: Problem) -> str:
+    """The footer of every page of the coordinator's workbook: the service and the term."""
+    return f"{problem.settings.service_name}: {problem.settings.term_name}"
 
 
 def rota_rows(problem: Problem, rota: Rota, costs: TermCosts) -> list[list[Any]]:
@@ -120,293 +169,103 @@ def rota_rows(problem: Problem, rota: Rota, costs: TermCosts) -> list[list[Any]]
     return [r for _, r in rows]
 
 
-def unscheduled_rows(problem: Problem, rota: Rota) -> list[list[Any]]:
-    """Every referral without a session, with the solver's reason where it gave one."""
-    placed = scheduled_ids(rota)
-    reasons = {u.referral_id: u.reason for u in rota.unscheduled}
-    rows = []
-    for ref in problem.referrals:
-        if ref.referral_id in placed:
-            continue
-        rows.append(
-            [
-                ref.referral_id,
-                ref.client,
-                "|".join(ref.site_ids),
-                ref.discipline,
-                ref.priority,
-                reasons.get(ref.referral_id, "not scheduled"),
-            ]
-        )
-    rows.sort(key=lambda r: (r[4], r[0]))
-    return rows
+def rota_table(problem: Problem, rota: Rota, costs: TermCosts) -> Table:
+    """The Rota sheet as a table (also each run's Rota sheet in the scenario comparison)."""
+    return Table(ROTA_COLUMNS, rota_rows(problem, rota, costs), ROTA_FORMATS, ROTA_WRAP)
 
 
-def _write_rota_sheet(ws: Worksheet, problem: Problem, rota: Rota, costs: TermCosts) -> None:
-    rows = rota_rows(problem, rota, costs)
-    last = write_table(
-        ws,
-        1,
-        ROTA_COLUMNS,
-        rows,
-        {
-            "start": TIME_FORMAT,
-            "end": TIME_FORMAT,
-            "minutes": INT_FORMAT,
-            "group_size": INT_FORMAT,
-            "priority": INT_FORMAT,
-            "dates_in_term": INT_FORMAT,
-            "term_cost": MONEY_FORMAT,
-        },
+# ---------------------------------------------------------------------------- costs
+def _write_costs(ws: Worksheet, problem: Problem, costs: TermCosts, options: CostOptions) -> None:
+    """The term's cost by site and by funding source, with how it is worked out."""
+    money = {
+        "sessions_a_week": INT_FORMAT,
+        "sessions_in_term": "#,##0",
+        "billed_hours": HOURS_FORMAT,
+        "cost": MONEY_FORMAT,
+    }
+    heads = ("sessions_a_week", "sessions_in_term", "billed_hours", "cost")
+    names = problem.site_by_id
+    by_site = [
+        [
+            g.key,
+            names[g.key].name if g.key in names else "",
+            g.sessions,
+            g.occurrences,
+            g.billed_hours,
+            g.cost,
+        ]
+        for g in costs.by_site
+    ]
+    totals = [
+        sum(g.sessions for g in costs.by_site),
+        costs.total_occurrences,
+        costs.total_billed_hours,
+        costs.total_cost,
+    ]
+    share = {"share_of_cost": PERCENT_FORMAT}
+    by_funding = [
+        [
+            g.key,
+            g.cost / costs.total_cost if costs.total_cost else None,
+            g.sessions,
+            g.occurrences,
+            g.billed_hours,
+            g.cost,
+        ]
+        for g in costs.by_funding
+    ]
+    site_table = Table(("site_id", "site", *heads), [*by_site, ["Total", "", *totals]], money, {})
+    fund_table = Table(
+        ("funding", "share_of_cost", *heads),
+        [*by_funding, ["Total", 1.0 if costs.total_cost else None, *totals]],
+        {**money, **share},
+        {},
     )
-    ws.freeze_panes = "A2"
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(ROTA_COLUMNS))}{max(last, 1)}"
-    fit_columns(ws)
-    setup_print(ws, title_rows="1:1", area=None, one_page=False)
+    row = _costs_heading(ws, problem, costs, options)
+    row = _section(ws, row + 1, "By site")
+    last = write_rows(ws, row, site_table)
+    ws.cell(last, 1).font = Font(bold=True)
+    row = _section(ws, last + 2, "By funding source (who pays)")
+    last_f = write_rows(ws, row, fund_table)
+    ws.cell(last_f, 1).font = Font(bold=True)
+    fit_table(ws, Table(site_table.columns, [*site_table.rows, *fund_table.rows], money, {}), 1, 1)
+    print_setup(ws, footer_of(problem), landscape=False)
 
 
-def _section(ws: Worksheet, row: int, title: str) -> int:
-    ws.cell(row, 1, title).font = Font(bold=True, size=12)
-    return row + 1
-
-
-def _pairs(ws: Worksheet, row: int, items: Sequence[tuple[str, Any, str | None]]) -> int:
-    for label, value, fmt in items:
-        ws.cell(row, 1, label)
-        cell = ws.cell(row, 2, value)
-        if fmt and value is not None and not isinstance(value, str):
-            cell.number_format = fmt
-        row += 1
+def _costs_heading(ws: Worksheet, problem: Problem, costs: TermCosts, options: CostOptions) -> int:
+    s = problem.settings
+    # Widths first, so that the notes can wrap across the tables' width.
+    for col, width in zip("ABCDEF", (30, 40, 11, 11, 10, 13), strict=True):
+        ws.column_dimensions[col].width = width
+    row = title(ws, 1, f"Cost of {s.term_name}")
+    dates = (
+        f"{s.term_start:%d %b %Y} to {s.term_end:%d %b %Y}"
+        if s.term_start and s.term_end
+        else "term dates not set"
+    )
+    for text in (
+        f"{dates}; {billing_basis(options)}.",
+        f"Rates: {rates_text(problem)}.",
+        CO_FACILITATED_NOTE,
+        *(f"Warning: {w}" for w in costs.warnings),
+    ):
+        row = note(ws, row, text, 6, italic=False)
     return row
 
 
-def _write_summary(
-    ws: Worksheet,
-    problem: Problem,
-    result: Result,
-    kpis: Kpis,
-    costs: TermCosts,
-    options: CostOptions,
-) -> None:
-    s = problem.settings
-    rota = result.rota
-    ws.cell(1, 1, f"{s.service_name}: rota for {s.term_name}").font = Font(bold=True, size=14)
-    row = 3
-    row = _pairs(
-        ws,
-        row,
-        [
-            ("Term", s.term_name, None),
-            ("Term starts", s.term_start, "dd/mm/yyyy"),
-            ("Term ends", s.term_end, "dd/mm/yyyy"),
-            ("Service days", format_days(s.days), None),
-            ("Solver status", result.status, None),
-            ("Objective", result.objective, "#,##0"),
-            ("Best bound", result.bound, "#,##0"),
-            ("Gap", result.gap, "0.00%"),
-            ("Solve time (s)", result.wall_seconds, "0.0"),
-        ],
-    )
-    if result.message:
-        row = _pairs(ws, row, [("Message", result.message, None)])
-
-    row = _section(ws, row + 1, "Referrals")
-    row = _pairs(
-        ws,
-        row,
-        [
-            ("Referrals", kpis.referrals, INT_FORMAT),
-            ("Scheduled", kpis.scheduled, INT_FORMAT),
-            ("Unscheduled", kpis.unscheduled, INT_FORMAT),
-            ("Scheduled minutes per week", kpis.scheduled_minutes, "#,##0"),
-            ("Unscheduled minutes per week", kpis.unscheduled_minutes, "#,##0"),
-            ("Continuity kept", kpis.continuity_kept, INT_FORMAT),
-            ("Continuity possible", kpis.continuity_possible, INT_FORMAT),
-            ("Preferred times met", kpis.preferred_met, INT_FORMAT),
-            ("Preferred times stated", kpis.preferred_possible, INT_FORMAT),
-        ],
-    )
-    placed = scheduled_ids(rota)
-    by_priority: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
-    by_discipline: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
-    for ref in problem.referrals:
-        k = 0 if ref.referral_id in placed else 1
-        for acc in (by_priority[ref.priority], by_discipline[ref.discipline]):
-            acc[k] += 1
-            acc[k + 2] += ref.minutes
-    heads = ("scheduled", "unscheduled", "scheduled minutes", "unscheduled minutes")
-    fmts = {h: "#,##0" for h in heads}
-    row = write_table(
-        ws,
-        row + 1,
-        ("priority", *heads),
-        [[p, *v] for p, v in sorted(by_priority.items())],
-        {"priority": INT_FORMAT, **fmts},
-    )
-    row = write_table(
-        ws,
-        row + 2,
-        ("discipline", *heads),
-        [[d, *v] for d, v in sorted(by_discipline.items())],
-        fmts,
-    )
-
-    row = _section(ws, row + 2, "Therapists")
-    row = _pairs(
-        ws,
-        row,
-        [
-            ("Travel minutes per week", kpis.travel_minutes, "#,##0"),
-            ("Utilisation (contact / working)", kpis.utilisation, PERCENT_FORMAT),
-        ],
-    )
-    t_heads = (
-        "therapist_id",
-        "therapist",
-        "sessions",
-        "contact minutes",
-        "working minutes",
-        "utilisation",
-        "travel minutes",
-        "days worked",
-    )
-    row = write_table(
-        ws,
-        row + 1,
-        t_heads,
-        [
-            [
-                tk.therapist_id,
-                problem.therapist_by_id[tk.therapist_id].name
-                if tk.therapist_id in problem.therapist_by_id
-                else "",
-                tk.sessions,
-                tk.contact_minutes,
-                tk.working_minutes,
-                tk.utilisation,
-                tk.travel_minutes,
-                tk.days_worked,
-            ]
-            for tk in kpis.therapists
-        ],
-        {
-            "sessions": INT_FORMAT,
-            "contact minutes": "#,##0",
-            "working minutes": "#,##0",
-            "utilisation": PERCENT_FORMAT,
-            "travel minutes": "#,##0",
-            "days worked": INT_FORMAT,
-        },
-    )
-
-    row = _section(ws, row + 2, "Room use")
-    minutes_by_room: Counter[str] = Counter()
-    for session in rota.sessions:
-        minutes_by_room[session.room_id] += session.minutes
-    row = write_table(
-        ws,
-        row,
-        ("room_id", "room", "site_id", "sessions per week", "minutes per week"),
-        [
-            [
-                room.room_id,
-                room.name,
-                room.site_id,
-                kpis.room_sessions.get(room.room_id, 0),
-                minutes_by_room[room.room_id],
-            ]
-            for room in problem.rooms
-        ],  # fmt: skip
-        {"sessions per week": INT_FORMAT, "minutes per week": "#,##0"},
-    )
-
-    row = _section(ws, row + 2, "Cost of the term")
-    row = _pairs(
-        ws,
-        row,
-        [
-            ("Sessions in the term", costs.total_occurrences, "#,##0"),
-            ("Billed hours", costs.total_billed_hours, HOURS_FORMAT),
-            ("Cost", costs.total_cost, MONEY_FORMAT),
-            ("Billing", billing_basis(options), None),
-            ("Co-facilitated sessions", CO_FACILITATED_NOTE, None),
-        ],
-    )
-    for w in costs.warnings:
-        row = _pairs(ws, row, [("Warning", w, None)])
-
-    if result.costs:
-        row = _section(ws, row + 1, "Objective terms")
-        write_table(
-            ws,
-            row,
-            ("term", "weight", "units", "cost"),
-            [[c.label, c.weight, c.units, c.cost] for c in result.costs],
-            {"weight": "#,##0", "units": "#,##0", "cost": "#,##0"},
-        )
-    ws.column_dimensions["A"].width = 32
-    for col in "BCDEFGH":
-        ws.column_dimensions[col].width = 18
-    setup_print(ws, title_rows="1:1", area=None, one_page=False)
+def _section(ws: Worksheet, row: int, text: str) -> int:
+    put(ws, row, 1, text).font = Font(bold=True, size=12)
+    return row + 1
 
 
-def _write_unscheduled(ws: Worksheet, problem: Problem, rota: Rota) -> None:
-    last = write_table(
-        ws, 1, UNSCHEDULED_COLUMNS, unscheduled_rows(problem, rota), {"priority": INT_FORMAT}
-    )
-    ws.freeze_panes = "A2"
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(UNSCHEDULED_COLUMNS))}{last}"
-    fit_columns(ws)
-    setup_print(ws, title_rows="1:1", area=None, one_page=False)
-
-
-def _write_costs(ws: Worksheet, problem: Problem, costs: TermCosts, options: CostOptions) -> None:
-    s = problem.settings
-    ws.cell(1, 1, f"Cost of {s.term_name}").font = Font(bold=True, size=14)
-    ws.cell(2, 1, f"{s.term_start or '?'} to {s.term_end or '?'}; {billing_basis(options)}")
-    ws.cell(3, 1, CO_FACILITATED_NOTE)
-    rates = "; ".join(
-        f"£{r.hourly_rate:.2f}/h from {r.effective_from}"
-        for r in sorted(problem.rates, key=lambda r: r.effective_from)
-    )
-    ws.cell(4, 1, f"Rates: {rates or 'none given'}")
-    row = 5
-    for w in costs.warnings:
-        ws.cell(row, 1, f"Warning: {w}")
-        row += 1
-    money = {
-        "sessions per week": INT_FORMAT,
-        "sessions in term": "#,##0",
-        "billed hours": HOURS_FORMAT,
-        "cost": MONEY_FORMAT,
-    }
-    heads = ("sessions per week", "sessions in term", "billed hours", "cost")
-    row = _section(ws, row + 1, "By site")
-    site_rows = [
-        [g.key, problem.site_by_id[g.key].name if g.key in problem.site_by_id else "",
-         g.sessions, g.occurrences, g.billed_hours, g.cost]
-        for g in costs.by_site
-    ]  # fmt: skip
-    total = ["Total", "", sum(g.sessions for g in costs.by_site), costs.total_occurrences,
-             costs.total_billed_hours, costs.total_cost]  # fmt: skip
-    row = write_table(ws, row, ("site_id", "site", *heads), [*site_rows, total], money)
-    ws.cell(row, 1).font = Font(bold=True)
-
-    row = _section(ws, row + 2, "By funding source")
-    fund_rows = [
-        [g.key, g.sessions, g.occurrences, g.billed_hours, g.cost] for g in costs.by_funding
-    ]
-    total = ["Total", *total[2:]]
-    row = write_table(ws, row, ("funding", *heads), [*fund_rows, total], money)
-    ws.cell(row, 1).font = Font(bold=True)
-
-    row = _section(ws, row + 2, "By session")
-    session_rows = []
+def session_costs_table(problem: Problem, costs: TermCosts) -> Table:
+    """Each weekly session's dates, skipped dates and cost, by site, day and start."""
+    rows = []
     for sc in sorted(
         costs.sessions, key=lambda c: (c.session.site_id, DAY_INDEX[c.session.day], c.session.start)
     ):
         x = sc.session
-        session_rows.append(
+        rows.append(
             [
                 x.referral_id,
                 x.site_id,
@@ -420,61 +279,111 @@ def _write_costs(ws: Worksheet, problem: Problem, costs: TermCosts, options: Cos
                 sc.cost,
             ]
         )
-    write_table(
-        ws,
-        row,
-        ("referral_id", "site_id", "day", "start", "therapists", "billed minutes per date",
-         "sessions in term", "dates skipped", "billed hours", "cost"),
-        session_rows,
-        {"start": TIME_FORMAT, "billed minutes per date": INT_FORMAT, **money},
-    )  # fmt: skip
-    for col, width in zip("ABCDEFGHIJ", (30, 26, 16, 16, 14, 12, 12, 60, 12, 12), strict=True):
-        ws.column_dimensions[col].width = width
-    ws.cell(1, 1).alignment = Alignment(wrap_text=False)
-    setup_print(ws, title_rows="1:1", area=None, one_page=False)
+    columns = (
+        "referral_id",
+        "site_id",
+        "day",
+        "start",
+        "therapists",
+        "billed_minutes_a_date",
+        "sessions_in_term",
+        "no_session_on",
+        "billed_hours",
+        "cost",
+    )
+    formats = {
+        "start": TIME_FORMAT,
+        "billed_minutes_a_date": INT_FORMAT,
+        "sessions_in_term": INT_FORMAT,
+        "billed_hours": HOURS_FORMAT,
+        "cost": MONEY_FORMAT,
+    }
+    return Table(columns, rows, formats, {"no_session_on": 50})
 
 
-def _route_text(problem: Problem, route: DayRoute) -> str:
-    if not route.legs:
-        return f"{route.sites[0]} (all day)"
-    parts = [route.legs[0].from_site_id]
-    for leg in route.legs:
-        parts.append(f"-> {leg.minutes} min -> {leg.to_site_id}")
+# ---------------------------------------------------------------------------- travel, rooms
+def _route_text(day: TherapistDay) -> str:
+    drives = day.drives
+    if not drives:
+        return f"all day at {day.sessions[0].site_id}" if day.sessions else ""
+    parts = [drives[0].from_site_id]
+    for d in drives:
+        parts.append(f"-> {d.end - d.start} min -> {d.site_id}")
     return " ".join(parts)
 
 
-def _write_travel(ws: Worksheet, problem: Problem, routes: Sequence[DayRoute]) -> None:
+def travel_table(problem: Problem, week: Week) -> Table:
+    """Each therapist's drives on each day they work, from the day rules' layout."""
     rows = []
-    for route in routes:
-        t = problem.therapist_by_id.get(route.therapist_id)
+    for day in week.all_days():
+        t = problem.therapist_by_id[day.therapist_id]
+        drives = day.drives
         rows.append(
             [
-                route.therapist_id,
-                t.name if t else "",
-                route.day,
-                _route_text(problem, route),
-                route.minutes,
-                len(route.legs),
-                time_cell(route.legs[0].depart) if route.legs else None,
-                time_cell(route.legs[-1].arrive) if route.legs else None,
+                t.therapist_id,
+                t.name,
+                day.day,
+                _route_text(day),
+                day.driving_minutes,
+                len(drives),
+                time_cell(drives[0].start) if drives else None,
+                time_cell(drives[-1].end) if drives else None,
             ]
         )
-    heads = ("therapist_id", "therapist", "day", "route", "travel minutes", "drives",
-             "first departure", "last arrival")  # fmt: skip
-    last = write_table(
-        ws,
-        1,
-        heads,
-        rows,
-        {"travel minutes": INT_FORMAT, "drives": INT_FORMAT, "first departure": TIME_FORMAT,
-         "last arrival": TIME_FORMAT},
-    )  # fmt: skip
-    ws.freeze_panes = "A2"
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(heads))}{last}"
-    fit_columns(ws)
-    setup_print(ws, title_rows="1:1", area=None, one_page=False)
+    columns = (
+        "therapist_id",
+        "therapist",
+        "day",
+        "route",
+        "driving_minutes",
+        "drives",
+        "first_drive_leaves",
+        "last_drive_arrives",
+    )
+    formats = {
+        "driving_minutes": INT_FORMAT,
+        "drives": INT_FORMAT,
+        "first_drive_leaves": TIME_FORMAT,
+        "last_drive_arrives": TIME_FORMAT,
+    }
+    return Table(columns, rows, formats, {"route": 50})
 
 
+def rooms_table(problem: Problem, rota: Rota) -> Table:
+    """Each room's sessions and minutes a week."""
+    sessions: Counter[str] = Counter()
+    minutes: Counter[str] = Counter()
+    for x in rota.sessions:
+        sessions[x.room_id] += 1
+        minutes[x.room_id] += x.minutes
+    rows = [
+        [
+            r.room_id,
+            r.name,
+            r.site_id,
+            problem.site_by_id[r.site_id].name,
+            r.capacity,
+            ", ".join(r.features),
+            sessions[r.room_id],
+            minutes[r.room_id],
+        ]
+        for r in problem.rooms
+    ]
+    columns = (
+        "room_id",
+        "room",
+        "site_id",
+        "site",
+        "capacity",
+        "features",
+        "sessions_a_week",
+        "minutes_a_week",
+    )
+    formats = {"capacity": INT_FORMAT, "sessions_a_week": INT_FORMAT, "minutes_a_week": "#,##0"}
+    return Table(columns, rows, formats, {"site": 30, "features": 30})
+
+
+# ---------------------------------------------------------------------------- workbook
 def build_rota_workbook(
     problem: Problem, result: Result, options: CostOptions | None = None
 ) -> Workbook:
@@ -483,26 +392,65 @@ def build_rota_workbook(
     rota = result.rota
     kpis = result.kpis or compute_kpis(problem, rota)
     costs = term_costs(problem, rota, opts)
-    routes = day_routes(problem, rota)
+    week = lay_out_week(problem, rota)
+    footer = footer_of(problem)
     wb = Workbook()
-    summary = wb.active
-    assert summary is not None
-    summary.title = "Summary"
-    _write_summary(summary, problem, result, kpis, costs, opts)
-    _write_rota_sheet(wb.create_sheet("Rota"), problem, rota, costs)
-    _write_unscheduled(wb.create_sheet("Unscheduled"), problem, rota)
+    index = wb.active
+    assert index is not None
+    index.title = "Index"
+    write_summary(wb.create_sheet("Summary"), problem, result, kpis, costs, opts)
+    table_sheet(wb.create_sheet("Rota"), rota_table(problem, rota, costs), footer)
+    unscheduled = Table(
+        UNSCHEDULED_COLUMNS,
+        unscheduled_rows(problem, rota),
+        {"priority": INT_FORMAT},
+        {"reason": 70},
+    )
+    table_sheet(wb.create_sheet("Unscheduled"), unscheduled, footer)
     _write_costs(wb.create_sheet("Costs"), problem, costs, opts)
-    _write_travel(wb.create_sheet("Travel"), problem, routes)
-    taken = {ws.title for ws in wb.worksheets}
-    for t in problem.therapists:
-        ws = wb.create_sheet(sheet_title(f"{t.therapist_id} {t.name}".strip(), taken))
-        draw_grid(ws, therapist_grid(problem, rota, t.therapist_id, routes))
-    for site in problem.sites:
-        if not any(x.site_id == site.site_id for x in rota.sessions):
-            continue
-        ws = wb.create_sheet(sheet_title(f"Site {site.site_id}", taken))
-        draw_grid(ws, site_grid(problem, rota, site.site_id))
+    table_sheet(wb.create_sheet("Session costs"), session_costs_table(problem, costs), footer)
+    table_sheet(wb.create_sheet("Travel"), travel_table(problem, week), footer)
+    table_sheet(wb.create_sheet("Rooms"), rooms_table(problem, rota), footer)
+    _write_weeks(wb, problem, rota, week, footer)
+    entries = [IndexEntry(ws.title, SHEET_PURPOSES[ws.title]) for ws in wb.worksheets[1:]]
+    write_index(
+        index,
+        f"{problem.settings.service_name}: rota for {problem.settings.term_name}",
+        _index_lines(problem, kpis.scheduled, kpis.referrals, costs),
+        entries,
+        footer,
+    )
     return wb
+
+
+def _index_lines(problem: Problem, placed: int, referrals: int, costs: TermCosts) -> list[str]:
+    s = problem.settings
+    when = (
+        f"{s.term_start:%d %b %Y} to {s.term_end:%d %b %Y}"
+        if s.term_start and s.term_end
+        else "term dates not set"
+    )
+    return [
+        f"{when}: {placed} of {referrals} referrals placed; cost of the term "
+        f"£{costs.total_cost:,.2f}.",
+        "Click a sheet's name to open it. Each sheet prints on A4 with its headings on every page.",
+    ]
+
+
+def _write_weeks(wb: Workbook, problem: Problem, rota: Rota, week: Week, footer: str) -> None:
+    grids = [
+        therapist_grid(problem, rota, t.therapist_id, week.of(t.therapist_id))
+        for t in problem.therapists
+    ]
+    weeks_sheet(wb.create_sheet("Therapist weeks"), grids, footer)
+    with_sessions = {x.site_id for x in rota.sessions}
+    sites = [s for s in problem.sites if s.site_id in with_sessions]
+    per_day = max((len(site_rooms(problem, rota, s.site_id)) for s in sites), default=1)
+    site_grids = [
+        site_grid(problem, rota, s.site_id, columns_per_day=per_day, busy_days_only=True)
+        for s in sites
+    ]
+    weeks_sheet(wb.create_sheet("Site weeks"), site_grids, footer)
 
 
 def write_rota_workbook(

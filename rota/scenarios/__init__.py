@@ -1,8 +1,8 @@
 """What-if scenarios: small, validated changes to a base Problem, their runs and comparison.
 
 ``spec`` reads scenario files, ``apply`` applies them (pure: the base is never changed),
-``compare`` diffs rotas and lines figures up, ``run`` solves the runs in parallel processes and
-``workbook`` writes the comparison workbook.
+``compare`` diffs rotas and lines figures up, ``run`` solves the runs in parallel processes;
+``sweep`` runs grids of them (axes of hires, settings, scenarios and seeds), locally or on Dask.
 """
 
 from rota.scenarios.apply import apply_scenario, load_and_apply

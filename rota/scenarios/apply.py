@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from rota.io.errors import plain_pydantic_message
 from rota.models.entities import Closure, PreviousSession, Rate, Referral, Settings
 from rota.models.problem import Problem, ProblemError, did_you_mean
 from rota.models.timeutil import Availability, Day
@@ -229,6 +230,9 @@ def _remove_referrals(problem: Problem, change: RemoveReferrals, base_dir: Path 
 
 def _set_setting(problem: Problem, change: SetSetting, base_dir: Path | None) -> Problem:
     names = [n for n in Settings.model_fields if n not in _FIXED_SETTINGS]
+    if change.name in _FIXED_SETTINGS:
+        msg = f"'{change.name}' describes the service: a scenario cannot change it"
+        raise ChangeError([("name", msg)])
     if change.name not in names:
         raise ChangeError(
             [("name", f"unknown setting '{change.name}'" + did_you_mean(change.name, names))]
@@ -239,9 +243,7 @@ def _set_setting(problem: Problem, change: SetSetting, base_dir: Path | None) ->
     try:
         settings = Settings.model_validate(data)
     except ValidationError as exc:
-        raise ChangeError(
-            [("value", str(e["msg"]).removeprefix("Value error, ")) for e in exc.errors()]
-        ) from None
+        raise ChangeError([("value", plain_pydantic_message(e)) for e in exc.errors()]) from None
     return rebuild(problem, settings=settings)
 
 
@@ -330,6 +332,21 @@ def apply_scenario(base: Problem, scenario: Scenario) -> Problem:
             messages.extend(f"{where}: {issue}" for issue in exc.issues)
     if messages:
         raise ScenarioError(messages)
+    return _as_validate_reads_it(problem, label)
+
+
+def _as_validate_reads_it(problem: Problem, label: str) -> Problem:
+    """The changed Problem must pass ``rota validate`` once written (what ``scenario apply``
+    writes), so that check, apply and run accept exactly the same scenarios."""
+    from rota.io.errors import InputError
+    from rota.io.write import read_back
+
+    try:
+        read_back(problem)
+    except InputError as exc:
+        raise ScenarioError(
+            [f"{label}: the changed input would not pass validate: {line}" for line in exc.lines]
+        ) from None
     return problem
 
 

@@ -18,7 +18,6 @@ import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import (
     BaseModel,
     BeforeValidator,
@@ -29,7 +28,11 @@ from pydantic import (
     model_validator,
 )
 
-from rota.models.entities import Id, Referral, Therapist
+from rota.io.errors import InputError, plain_pydantic_message
+from rota.io.limits import MAX_SCENARIO_BYTES, MAX_SCENARIO_VALUES
+from rota.io.textfile import load_yaml, read_text_file
+from rota.models.entities import Date, Id, Referral, Therapist
+from rota.models.problem import did_you_mean
 from rota.models.timeutil import (
     DAYS,
     Availability,
@@ -76,7 +79,9 @@ DayList = Annotated[tuple[Day, ...], BeforeValidator(_days), Field(min_length=1)
 
 
 class _Op(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", populate_by_name=True, allow_inf_nan=False
+    )
 
 
 class RemoveTherapist(_Op):
@@ -131,8 +136,8 @@ class DateSpan(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
-    date_from: dt.date = Field(alias="from")
-    date_to: dt.date = Field(alias="to")
+    date_from: Date = Field(alias="from")
+    date_to: Date = Field(alias="to")
 
     @model_validator(mode="before")
     @classmethod
@@ -231,8 +236,8 @@ class SetRate(_Op):
     """Set the hourly rate in force from a date (replaces a rate from the same date)."""
 
     op: Literal["set_rate"]
-    effective_from: dt.date = Field(description="Date from which the rate applies")
-    hourly_rate: float = Field(ge=0, description="Price per billed hour in pounds")
+    effective_from: Date = Field(description="Date from which the rate applies")
+    hourly_rate: float = Field(ge=0, le=10_000, description="Price per billed hour in pounds")
 
 
 class PinnedSession(BaseModel):
@@ -336,8 +341,10 @@ class Scenario(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    name: str = Field(min_length=1, description="Short name, used as the column heading")
-    description: str = Field("", description="What the scenario asks")
+    name: str = Field(
+        min_length=1, max_length=100, description="Short name, used as the column heading"
+    )
+    description: str = Field("", max_length=2000, description="What the scenario asks")
     changes: tuple[Change, ...] = Field((), description="Changes, applied in order")
     source: Path | None = Field(
         None, exclude=True, description="File it was read from (relative workbook paths)"
@@ -396,10 +403,12 @@ def _message(err: Any) -> str:
         return f"unknown op '{err['input'].get('op')}' (use one of: {', '.join(OPS)})"
     if kind == "union_tag_not_found":
         return f"no op given (use one of: {', '.join(OPS)})"
-    msg = str(err["msg"])
-    for prefix in ("Value error, ", "Assertion failed, "):
-        msg = msg.removeprefix(prefix)
-    return msg
+    if kind == "extra_forbidden":
+        field = str(err["loc"][-1]) if err["loc"] else ""
+        return "is not a known field" + did_you_mean(field, ("name", "description", "changes"))
+    if kind in ("missing", "model_type", "tuple_type", "list_type", "dict_type"):
+        return str(err["msg"])
+    return plain_pydantic_message(err).removeprefix("Assertion failed, ")
 
 
 def scenario_from_data(data: Any, label: str, source: Path | None = None) -> Scenario:
@@ -450,17 +459,14 @@ def _partial(data: dict[str, Any], source: Path | None, label: str) -> Scenario 
 
 
 def load_scenario(path: Path | str) -> Scenario:
-    """Read and validate a scenario YAML file."""
+    """Read and validate a scenario YAML file (a regular UTF-8 file within the limits of
+    :mod:`rota.io.limits`, its aliases and nesting measured before it is built)."""
     p = Path(path)
+    if not p.exists() and not p.is_symlink():
+        raise ScenarioError([f"{p.name}: cannot read: No such file or directory"])
     try:
-        text = p.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ScenarioError([f"{p.name}: cannot read: {exc.strerror or exc}"]) from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}, column {mark.column + 1}:" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ScenarioError([f"{p.name}:{where} not valid YAML: {problem}"]) from None
+        text = read_text_file(p, MAX_SCENARIO_BYTES)
+        data = load_yaml(text, p.name, MAX_SCENARIO_VALUES)
+    except InputError as exc:
+        raise ScenarioError(exc.lines) from None
     return scenario_from_data(data, p.name, source=p)

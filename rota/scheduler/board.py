@@ -12,15 +12,14 @@ from __future__ import annotations
 import bisect
 import random
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from rota.evaluate.costs import CostModel
+from rota.evaluate.costs import CostModel, Where
 from rota.evaluate.weights import Weights
 from rota.models import Day, Problem, Rota, Session
-from rota.models.timeutil import Interval
-from rota.scheduler.candidates import Candidates, Option, grid_down, grid_up
-from rota.scheduler.day import START, DayRules, Visit
+from rota.scheduler.candidates import Candidates, Option
+from rota.scheduler.day import START, DayRules, Visit, grid_down, grid_up, in_starts
 
 
 @dataclass(frozen=True)
@@ -31,14 +30,8 @@ class Placement:
     session: Session
 
 
-Where = tuple[tuple[str, ...], Day, int, int, str]
-
 #: Feasible placements worked out per insertion (the cheapest first; the rest are spares).
 PLACEMENTS_KEPT = 4
-
-
-def _inside(t: int, starts: Sequence[Interval]) -> bool:
-    return any(lo <= t <= hi for lo, hi in starts)
 
 
 def _session(rid: str, where: Where, site_id: str) -> Session:
@@ -170,16 +163,16 @@ class Board:
             for s, e in self.rooms.get((room.room_id, o.day), ()):
                 points.add(grid_up(e, slot))
                 points.add(grid_down(s - minutes, slot))
-        return sorted(p for p in points if _inside(p, o.starts))
+        return sorted(p for p in points if in_starts(p, o.starts))
 
-    def free_room(self, rid: str, site_id: str, day: str, start: int, end: int) -> str | None:
+    def free_room(self, rid: str, site_id: str, day: Day, start: int, end: int) -> str | None:
         """A suitable room at the site free for [start, end), or None."""
         cand = self.candidates[rid]
         for room in cand.rooms:
             if room.site_id != site_id:
                 continue
             st = cand.room_starts.get((room.room_id, day))
-            if not st or not _inside(start, st):
+            if not st or not in_starts(start, st):
                 continue
             if all(e <= start or end <= s for s, e in self.rooms.get((room.room_id, day), ())):
                 return room.room_id
@@ -264,7 +257,8 @@ class Board:
                 team = [
                     o.therapist_id
                     for o in opts
-                    if _inside(start, o.starts) and self.therapist_fits(o.therapist_id, day, visit)
+                    if in_starts(start, o.starts)
+                    and self.therapist_fits(o.therapist_id, day, visit)
                 ][:need]
                 if len(team) < need:
                     continue

@@ -2,19 +2,32 @@
 
 A candidate is (therapists..., day, site, room) with the start times that satisfy every rule
 that concerns the referral alone: discipline and skills, room features and capacity, the room's
-and the referral's windows, the therapist's working ranges with admin, and travel from and back
-to the base within the working day. Whatever is pruned here is pruned provably, so a referral
-with no candidate is unschedulable whatever else happens, and the pruning step explains why.
+and the referral's windows, and (asked of :mod:`rota.scheduler.day`) the therapist's working
+ranges with admin and the drive from and back to the base within the working day. Whatever is
+pruned here is pruned provably, so a referral with no candidate is unschedulable whatever else
+happens; :mod:`rota.scheduler.reasons` says why.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from rota.models import DAYS, Day, Problem, Referral, Room, Therapist
-from rota.models.timeutil import Interval, intersect_intervals, merge_intervals
-from rota.scheduler.day import DayShape, day_shapes
+from rota.models import (
+    DAYS,
+    Day,
+    Discipline,
+    Problem,
+    Referral,
+    Room,
+    Session,
+    Therapist,
+    Windows,
+)
+from rota.models.timeutil import Interval, intersect_intervals
+from rota.scheduler.day import DayRules, intersect_starts, start_intervals, union_starts
+from rota.scheduler.progress import StopSignal, check_stop
 
 DAY_MINUTES = 24 * 60
 
@@ -41,9 +54,8 @@ class Candidates:
     referral: Referral
     rooms: list[Room] = field(default_factory=list)
     # (room_id, day) -> allowed start intervals [lo, hi] inclusive, referral windows applied
-    room_starts: dict[tuple[str, str], tuple[Interval, ...]] = field(default_factory=dict)
+    room_starts: dict[tuple[str, Day], tuple[Interval, ...]] = field(default_factory=dict)
     options: list[Option] = field(default_factory=list)
-    reason: str = ""  # why there is no candidate at all (empty when options exist)
 
     @property
     def feasible(self) -> bool:
@@ -52,33 +64,44 @@ class Candidates:
         )
 
 
-def grid_up(t: int, slot: int) -> int:
-    return -(-t // slot) * slot
+def therapist_can(
+    therapist: Therapist, discipline: Discipline, needs_skills: Sequence[str]
+) -> bool:
+    """The therapist offers the discipline and has every skill needed."""
+    return discipline in therapist.disciplines and set(needs_skills) <= set(therapist.skills)
 
 
-def grid_down(t: int, slot: int) -> int:
-    return (t // slot) * slot
+def room_suits(room: Room, group_size: int, needs_features: Sequence[str]) -> bool:
+    """The room holds the group and has every feature needed."""
+    return room.capacity >= group_size and set(needs_features) <= set(room.features)
 
 
-def start_intervals(windows: tuple[Interval, ...], length: int, slot: int) -> tuple[Interval, ...]:
-    """Start times s on the grid with [s, s + length) inside one window, as [lo, hi] pairs."""
-    out: list[Interval] = []
-    for a, b in merge_intervals(windows):
-        lo, hi = grid_up(a, slot), grid_down(b - length, slot)
-        if lo <= hi:
-            out.append((lo, hi))
-    return tuple(out)
+def room_day_starts(
+    room_windows: Windows, referral_windows: Windows | None, minutes: int, slot: int
+) -> dict[Day, tuple[Interval, ...]]:
+    """Starts of a session of ``minutes`` in a room on each day: inside the room's windows
+    (its availability, the site's hours less blocked times, service days) and the client's."""
+    out: dict[Day, tuple[Interval, ...]] = {}
+    for day, windows in room_windows.items():
+        if referral_windows is not None:
+            windows = intersect_intervals(windows, referral_windows.get(day, ()))
+        starts = start_intervals(windows, minutes, slot)
+        if starts:
+            out[day] = starts
+    return out
 
 
-def intersect_starts(a: tuple[Interval, ...], b: tuple[Interval, ...]) -> tuple[Interval, ...]:
-    """Intersection of inclusive start intervals."""
-    half = intersect_intervals([(lo, hi + 1) for lo, hi in a], [(lo, hi + 1) for lo, hi in b])
-    return tuple((lo, hi - 1) for lo, hi in half)
-
-
-def union_starts(parts: list[tuple[Interval, ...]]) -> tuple[Interval, ...]:
-    half = merge_intervals([(lo, hi + 1) for p in parts for lo, hi in p])
-    return tuple((lo, hi - 1) for lo, hi in half)
+def make_session(ref: Referral, team: Sequence[str], room: Room, day: Day, start: int) -> Session:
+    """The session of ``ref`` with ``team`` in ``room`` on ``day`` from ``start``."""
+    return Session(
+        referral_id=ref.referral_id,
+        therapist_ids=tuple(team),
+        site_id=room.site_id,
+        room_id=room.room_id,
+        day=day,
+        start=start,
+        end=start + ref.minutes,
+    )
 
 
 def therapists_by_distance(problem: Problem, cand: Candidates) -> list[str]:
@@ -91,147 +114,117 @@ def therapists_by_distance(problem: Problem, cand: Candidates) -> list[str]:
     return sorted(dist, key=lambda t: (dist[t], t))
 
 
-def therapist_can(therapist: Therapist, referral: Referral) -> bool:
-    return referral.discipline in therapist.disciplines and set(referral.needs_skills) <= set(
-        therapist.skills
-    )
+class _Builder:
+    """Builds one referral's candidates at a time (views of the Problem shared by all)."""
+
+    def __init__(
+        self, problem: Problem, rules: DayRules, nearest: int, keep: Mapping[str, set[str]]
+    ) -> None:
+        self.problem = problem
+        self.rules = rules
+        self.nearest = nearest
+        self.room_windows = {r.room_id: problem.room_windows(r.room_id) for r in problem.rooms}
+        self.keep: dict[str, set[str]] = defaultdict(set)
+        for rid, tids in keep.items():
+            self.keep[rid] |= set(tids)
+        for p in problem.previous:
+            self.keep[p.referral_id].add(p.therapist_id)
+
+    def build(self, ref: Referral) -> Candidates:
+        cand = Candidates(ref)
+        sites = [sid for sid in ref.site_ids if sid in self.problem.site_by_id]
+        cand.rooms = [
+            room
+            for sid in sites
+            for room in self.problem.rooms_by_site.get(sid, ())
+            if room_suits(room, ref.group_size, ref.needs_features)
+        ]
+        ref_windows = self.problem.referral_windows(ref.referral_id)
+        slot = self.problem.settings.slot_minutes
+        for room in cand.rooms:
+            windows = self.room_windows[room.room_id]
+            for day, starts in room_day_starts(windows, ref_windows, ref.minutes, slot).items():
+                cand.room_starts[(room.room_id, day)] = starts
+        if not cand.room_starts:
+            return cand
+        parts: dict[tuple[str, Day], list[tuple[Interval, ...]]] = defaultdict(list)
+        for (room_id, day), starts in cand.room_starts.items():
+            parts[(self.problem.room_by_id[room_id].site_id, day)].append(starts)
+        room_union = {key: union_starts(p) for key, p in parts.items()}
+        keep = self.keep.get(ref.referral_id, set()) | {ref.current_therapist_id or ""}
+        taking: set[str] = set()
+        for t in self._therapists(ref, sites):
+            if self._enough(ref, taking) and t.therapist_id not in keep:
+                continue
+            options = self._options(ref, t, sites, room_union)
+            if options:
+                cand.options += options
+                taking.add(t.therapist_id)
+        return cand
+
+    def _therapists(self, ref: Referral, sites: list[str]) -> list[Therapist]:
+        """Who can take the referral (discipline and skills), nearest first when pruning."""
+        able = [
+            t
+            for t in self.problem.therapists
+            if therapist_can(t, ref.discipline, ref.needs_skills)
+            and self.rules.week_fits(t.therapist_id, 0, ref.minutes)
+        ]
+        if self.nearest > 0:
+            travel = self.problem.travel_minutes
+            able.sort(
+                key=lambda t: (min(travel(t.base_site_id, sid) for sid in sites), t.therapist_id)
+            )
+        return able
+
+    def _enough(self, ref: Referral, taking: set[str]) -> bool:
+        """With ``nearest`` set: enough therapists already take the referral."""
+        return self.nearest > 0 and len(taking) >= max(self.nearest, ref.therapists_needed + 1)
+
+    def _options(
+        self,
+        ref: Referral,
+        therapist: Therapist,
+        sites: list[str],
+        room_union: dict[tuple[str, Day], tuple[Interval, ...]],
+    ) -> list[Option]:
+        """The therapist's options: each working day and site where a suitable room is free
+        while the session, its admin and the drives fit the therapist's day."""
+        tid = therapist.therapist_id
+        out: list[Option] = []
+        for day in self.rules.shapes[tid]:
+            for sid in sites:
+                rooms_here = room_union.get((sid, day))
+                if rooms_here is None:
+                    continue
+                fits = self.rules.session_starts(tid, day, sid, ref.minutes)
+                starts = intersect_starts(fits, rooms_here) if fits else ()
+                if starts:
+                    out.append(Option(tid, day, sid, starts))
+        return out
 
 
-def build_candidates(problem: Problem, nearest: int = 0) -> dict[str, Candidates]:
-    """Candidates of every referral, with a reason for those that have none.
+def build_candidates(
+    problem: Problem,
+    nearest: int = 0,
+    stop: StopSignal | None = None,
+    keep: Mapping[str, set[str]] | None = None,
+) -> dict[str, Candidates]:
+    """Candidates of every referral (those without any are unschedulable).
 
-    ``nearest`` > 0 keeps, besides the referral's current and previous therapists, only the
-    ``nearest`` therapists (by drive from their base) who can take it at all: on a region the
-    far ones add options no good rota uses, and time grows with referrals x therapists. The
-    reasons of a referral without candidates never depend on it: it takes the next nearest
-    until enough can, or none is left.
+    ``nearest`` > 0 keeps, besides the referral's current and previous therapists (and those
+    ``keep`` names for it), only the ``nearest`` therapists (by drive from their base) who can
+    take it at all: on a region the far ones add options no good rota uses, and time grows with
+    referrals x therapists. Whether a referral has candidates never depends on it: it takes the
+    next nearest until enough can, or none is left. ``stop`` ends the work early (raising
+    :class:`~rota.scheduler.progress.Stopped`).
     """
-    s = problem.settings
-    slot, admin = s.slot_minutes, s.admin_minutes
-    shapes = {t.therapist_id: day_shapes(problem, t) for t in problem.therapists}
-    room_windows = {r.room_id: problem.room_windows(r.room_id) for r in problem.rooms}
-    fit_cache: dict[tuple[str, str, str, int], tuple[Interval, ...]] = {}
-    previous_of: dict[str, set[str | None]] = defaultdict(set)
-    for p in problem.previous:
-        previous_of[p.referral_id].add(p.therapist_id)
-
-    def therapist_starts(
-        t: Therapist, day: str, shape: DayShape, site_id: str, minutes: int
-    ) -> tuple[Interval, ...]:
-        """Starts at which a session and its admin fit a working range, with the drive from
-        and back to the base inside the day (the same for every referral of that length)."""
-        key = (t.therapist_id, day, site_id, minutes)
-        if key not in fit_cache:
-            go = problem.travel_minutes(t.base_site_id, site_id)
-            back = problem.travel_minutes(site_id, t.base_site_id)
-            lo = grid_up(shape.start + go, slot)
-            hi = grid_down(shape.end - back - minutes - admin, slot)
-            work = start_intervals(shape.ranges, minutes + admin, slot)
-            fit_cache[key] = intersect_starts(work, ((lo, hi),)) if lo <= hi else ()
-        return fit_cache[key]
-
+    builder = _Builder(problem, DayRules(problem), nearest, keep or {})
     out: dict[str, Candidates] = {}
     for ref in problem.referrals:
-        cand = Candidates(ref)
-        out[ref.referral_id] = cand
-        able = [t for t in problem.therapists if therapist_can(t, ref)]
-        if not any(ref.discipline in t.disciplines for t in problem.therapists):
-            cand.reason = f"no {ref.discipline} therapist works for the service"
-            continue
-        if len(able) < ref.therapists_needed:
-            skills = ", ".join(ref.needs_skills)
-            cand.reason = (
-                f"needs {ref.therapists_needed} {ref.discipline} therapist(s) with {skills}; "
-                f"the service has {len(able)}"
-            )
-            continue
-        sites = [sid for sid in ref.site_ids if sid in problem.site_by_id]
-        site_names = " or ".join(problem.site_by_id[sid].name for sid in sites)
-        for sid in sites:
-            for room in problem.rooms_by_site.get(sid, ()):
-                if room.capacity >= ref.group_size and set(ref.needs_features) <= set(
-                    room.features
-                ):
-                    cand.rooms.append(room)
-        if not cand.rooms:
-            need = f"{', '.join(ref.needs_features)} and " if ref.needs_features else ""
-            clients = "1 client" if ref.group_size == 1 else f"{ref.group_size} clients"
-            cand.reason = f"no room at {site_names} has {need}space for {clients}"
-            continue
-        ref_windows = problem.referral_windows(ref.referral_id)
-        for room in cand.rooms:
-            for day, windows in room_windows[room.room_id].items():
-                if ref_windows is not None:
-                    windows = intersect_intervals(windows, ref_windows.get(day, ()))
-                st = start_intervals(windows, ref.minutes, slot)
-                if st:
-                    cand.room_starts[(room.room_id, day)] = st
-        if not cand.room_starts:
-            cand.reason = f"no suitable room at {site_names} is free while the client is available"
-            continue
-        parts: dict[tuple[str, str], list[tuple[Interval, ...]]] = defaultdict(list)
-        for (room_id, room_day), st in cand.room_starts.items():
-            parts[(problem.room_by_id[room_id].site_id, room_day)].append(st)
-        room_union = {key: union_starts(p) for key, p in parts.items()}
-        keep = {ref.current_therapist_id} | previous_of.get(ref.referral_id, set())
-        if nearest > 0:
-            able = sorted(
-                able,
-                key=lambda t: (
-                    min(problem.travel_minutes(t.base_site_id, sid) for sid in sites),
-                    t.therapist_id,
-                ),
-            )
-        taking: set[str] = set()
-        for t in able:
-            if (
-                nearest > 0
-                and len(taking) >= max(nearest, ref.therapists_needed + 1)
-                and t.therapist_id not in keep
-            ):
-                continue
-            before = len(cand.options)
-            for wday, shape in shapes[t.therapist_id].items():
-                for sid in sites:
-                    rooms_here = room_union.get((sid, wday))
-                    if rooms_here is None:
-                        continue
-                    fits = therapist_starts(t, wday, shape, sid, ref.minutes)
-                    st = intersect_starts(fits, rooms_here) if fits else ()
-                    if st:
-                        cand.options.append(Option(t.therapist_id, wday, sid, st))
-            if len(cand.options) > before:
-                taking.add(t.therapist_id)
-        if not cand.feasible:
-            cand.reason = _explain_no_option(problem, cand, able, site_names)
+        check_stop(stop)
+        out[ref.referral_id] = builder.build(ref)
     return out
-
-
-def _explain_no_option(
-    problem: Problem, cand: Candidates, able: list[Therapist], site_names: str
-) -> str:
-    """Say which of working days, hours or travel rules out every therapist."""
-    ref = cand.referral
-    open_days = {day for _, day in cand.room_starts}
-    work_days = {d for t in able for d in problem.therapist_windows(t.therapist_id)}
-    who = f"{ref.discipline} therapist" + (
-        f" with {', '.join(ref.needs_skills)}" if ref.needs_skills else ""
-    )
-    if not open_days & work_days:
-        return (
-            f"no {who} works on a day when a suitable room at {site_names} is free and the "
-            f"client is available"
-        )
-    if ref.therapists_needed > 1:
-        return (
-            f"fewer than {ref.therapists_needed} {who}s can be at {site_names} together while "
-            f"a suitable room is free"
-        )
-    return (
-        f"no suitable room at {site_names} is free while a {who} works there "
-        f"(allowing for travel from their base and {problem.settings.admin_minutes} minutes of "
-        f"admin)"
-    )
 
 
 def week_minute(day: str, minute: int) -> int:

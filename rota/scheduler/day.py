@@ -20,10 +20,48 @@ import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass
 from operator import attrgetter
-from typing import Literal
+from typing import Literal, NamedTuple
 
-from rota.models import Day, Problem, Therapist
-from rota.models.timeutil import Interval, intersect_intervals
+from rota.models import Day, Problem, Rota, Therapist
+from rota.models.timeutil import Interval, intersect_intervals, merge_intervals
+
+
+# ---------------------------------------------------------------------- starts on the slot grid
+def grid_up(t: int, slot: int) -> int:
+    """The first grid point at or after ``t``."""
+    return -(-t // slot) * slot
+
+
+def grid_down(t: int, slot: int) -> int:
+    """The last grid point at or before ``t``."""
+    return (t // slot) * slot
+
+
+def start_intervals(windows: Sequence[Interval], length: int, slot: int) -> tuple[Interval, ...]:
+    """Start times s on the grid with [s, s + length) inside one window, as [lo, hi] pairs."""
+    out: list[Interval] = []
+    for a, b in merge_intervals(windows):
+        lo, hi = grid_up(a, slot), grid_down(b - length, slot)
+        if lo <= hi:
+            out.append((lo, hi))
+    return tuple(out)
+
+
+def intersect_starts(a: Sequence[Interval], b: Sequence[Interval]) -> tuple[Interval, ...]:
+    """Intersection of inclusive start intervals."""
+    half = intersect_intervals([(lo, hi + 1) for lo, hi in a], [(lo, hi + 1) for lo, hi in b])
+    return tuple((lo, hi - 1) for lo, hi in half)
+
+
+def union_starts(parts: Sequence[Sequence[Interval]]) -> tuple[Interval, ...]:
+    """Union of inclusive start intervals."""
+    half = merge_intervals([(lo, hi + 1) for p in parts for lo, hi in p])
+    return tuple((lo, hi - 1) for lo, hi in half)
+
+
+def in_starts(t: int, starts: Sequence[Interval]) -> bool:
+    """Whether ``t`` is one of the inclusive start intervals."""
+    return any(lo <= t <= hi for lo, hi in starts)
 
 
 @dataclass(frozen=True)
@@ -47,9 +85,9 @@ def day_shapes(problem: Problem, therapist: Therapist) -> dict[Day, DayShape]:
     return out
 
 
-@dataclass(frozen=True)
-class Visit:
-    """One session in a therapist's day: [start, end) at a site (admin follows it)."""
+class Visit(NamedTuple):
+    """One session in a therapist's day: [start, end) at a site (admin follows it). A tuple,
+    so that days are sorted and compared as fast as the greedy's many tries need."""
 
     start: int
     end: int
@@ -61,8 +99,7 @@ class Visit:
 START = attrgetter("start")
 
 
-@dataclass(frozen=True)
-class Gap:
+class Gap(NamedTuple):
     """Free time between two commitments of the day: [start, end) with a drive to fit in.
 
     ``before`` and ``after`` are the sites on either side (the base at the day's ends)."""
@@ -122,15 +159,75 @@ class DayRules:
         self.shapes = {t.therapist_id: day_shapes(problem, t) for t in problem.therapists}
         self.base = {t.therapist_id: t.base_site_id for t in problem.therapists}
         self.max_per_day = {t.therapist_id: t.max_sessions_per_day for t in problem.therapists}
-        self._legs: dict[tuple[str, str], int] = {}
+        self.max_week = {t.therapist_id: t.max_contact_minutes for t in problem.therapists}
+        self._starts: dict[tuple[str, str, str, int, bool], tuple[Interval, ...]] = {}
+        self._drives: dict[tuple[str, str], int] = {}
 
     def travel(self, from_site_id: str, to_site_id: str) -> int:
         """Driving minutes (0 within a site)."""
+        if from_site_id == to_site_id:
+            return 0
         key = (from_site_id, to_site_id)
-        minutes = self._legs.get(key)
+        minutes = self._drives.get(key)
         if minutes is None:
-            minutes = self._legs[key] = self.problem.travel_minutes(from_site_id, to_site_id)
+            minutes = self._drives[key] = self.problem.travel_minutes(from_site_id, to_site_id)
         return minutes
+
+    # ------------------------------------------------------------------ one session alone
+    def session_starts(
+        self, therapist_id: str, day: Day, site_id: str, minutes: int, *, travel: bool = True
+    ) -> tuple[Interval, ...]:
+        """Starts (inclusive [lo, hi] on the slot grid) at which a session of ``minutes`` and
+        its admin fit one working range of the therapist's day, with the drive from the base
+        before it and back after it inside the day: the rules that concern a session alone.
+        ``travel=False`` leaves the drives out (to tell hours from travel in a reason)."""
+        key = (therapist_id, day, site_id, minutes, travel)
+        found = self._starts.get(key)
+        if found is not None:
+            return found
+        shape = self.shapes[therapist_id].get(day)
+        out: tuple[Interval, ...] = ()
+        if shape is not None:
+            out = start_intervals(shape.ranges, minutes + self.admin, self.slot)
+            if travel and out:
+                base = self.base[therapist_id]
+                lo = grid_up(shape.start + self.travel(base, site_id), self.slot)
+                last_end = shape.end - self.travel(site_id, base) - self.admin
+                hi = grid_down(last_end - minutes, self.slot)
+                out = intersect_starts(out, ((lo, hi),)) if lo <= hi else ()
+        self._starts[key] = out
+        return out
+
+    def week_fits(self, therapist_id: str, contact: int, minutes: int) -> bool:
+        """Whether ``minutes`` more of sessions keep the week's contact (``contact`` minutes
+        already) within the therapist's ``max_contact_minutes``."""
+        limit = self.max_week[therapist_id]
+        return limit is None or contact + minutes <= limit
+
+    # ------------------------------------------------------------------ next to a day's visits
+    def starts_near(self, visits: Sequence[Visit], site_id: str, minutes: int) -> set[int]:
+        """Grid starts that sit tight against the day's sessions: just after each one (its
+        admin and the drive here) and just before each one (leaving admin and the drive on)."""
+        slot, admin = self.slot, self.admin
+        points: set[int] = set()
+        for v in visits:
+            points.add(grid_up(v.end + admin + self.travel(v.site_id, site_id), slot))
+            leave = v.start - self.travel(site_id, v.site_id) - admin - minutes
+            points.add(grid_down(leave, slot))
+        return points
+
+    def added_travel(
+        self, therapist_id: str, visits: Sequence[Visit], site_id: str, start: int
+    ) -> int:
+        """Driving minutes one more session at ``site_id`` from ``start`` adds to the day whose
+        sessions are ``visits`` (in start order; from and back to the base)."""
+        base = self.base[therapist_id]
+        i = bisect.bisect(visits, Visit(start, start, site_id))
+        before = visits[i - 1].site_id if i > 0 else base
+        after = visits[i].site_id if i < len(visits) else base
+        return (
+            self.travel(before, site_id) + self.travel(site_id, after) - self.travel(before, after)
+        )
 
     # ------------------------------------------------------------------ the day's gaps
     def gaps(self, therapist_id: str, shape: DayShape, visits: Sequence[Visit]) -> list[Gap]:
@@ -193,7 +290,7 @@ class DayRules:
         if not self.in_working_ranges(shape, visits) or not one_stay_per_site(visits):
             return False
         gaps = self.gaps(therapist_id, shape, visits)
-        if any(g.slack < 0 for g in gaps):
+        if any(g.end - g.start < g.drive for g in gaps):
             return False
         return not shape.lunch or any(self.lunch_starts(g) for g in gaps)
 
@@ -296,6 +393,18 @@ class DayRules:
                 depart = gap.start
             out.append(Item("drive", depart, depart + gap.drive, gap.after, gap.before))
         return out
+
+
+def rota_visits(rota: Rota) -> dict[tuple[str, Day], list[Visit]]:
+    """Each therapist's visits per day in a rota, in start order (a co-facilitated session is a
+    visit of each of its therapists): what :meth:`DayRules.layout` takes for a written rota."""
+    out: dict[tuple[str, Day], list[Visit]] = {}
+    for s in rota.sessions:
+        for tid in dict.fromkeys(s.therapist_ids):
+            out.setdefault((tid, s.day), []).append(Visit(s.start, s.end, s.site_id, s.referral_id))
+    for visits in out.values():
+        visits.sort()
+    return out
 
 
 def one_stay_per_site(visits: Sequence[Visit]) -> bool:

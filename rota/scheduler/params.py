@@ -39,11 +39,21 @@ LNS_GROW_MAX = 2
 #: three per therapist): the search has settled.
 LNS_SETTLED_MIN = 12
 LNS_SETTLED_PER_THERAPIST = 3
-#: Repeatable runs: clock limits are only safety nets, this many times the deterministic ones.
-REPEATABLE_SAFETY = 10
-REPEATABLE_LNS_SAFETY = 20
-#: Repeatable LNS gives up once it has tried this many times its neighbourhood budget.
-REPEATABLE_ATTEMPTS = 4
+#: Repeatable runs read no clock: their budget is charged with work, converted to seconds at
+#: rates measured on the project's 2-core machine: CP-SAT's deterministic time per second and
+#: worker on the whole week's model (the small demo: 1.9 units in 10 s with 2 workers) ...
+REPEATABLE_DTIME_PER_WORKER_SECOND = 0.1
+#: ... and on an LNS neighbourhood's small model, where presolve weighs more (the county demo:
+#: 1.75 units in 17.6 s with 2 workers);
+REPEATABLE_LNS_DTIME_PER_WORKER_SECOND = 0.05
+#: ... building a model, completing its hint and reading the solution back, per variable and
+#: constraint of the model;
+REPEATABLE_SECONDS_PER_MODEL_ITEM = 4e-5
+#: ... evaluating and checking a whole rota after an LNS neighbourhood, per session;
+REPEATABLE_SECONDS_PER_SESSION = 2e-4
+#: ... and a pass that places the referrals one by one (candidates and the greedy rota, or the
+#: LNS insertion start), per referral.
+REPEATABLE_SECONDS_PER_REFERRAL = 2e-3
 #: A solve that used this share of its time limit is reported as stopped by the limit.
 TIME_LIMIT_SHARE = 0.98
 #: How often a running CP-SAT search looks at the stop signal (a stop takes effect within it).
@@ -68,9 +78,9 @@ class SolveParams(BaseModel):
     deterministic_time: float | None = Field(
         None,
         gt=0,
-        description="Repeatable runs: limit CP-SAT by deterministic time instead of the clock "
-        "(the full model gets this much; LNS runs time_limit / lns_seconds neighbourhoods of "
-        "lns_seconds deterministic time each)",
+        description="Repeatable runs: the search's budget in seconds of work, measured by "
+        "CP-SAT's deterministic time and model sizes instead of the clock (see "
+        "scheduler/budget.py), so the same input, seed and workers give the same rota",
     )
     strategy: Literal["auto", "full", "lns"] = Field(
         "auto",

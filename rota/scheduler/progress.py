@@ -38,3 +38,14 @@ class StopSignal(Protocol):
 def stopped(stop: StopSignal | None) -> bool:
     """True once ``stop`` is set."""
     return stop is not None and stop.is_set()
+
+
+class Stopped(Exception):
+    """Raised by a phase that has no rota to keep yet (candidates, the greedy) once the stop
+    signal is set; :func:`rota.scheduler.solve.solve` turns it into a Result."""
+
+
+def check_stop(stop: StopSignal | None) -> None:
+    """Raise :class:`Stopped` once ``stop`` is set (called in the loops of the early phases)."""
+    if stop is not None and stop.is_set():
+        raise Stopped

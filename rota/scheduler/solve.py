@@ -1,29 +1,34 @@
-"""solve(problem, params) -> Result: candidates, greedy start, then CP-SAT, reasons, check.
+"""solve(problem, params) -> Result: pins, candidates, greedy start, then CP-SAT, reasons, check.
 
 A small service is one CP-SAT model (which also proves a bound); a larger one is improved by
 large-neighbourhood search (strategies/lns.py). Never raises because a problem is infeasible or
 time ran out: the greedy rota exists within seconds and is returned if nothing better is found;
-Ctrl-C stops the search and keeps the best rota found. The returned rota always passes the
-checker (a failure would be a bug, reported loudly, and the checked greedy rota is returned
-instead).
+the stop signal (Ctrl-C, the web page's Stop button, a sweep) ends any phase within a second and
+keeps the best rota found. Every rota is costed by the one cost evaluator (evaluate/costs.py).
+The returned rota always passes the checker: pins that break a rule are not kept (the CLI
+reports them as input errors before solving), and a rota that failed the check would be a bug,
+reported loudly, with the checked greedy rota returned instead.
 """
 
 from __future__ import annotations
 
 import time
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rota.evaluate.check import check
-from rota.evaluate.costs import cost_terms, previous_kept, total_cost
+from rota.evaluate.check import Violation, check
+from rota.evaluate.costs import cost_terms, total_cost
 from rota.evaluate.kpis import compute_kpis
 from rota.evaluate.weights import PRIORITY_WEIGHT
-from rota.models import Problem, Rota
+from rota.models import Problem, Rota, Session, Unscheduled
 from rota.models.result import Result, Status
+from rota.scheduler.budget import Budget
 from rota.scheduler.candidates import Candidates, build_candidates, therapists_by_distance
 from rota.scheduler.greedy import greedy_rota, insertion_rota
 from rota.scheduler.params import INSERTION_MIN_SECONDS, TIME_LIMIT_SHARE, SolveParams
-from rota.scheduler.progress import Progress, ProgressFn, StopSignal, stopped
+from rota.scheduler.pins import PinPlan, pin_plan, unpin
+from rota.scheduler.progress import Progress, ProgressFn, Stopped, StopSignal, stopped
 from rota.scheduler.reasons import explain_unscheduled
 from rota.scheduler.strategies.full import solve_full
 from rota.scheduler.strategies.lns import improve
@@ -52,7 +57,7 @@ def restrict_candidates(
                 break
             keep.add(t)
         options = [o for o in cand.options if o.therapist_id in keep]
-        out[rid] = Candidates(cand.referral, cand.rooms, cand.room_starts, options, cand.reason)
+        out[rid] = Candidates(cand.referral, cand.rooms, cand.room_starts, options)
     return out
 
 
@@ -64,31 +69,40 @@ class _Search:
     cost: int
     source: str
     status: Status
-    objective: float | None = None
     bound: float | None = None
     num_vars: int = 0
     num_constraints: int = 0
 
 
-class _Reporter:
-    """Sends a progress line for a rota found by the greedy, the insertion start or LNS."""
+class _Run:
+    """One solve's fixed parts: the Problem, parameters, budget, progress and stop signal."""
 
     def __init__(
-        self, problem: Problem, params: SolveParams, t0: float, on_progress: ProgressFn | None
-    ):
-        self.problem, self.params, self.t0, self.on_progress = problem, params, t0, on_progress
+        self,
+        problem: Problem,
+        params: SolveParams,
+        budget: Budget,
+        on_progress: ProgressFn | None,
+        stop: StopSignal | None,
+    ) -> None:
+        self.problem, self.params, self.budget = problem, params, budget
+        self.on_progress, self.stop = on_progress, stop
 
-    def __call__(self, rota: Rota, cost: float, source: str) -> None:
+    def cost(self, rota: Rota) -> int:
+        """The one cost evaluator's total (with the previous-rota term the model has)."""
+        return total_cost(
+            self.problem, rota, self.params.weights, previous=self.params.use_previous
+        )
+
+    def report(self, rota: Rota, cost: float, source: str) -> None:
+        """A progress line for a rota found by the greedy, the insertion start or LNS."""
         if not self.on_progress:
             return
-        travel = next(
-            t.units
-            for t in cost_terms(self.problem, rota, self.params.weights)
-            if t.label == "travel minutes"
-        )
+        terms = cost_terms(self.problem, rota, self.params.weights)
+        travel = next(t.units for t in terms if t.label == "travel minutes")
         self.on_progress(
             Progress(
-                time.perf_counter() - self.t0,
+                self.budget.elapsed(),
                 len(rota.sessions),
                 len(self.problem.referrals),
                 cost,
@@ -98,65 +112,69 @@ class _Reporter:
             )
         )
 
+    def full(self, candidates: dict[str, Candidates], search: _Search) -> _Search:
+        greedy = search.rota
+        outcome = solve_full(
+            self.problem, candidates, greedy, self.params, self.budget, self.on_progress, self.stop
+        )
+        search.status = outcome.status
+        search.num_vars, search.num_constraints = outcome.num_vars, outcome.num_constraints
+        if outcome.rota is not None:
+            cost = self.cost(outcome.rota)
+            if cost <= search.cost:
+                search.rota, search.cost, search.source = outcome.rota, cost, "cp-sat"
+                search.bound = outcome.bound
+        elif search.status in ("UNKNOWN", "INFEASIBLE", "MODEL_INVALID"):
+            search.status = "FEASIBLE" if greedy.sessions else search.status
+        return search
 
-def _run_full(
-    problem: Problem,
-    restricted: dict[str, Candidates],
-    search: _Search,
-    params: SolveParams,
-    deadline: float,
-    t0: float,
-    on_progress: ProgressFn | None,
-    stop: StopSignal | None,
-) -> _Search:
-    greedy = search.rota
-    outcome = solve_full(problem, restricted, greedy, params, deadline, t0, on_progress, stop)
-    search.status = outcome.status
-    search.num_vars, search.num_constraints = outcome.num_vars, outcome.num_constraints
-    if outcome.rota is not None:
-        cost = total_cost(problem, outcome.rota, params.weights)
-        search.objective, search.bound = outcome.objective, outcome.bound
-        if cost <= search.cost:
-            search.rota, search.cost, search.source = outcome.rota, cost, "cp-sat"
-    elif search.status in ("UNKNOWN", "INFEASIBLE", "MODEL_INVALID"):
-        search.status = "FEASIBLE" if greedy.sessions else search.status
-    return search
+    def lns(
+        self, candidates: dict[str, Candidates], search: _Search, pinned: Sequence[Session]
+    ) -> _Search:
+        # LNS starts from the better of the baseline and the cheaper-travel insertion rota
+        # (a repeatable run always builds it: its budget is work, not the clock).
+        room = self.budget.repeatable or self.budget.remaining() > INSERTION_MIN_SECONDS
+        if room and not stopped(self.stop):
+            try:
+                start = insertion_rota(self.problem, candidates, pinned, _Until(self))
+            except Stopped:
+                start = search.rota
+            self.budget.charge_referrals(len(self.problem.referrals))
+            start_cost = self.cost(start)
+            if start_cost < search.cost:
+                search.rota, search.cost = start, start_cost
+                self.report(start, start_cost, "insertion")
+        best, stats = improve(
+            self.problem,
+            candidates,
+            search.rota,
+            self.params,
+            self.budget,
+            lambda rota, cost: self.report(rota, cost, "lns"),
+            self.stop,
+        )
+        search.rota, search.cost = best, self.cost(best)
+        stopped_early = ", stopped early" if stats.interrupted else ""
+        search.source = (
+            f"lns ({stats.iterations} neighbourhoods, {stats.improvements} improvements"
+            f"{stopped_early})"
+        )
+        search.status = "FEASIBLE" if best.sessions else "UNKNOWN"
+        if search.status == "FEASIBLE" and self.budget.used_up():
+            search.status = "TIME_LIMIT"
+        return search
 
 
-def _run_lns(
-    problem: Problem,
-    candidates: dict[str, Candidates],
-    search: _Search,
-    params: SolveParams,
-    deadline: float,
-    report: _Reporter,
-    stop: StopSignal | None,
-) -> _Search:
-    # LNS starts from the better of the baseline and the cheaper-travel insertion rota.
-    if time.perf_counter() < deadline - INSERTION_MIN_SECONDS and not stopped(stop):
-        start = insertion_rota(problem, candidates)
-        start_cost = total_cost(problem, start, params.weights)
-        if start_cost < search.cost:
-            search.rota, search.cost = start, start_cost
-            report(start, start_cost, "insertion")
-    best, stats = improve(
-        problem,
-        candidates,
-        search.rota,
-        params,
-        deadline,
-        lambda rota, cost: report(rota, cost, "lns"),
-        stop,
-    )
-    search.rota, search.cost = best, total_cost(problem, best, params.weights)
-    search.source = (
-        f"lns ({stats.iterations} neighbourhoods, {stats.improvements} improvements"
-        + (", stopped early" if stats.interrupted else "")
-        + ")"
-    )
-    search.status = "FEASIBLE" if best.sessions else "UNKNOWN"
-    search.objective = float(search.cost)
-    return search
+class _Until:
+    """A stop signal set by the run's own or, in a normal run, by the clock at the time limit
+    (a repeatable run always finishes the pass it charges)."""
+
+    def __init__(self, run: _Run) -> None:
+        self.run = run
+
+    def is_set(self) -> bool:
+        budget = self.run.budget
+        return stopped(self.run.stop) or (not budget.repeatable and budget.used_up())
 
 
 def solve(
@@ -168,17 +186,21 @@ def solve(
     """The best weekly rota within the time limit, or when ``stop`` is set (see the module
     docstring)."""
     params = params or SolveParams()
-    t0 = time.perf_counter()
-    deadline = t0 + params.time_limit
-    candidates = build_candidates(problem, params.nearest_therapists)
-    greedy = greedy_rota(problem, candidates)
-    greedy_seconds = time.perf_counter() - t0
-    weighted_bound = sum(
-        PRIORITY_WEIGHT[c.referral.priority] for c in candidates.values() if c.feasible
-    )
-    report = _Reporter(problem, params, t0, on_progress)
-    greedy_cost = total_cost(problem, greedy, params.weights)
-    report(greedy, greedy_cost, "greedy")
+    budget = Budget(params, time.perf_counter())
+    pins = pin_plan(problem)
+    if pins.issues:
+        problem = unpin(problem, pins.broken)
+    run = _Run(problem, params, budget, on_progress, stop)
+    try:
+        keep = {s.referral_id: set(s.therapist_ids) for s in pins.sessions}
+        candidates = build_candidates(problem, params.nearest_therapists, stop, keep)
+        greedy = greedy_rota(problem, candidates, pins.sessions, stop)
+    except Stopped:
+        return _stopped_result(problem, budget)
+    greedy_seconds = budget.elapsed()
+    budget.charge_referrals(len(problem.referrals))
+    greedy_cost = run.cost(greedy)
+    run.report(greedy, greedy_cost, "greedy")
     restricted = restrict_candidates(problem, candidates, greedy, params.therapists_per_referral)
     num_options = sum(len(c.options) for c in restricted.values())
     strategy = params.strategy
@@ -188,79 +210,111 @@ def solve(
     if stopped(stop):
         pass  # keep the greedy rota
     elif strategy == "full":
-        search = _run_full(problem, restricted, search, params, deadline, t0, on_progress, stop)
+        search = run.full(restricted, search)
     else:
-        search = _run_lns(problem, candidates, search, params, deadline, report, stop)
-    wall = time.perf_counter() - t0
-    if search.status == "FEASIBLE" and wall >= params.time_limit * TIME_LIMIT_SHARE:
+        search = run.lns(candidates, search, pins.sessions)
+    if (
+        search.status == "FEASIBLE"
+        and not budget.repeatable
+        and budget.elapsed() >= params.time_limit * TIME_LIMIT_SHARE
+    ):
         search.status = "TIME_LIMIT"
-    return _result(
-        problem,
-        candidates,
-        greedy,
-        search,
-        params,
-        strategy,
-        num_options,
-        wall,
-        greedy_seconds,
-        weighted_bound,
+    best, message = _guarded(problem, greedy, search)
+    message = message or (
+        f"best rota from {search.source} ({strategy} strategy, {num_options} placement options"
+        + (
+            f", {search.num_vars} variables, {search.num_constraints} constraints"
+            if search.num_vars
+            else ""
+        )
+        + ")"
+    )
+    return _result(problem, candidates, run, best, search, pins, message, greedy_seconds)
+
+
+def _guarded(problem: Problem, greedy: Rota, search: _Search) -> tuple[Rota, str]:
+    """The search's rota if it passes the independent check (exact rule codes, nothing
+    skipped); else the checked greedy rota; and if even that fails, the greedy rota without
+    the sessions that break a rule. A message says which, loudly, when it is not the first."""
+    violations = check(problem, search.rota)
+    if not violations:
+        return search.rota, ""
+    shown = "; ".join(str(v) for v in violations[:3])
+    message = (
+        "BUG: the rota from the search failed the independent check; returning the greedy "
+        "rota instead. Please report this with the input. " + shown
+    )
+    search.source, search.bound = "greedy", None
+    rest = check(problem, greedy)
+    if not rest:
+        return greedy, message
+    return _without(problem, greedy, rest), message + "; the greedy rota failed too: " + str(
+        rest[0]
+    )
+
+
+def _without(problem: Problem, rota: Rota, violations: list[Violation]) -> Rota:
+    """``rota`` without every session a violation names, until the check passes (removing
+    sessions never breaks a rule, so this ends)."""
+    while violations:
+        drop = {rid for v in violations for rid in v.referral_ids}
+        rota = Rota(sessions=tuple(s for s in rota.sessions if s.referral_id not in drop))
+        violations = check(problem, rota)
+    return rota
+
+
+def _stopped_result(problem: Problem, budget: Budget) -> Result:
+    """Stopped before a first complete rota existed: an empty rota, every referral waiting."""
+    waiting = tuple(
+        Unscheduled(referral_id=r.referral_id, reason="not placed: the solve was stopped")
+        for r in problem.referrals
+    )
+    return Result(
+        status="UNKNOWN",
+        wall_seconds=budget.elapsed(),
+        first_solution_seconds=None,
+        rota=Rota(unscheduled=waiting),
+        message="stopped before a first complete rota existed",
     )
 
 
 def _result(
     problem: Problem,
     candidates: dict[str, Candidates],
-    greedy: Rota,
+    run: _Run,
+    best: Rota,
     search: _Search,
-    params: SolveParams,
-    strategy: str,
-    num_options: int,
-    wall: float,
+    pins: PinPlan,
+    message: str,
     first_seconds: float,
-    weighted_bound: int,
 ) -> Result:
-    """The Result of the best rota, after the independent check (the greedy rota if it fails)."""
-    best, source = search.rota, search.source
-    objective, bound = search.objective, search.bound
-    violations = [str(x) for x in check(problem, best)]
-    message = ""
-    if violations and best is not greedy:
-        # A violation here is a bug in the model; the greedy rota is checked and safe.
-        message = (
-            "BUG: the CP-SAT rota failed the independent check; returning the greedy rota "
-            "instead. Please report this with the input. " + "; ".join(violations[:3])
-        )
-        best, source, objective, bound = greedy, "greedy", None, None
-        violations = [str(x) for x in check(problem, best)]
+    """The Result of the best rota: its reasons, figures and the one evaluator's cost terms."""
     rota = explain_unscheduled(problem, candidates, best)
+    costs = cost_terms(problem, rota, run.params.weights, previous=run.params.use_previous)
+    objective = float(sum(t.cost for t in costs))
+    bound = search.bound if search.source == "cp-sat" else None
     gap = None
-    if objective is not None and bound is not None:
+    if bound is not None:
         gap = abs(objective - bound) / max(1.0, abs(objective))
-    size = ""
-    if search.num_vars:
-        size = f", {search.num_vars} variables, {search.num_constraints} constraints"
+    if pins.issues:
+        message += "; pins not kept (they break a rule): " + "; ".join(
+            i.message for i in pins.issues[:3]
+        )
     return Result(
         status=search.status,
         objective=objective,
         bound=bound,
         gap=gap,
-        wall_seconds=wall,
+        wall_seconds=run.budget.elapsed(),
         first_solution_seconds=first_seconds,
         rota=rota,
         kpis=compute_kpis(problem, rota),
-        costs=cost_terms(
-            problem,
-            rota,
-            params.weights,
-            previous_kept(problem, rota) if problem.previous else None,
+        costs=costs,
+        weighted_upper_bound=sum(
+            PRIORITY_WEIGHT[c.referral.priority] for c in candidates.values() if c.feasible
         ),
-        weighted_upper_bound=weighted_bound,
-        violations=tuple(violations),
-        message=message
-        or f"best rota from {source} ({strategy} strategy, {num_options} placement options"
-        + size
-        + ")",
+        violations=tuple(str(v) for v in check(problem, rota)),
+        message=message,
     )
 
 

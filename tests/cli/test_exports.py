@@ -37,10 +37,10 @@ def test_export_rota_from_result_json(files: tuple[Path, Path], tmp_path: Path) 
     assert code == 0
     assert stdout == f"Wrote {out}: 3 sessions, 1 unscheduled, term cost £991.50\n"
     df = pd.read_excel(out, sheet_name="Rota")
-    assert list(df.referral_id) == ["R001", "R002", "R002", "R003"]
+    assert list(df["Referral ID"]) == ["R001", "R002", "R002", "R003"]
     summary = load_workbook(out)["Summary"]
-    status = next(r[1].value for r in summary.iter_rows(max_col=2) if r[0].value == "Solver status")
-    assert status == "FEASIBLE"
+    status = next(r[1].value for r in summary.iter_rows(max_col=2) if r[0].value == "Search")
+    assert status == "stopped before it could prove this the best rota; best rota found"
 
 
 def test_cost_options(files: tuple[Path, Path], tmp_path: Path) -> None:
@@ -65,13 +65,13 @@ def test_export_from_an_edited_rota_workbook(files: tuple[Path, Path], tmp_path:
     second = tmp_path / "rota2.xlsx"
     code, stdout, stderr = _run("export", "rota", files[0], first, "-o", second)
     assert code == 0
-    assert "warning: Rota row 5, therapist: 'Someone Else' is not the name of T02" in stderr
+    assert "warning: Rota row 5 (R003), Therapist: 'Someone Else' is not the name of T02" in stderr
     df = pd.read_excel(second, sheet_name="Rota")
-    assert df[df.referral_id == "R001"].day.tolist() == ["Tue"]
+    assert df[df["Referral ID"] == "R001"]["Day"].tolist() == ["Tue"]
     summary = load_workbook(second)["Summary"]
     values = {r[0].value: r[1].value for r in summary.iter_rows(max_col=2) if r[0].value}
-    assert values["Solver status"] == "UNKNOWN"
-    assert "read back from rota.xlsx" in str(values["Message"])
+    assert values["Search"] == "no search: the figures are those of the rota as given"
+    assert "read back from rota.xlsx" in str(values["Details"])
 
 
 def test_export_schools(files: tuple[Path, Path], tmp_path: Path) -> None:
@@ -84,7 +84,8 @@ def test_export_schools(files: tuple[Path, Path], tmp_path: Path) -> None:
         "  Huntingdon Clinic (HUN).xlsx",
     ]
     df = pd.read_excel(out / "Huntingdon Clinic (HUN).xlsx", sheet_name="Sessions")
-    assert df.client.dropna().tolist() == ["Group C"]
+    assert df.Client.dropna().tolist() == ["Group C"]
+    assert "Funding" not in df.columns
     # Again without --force: refused, plainly, and the files are kept.
     before = (out / "Fenland Primary (FEN).xlsx").read_bytes()
     code, _, stderr = _run("export", "schools", *files, "--out", out)
@@ -102,7 +103,7 @@ def test_refuses_to_overwrite_without_force(files: tuple[Path, Path], tmp_path: 
     assert stderr == f"error: {out} already exists: use --force to replace it\n"
     assert out.read_bytes() == b"keep"
     assert _run("export", "rota", *files, "-o", out, "--force")[0] == 0
-    assert load_workbook(out).sheetnames[0] == "Summary"
+    assert load_workbook(out).sheetnames[0] == "Index"
 
 
 def test_locked_output_gives_a_clear_message(
@@ -170,7 +171,33 @@ def test_bad_cells_in_an_edited_workbook_are_listed(
     assert code == 1
     assert stderr.splitlines() == [
         "2 errors in the input:",
-        "Rota row 2, day: 'Someday' is not a day (use Mon, Tue, Wed, Thu, Fri, Sat, Sun)",
-        "Rota row 3, therapist_id: unknown therapist 'T99'",
+        "Rota row 2 (R001), Day: 'Someday' is not a day (use Mon, Tue, Wed, Thu, Fri, Sat, Sun)",
+        "Rota row 3 (R002), Therapist ID: unknown therapist 'T99'",
     ]
     assert not (tmp_path / "s").exists()
+
+
+def test_export_therapists(files: tuple[Path, Path], tmp_path: Path) -> None:
+    out = tmp_path / "therapists"
+    code, stdout, _ = _run("export", "therapists", *files, "--out", out)
+    assert code == 0
+    assert stdout == f"Wrote 2 therapist workbooks and 2 calendars in {out}\n"
+    assert sorted(p.name for p in out.iterdir()) == [
+        "T01 Alex M.ics", "T01 Alex M.xlsx", "T02 Sam K.ics", "T02 Sam K.xlsx",
+    ]  # fmt: skip
+    ics = (out / "T01 Alex M.ics").read_text(encoding="utf-8")
+    assert "SUMMARY:R001: music therapy" in ics and "A.B." not in ics
+    # Again: refused without --force; with it, the calendars read back give the versions.
+    code, _, stderr = _run("export", "therapists", *files, "--out", out)
+    assert code == 1 and "already exists: use --force" in stderr
+    code, _, _ = _run("export", "therapists", *files, "--out", out, "--force", "--initials")
+    assert code == 0
+    ics = (out / "T01 Alex M.ics").read_text(encoding="utf-8")
+    assert "SUMMARY:A.B. (R001): music therapy" in ics and "SEQUENCE:1" in ics
+
+
+def test_export_schools_with_funding_on_request(files: tuple[Path, Path], tmp_path: Path) -> None:
+    out = tmp_path / "schools"
+    assert _run("export", "schools", *files, "--out", out, "--show-funding")[0] == 0
+    df = pd.read_excel(out / "Fenland Primary (FEN).xlsx", sheet_name="Sessions")
+    assert list(df.Funding.dropna()) == ["Pupil Premium", "unspecified"]

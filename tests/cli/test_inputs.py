@@ -77,7 +77,9 @@ def test_validate_prints_located_warnings(tmp_path: Path) -> None:
     code, out, err = run("validate", str(path))
     assert code == 0, err
     assert "1 warning:" in out
-    assert "  warning: Referrals row 2, minutes: 60 minutes is outside the usual 30-45" in out
+    assert "  warning: Referrals row 2 (R0001), minutes: 60 minutes is outside the usual 30-45" in (
+        out
+    )
 
 
 def test_validate_summary_counts() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import openpyxl
@@ -67,12 +68,35 @@ def test_check_lists_violations_with_rota_row_numbers(tmp_path: Path) -> None:
     header = [c.value for c in ws[1]]
     col = {name: i + 1 for i, name in enumerate(header)}
     # Move the session on row 2 to a Saturday: outside the service days.
-    ws.cell(row=2, column=col["day"]).value = "Sat"
+    ws.cell(row=2, column=col["Day"]).value = "Sat"
     wb.save(rota_path)
     result = CliRunner().invoke(main, ["check", str(src), str(rota_path)])
     assert result.exit_code == 1
     assert "Rota row 2" in result.output
     assert "violation" in result.output
+
+
+def test_check_finds_referrals_missing_from_both_rota_and_unscheduled(tmp_path: Path) -> None:
+    src = _input(tmp_path)
+    rota_path = tmp_path / "rota.xlsx"
+    assert _solve(str(src), "-o", str(rota_path))[0] == 0
+    wb = openpyxl.load_workbook(rota_path)
+    ws = wb["Rota"]
+    ws.delete_rows(2, ws.max_row)  # every session row deleted
+    wb.save(rota_path)
+    result = CliRunner().invoke(main, ["check", str(src), str(rota_path)])
+    assert result.exit_code == 1, result.output
+    assert result.output.count("missing-referral: ") == 5
+    assert "R1 has no session and is not listed as unscheduled" in result.output
+    # Listed on the Unscheduled sheet as well as in the Rota: also an error.
+    assert _solve(str(src), "-o", str(rota_path), "--force")[0] == 0
+    wb = openpyxl.load_workbook(rota_path)
+    rid = wb["Rota"].cell(row=2, column=1).value
+    wb["Unscheduled"].append([rid, "", "", "", 3, "moved by hand"])
+    wb.save(rota_path)
+    result = CliRunner().invoke(main, ["check", str(src), str(rota_path)])
+    assert result.exit_code == 1
+    assert f"scheduled-and-unscheduled: {rid} is listed as unscheduled" in result.output
 
 
 def test_an_impossible_pin_is_an_input_error_that_says_why(tmp_path: Path) -> None:
@@ -84,7 +108,7 @@ def test_an_impossible_pin_is_an_input_error_that_says_why(tmp_path: Path) -> No
     src = _input(tmp_path, base.model_copy(update={"previous": (pin,)}))
     code, out = _solve(str(src), "-o", str(tmp_path / "rota.xlsx"))
     assert code == 1
-    assert "Previous, pinned: R1: pinned session cannot be kept" in out
+    assert "Previous row 2, start: R1 is pinned but breaks the rule 'therapist-hours'" in out
     assert not (tmp_path / "rota.xlsx").exists()
 
 
@@ -104,3 +128,21 @@ def test_bad_input_gets_located_messages_and_exit_1(tmp_path: Path) -> None:
     code, out = _solve(str(src))
     assert code == 1
     assert "missing.xlsx" in out and "Traceback" not in out
+
+
+def test_solve_also_writes_the_therapists_files(tmp_path: Path) -> None:
+    problem = make_two_therapists_service()
+    settings = problem.settings.model_copy(
+        update={"term_start": dt.date(2027, 1, 4), "term_end": dt.date(2027, 3, 26)}
+    )
+    src = _input(tmp_path, problem.model_copy(update={"settings": settings}))
+    code, out = _solve(str(src), "-o", str(tmp_path / "rota.xlsx"), "--therapists",
+                       str(tmp_path / "therapists"))  # fmt: skip
+    assert code == 0, out
+    names = sorted(p.name for p in (tmp_path / "therapists").iterdir())
+    assert names == sorted(
+        f"{t.therapist_id} {t.name}".strip() + suffix
+        for t in problem.therapists
+        for suffix in (".ics", ".xlsx")
+    )
+    assert "wrote 2 therapists' workbooks and calendars" in out

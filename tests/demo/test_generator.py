@@ -12,8 +12,8 @@ from functools import cache
 import pytest
 
 from rota.demo import generate_problem
-from rota.models import Problem, Referral, haversine_km
-from rota.models.timeutil import intersect_intervals
+from rota.models import Problem, haversine_km
+from rota.scheduler.candidates import build_candidates
 
 # Cambridgeshire (county council area plus the Peterborough edge) and the wider region.
 COUNTY_BOX = (52.0, 52.75, -0.45, 0.40)
@@ -35,36 +35,11 @@ def flagged_referrals(problem: Problem) -> set[str]:
     }
 
 
-def placeable_alone(problem: Problem, ref: Referral) -> bool:
-    """Enough therapists of its discipline with its skills who share a day with a suitable room
-    at one of its sites, with a common free range as long as the session (travel ignored)."""
-    able = [
-        t
-        for t in problem.therapists
-        if ref.discipline in t.disciplines and set(ref.needs_skills) <= set(t.skills)
-    ]
-    if len(able) < ref.therapists_needed:
-        return False
-    wanted = problem.referral_windows(ref.referral_id)
-    rooms = [
-        r
-        for sid in ref.site_ids
-        for r in problem.rooms_by_site[sid]
-        if r.capacity >= ref.group_size and set(ref.needs_features) <= set(r.features)
-    ]
-    for room in rooms:
-        for day, ranges in problem.room_windows(room.room_id).items():
-            free = ranges if wanted is None else intersect_intervals(ranges, wanted.get(day, ()))
-            fits = 0
-            for t in able:
-                common = intersect_intervals(
-                    free, problem.therapist_windows(t.therapist_id).get(day, ())
-                )
-                if any(e - s >= ref.minutes for s, e in common):
-                    fits += 1
-            if fits >= ref.therapists_needed:
-                return True
-    return False
+def unplaceable(problem: Problem) -> set[str]:
+    """Referrals with no placement even in an empty rota, by the scheduler's own rules (the
+    candidates: discipline, skills, rooms, windows, working ranges with admin, travel from and
+    back to the base)."""
+    return {rid for rid, c in build_candidates(problem).items() if not c.feasible}
 
 
 def overall_ratio(problem: Problem) -> float:
@@ -162,11 +137,7 @@ def test_every_referral_can_be_placed_alone_except_the_flagged_few(
     # impossible by the Problem itself.
     assert {w.record for w in p.warnings} == flagged
     assert 1 <= len(flagged) <= 0.02 * len(p.referrals)
-    for ref in p.referrals:
-        if ref.referral_id in flagged:
-            assert not placeable_alone(p, ref), ref.referral_id
-        else:
-            assert placeable_alone(p, ref), ref.referral_id
+    assert unplaceable(p) == flagged
 
 
 def test_small_and_region_referrals_are_placeable_too() -> None:
@@ -174,12 +145,7 @@ def test_small_and_region_referrals_are_placeable_too() -> None:
         flagged = flagged_referrals(p)
         assert len(flagged) <= 0.02 * len(p.referrals)
         assert {w.record for w in p.warnings} == flagged
-        unplaceable = [
-            r.referral_id
-            for r in p.referrals
-            if r.referral_id not in flagged and not placeable_alone(p, r)
-        ]
-        assert unplaceable == []
+        assert unplaceable(p) == flagged
 
 
 def test_current_therapist_offers_the_discipline_and_skills() -> None:

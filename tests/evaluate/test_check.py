@@ -2,7 +2,8 @@
 
 Most cases start from VALID, a rota of the two-sites service (T1 based at HUN, 20 minutes
 from the school STI; works 09:00-17:00; admin 10; lunch 30 inside 11:30-14:00) whose every
-gap is exactly as long as the rules allow, so moving anything by 5 minutes breaks a rule.
+gap is exactly as long as the rules allow, so moving anything by 5 minutes earlier breaks a
+rule.
 """
 
 from __future__ import annotations
@@ -75,11 +76,11 @@ def replace_therapist(problem: Problem, therapist_id: str, **update: Any) -> Pro
     return variant(problem, therapists=therapists)
 
 
-# Base -> STI at 09:20 (exactly 20 minutes' drive after 09:00); back to HUN exactly by 10:20;
-# to STI exactly by 11:35; lunch after 12:15.
+# Base -> STI at 09:20 (exactly 20 minutes' drive after 09:00); R3 right after R1's admin;
+# back to HUN exactly by 11:00; lunch at the base after 11:55.
 R1_MON = sess("R1", "T1", "STI", "STI-1", "Mon", "09:20", "09:50")
-R2_MON = sess("R2", "T1", "HUN", "HUN-1", "Mon", "10:20", "11:05")
-R3_MON = sess("R3", "T1", "STI", "STI-1", "Mon", "11:35", "12:05")
+R3_MON = sess("R3", "T1", "STI", "STI-1", "Mon", "10:00", "10:30")
+R2_MON = sess("R2", "T1", "HUN", "HUN-1", "Mon", "11:00", "11:45")
 VALID = Rota(sessions=(R1_MON, R2_MON, R3_MON))
 
 
@@ -102,10 +103,10 @@ def test_valid_rota_has_no_violation(service: Problem) -> None:
 
 
 def test_valid_rota_with_touching_ranges_and_exact_client_times(service: Problem) -> None:
-    # 09:00-12:00 and 12:00-17:00 touch, so they merge: R3 (11:35-12:05 + admin) fits.
-    problem = replace_therapist(service, "T1", works="Mon-Fri 09:00-12:00, 12:00-17:00")
+    # 09:00-11:30 and 11:30-17:00 touch, so they merge: R2 (11:00-11:45 + admin) fits.
+    problem = replace_therapist(service, "T1", works="Mon-Fri 09:00-11:30, 11:30-17:00")
     # The client's window fits R3 to the minute.
-    problem = replace_referral(problem, "R3", available="Mon 11:35-12:05")
+    problem = replace_referral(problem, "R3", available="Mon 10:00-10:30")
     assert check(problem, VALID) == []
 
 
@@ -137,7 +138,7 @@ def test_unknown_therapist(service: Problem) -> None:
 
 
 def test_unknown_room(service: Problem) -> None:
-    moved = sess("R2", "T1", "HUN", "HUN-9", "Mon", "10:20", "11:05")
+    moved = sess("R2", "T1", "HUN", "HUN-9", "Mon", "11:00", "11:45")
     v = only(check(service, with_sessions(R1_MON, moved, R3_MON)))
     assert v.rule == "unknown-room"
     assert moved.label() in v.message
@@ -146,13 +147,13 @@ def test_unknown_room(service: Problem) -> None:
 def test_unknown_site_also_breaks_referral_and_room_site(service: Problem) -> None:
     # A referral's sites and a room's site are always known sites, so an unknown session site
     # necessarily disagrees with both: three rules, each reported once.
-    moved = sess("R2", "T1", "XXX", "HUN-1", "Mon", "10:20", "11:05")
+    moved = sess("R2", "T1", "XXX", "HUN-1", "Mon", "11:00", "11:45")
     rules = [v.rule for v in check(service, with_sessions(R1_MON, moved, R3_MON))]
     assert sorted(rules) == ["referral-site", "room-site", "unknown-site"]
 
 
 def test_service_day(service: Problem) -> None:
-    moved = sess("R2", "T1", "HUN", "HUN-1", "Sat", "10:20", "11:05")
+    moved = sess("R2", "T1", "HUN", "HUN-1", "Sat", "11:00", "11:45")
     v = only(check(service, with_sessions(R1_MON, moved, R3_MON)))
     assert v.rule == "service-day"
     assert moved.label() in v.message
@@ -176,8 +177,26 @@ def test_scheduled_and_unscheduled(service: Problem) -> None:
     assert R1_MON.label() in v.message
 
 
-def test_referral_neither_scheduled_nor_listed_is_fine(service: Problem) -> None:
+def test_referral_neither_scheduled_nor_listed_is_fine_while_solving(service: Problem) -> None:
     assert check(service, with_sessions(R1_MON, R2_MON)) == []
+
+
+def test_a_complete_rota_accounts_for_every_referral(service: Problem) -> None:
+    # Every row of the Rota sheet deleted: nothing is scheduled and nothing is listed.
+    violations = check(service, Rota(), complete=True)
+    assert [(v.rule, v.message.split()[0]) for v in violations] == [
+        ("missing-referral", "R1"),
+        ("missing-referral", "R2"),
+        ("missing-referral", "R3"),
+    ]
+    listed = (Unscheduled(referral_id="R3", reason="no room"),)
+    assert check(service, with_sessions(R1_MON, R2_MON, unscheduled=listed), complete=True) == []
+    both = (Unscheduled(referral_id="R1", reason="no room"), *listed)
+    v = only(check(service, with_sessions(R1_MON, R2_MON, unscheduled=both), complete=True))
+    assert v.rule == "scheduled-and-unscheduled" and v.referral_ids == ("R1",)
+    stranger = (Unscheduled(referral_id="R77", reason="?"), *listed)
+    v = only(check(service, with_sessions(R1_MON, R2_MON, unscheduled=stranger), complete=True))
+    assert v.rule == "unknown-referral" and "R77" in v.message
 
 
 def test_referral_site(service: Problem) -> None:
@@ -217,7 +236,7 @@ def test_slot_grid(service: Problem) -> None:
 
 # ---------------------------------------------------------------- therapist rules
 def test_therapist_listed_twice(service: Problem) -> None:
-    twice = sess("R3", "T1,T1", "STI", "STI-1", "Mon", "11:35", "12:05")
+    twice = sess("R3", "T1,T1", "STI", "STI-1", "Mon", "10:00", "10:30")
     v = only(check(service, with_sessions(R1_MON, R2_MON, twice)))
     assert v.rule == "therapist-count"
     assert twice.label() in v.message and "twice" in v.message
@@ -239,24 +258,24 @@ def test_skills(service: Problem) -> None:
 
 
 def test_therapist_hours_admin_must_fit(service: Problem) -> None:
-    # R3 ends 12:05; its admin runs to 12:15, past the end of the day at 12:10. (The working
-    # day no longer spans the lunch window, and the drive home is not reported twice.)
-    problem = replace_therapist(service, "T1", works="Mon-Fri 09:00-12:10")
+    # R2 ends 11:45; its admin runs to 11:55, past the end of the day at 11:50. (The working
+    # day no longer spans the lunch window.)
+    problem = replace_therapist(service, "T1", works="Mon-Fri 09:00-11:50")
     v = only(check(problem, VALID))
     assert v.rule == "therapist-hours"
-    assert R3_MON.label() in v.message
+    assert R2_MON.label() in v.message
 
 
 def test_therapist_hours_session_across_a_break(service: Problem) -> None:
-    problem = replace_therapist(service, "T1", works="Mon-Fri 09:00-11:50, 12:00-17:00")
+    problem = replace_therapist(service, "T1", works="Mon-Fri 09:00-11:20, 11:30-17:00")
     v = only(check(problem, VALID))
     assert v.rule == "therapist-hours"
-    assert R3_MON.label() in v.message
+    assert R2_MON.label() in v.message
 
 
 def test_therapist_not_working_that_day(service: Problem) -> None:
     problem = replace_therapist(service, "T1", works="Mon 09:00-17:00")
-    tuesday = sess("R2", "T1", "HUN", "HUN-1", "Tue", "10:20", "11:05")
+    tuesday = sess("R2", "T1", "HUN", "HUN-1", "Tue", "11:00", "11:45")
     v = only(check(problem, with_sessions(R1_MON, tuesday, R3_MON)))
     assert v.rule == "therapist-hours"
     assert tuesday.label() in v.message
@@ -301,11 +320,11 @@ def test_admin_clash_with_an_earlier_longer_session(service: Problem) -> None:
 
 # ---------------------------------------------------------------- travel
 def test_travel_between_sites(service: Problem) -> None:
-    early = sess("R3", "T1", "STI", "STI-1", "Mon", "11:30", "12:00")
-    v = only(check(service, with_sessions(R1_MON, R2_MON, early)))
+    early = sess("R2", "T1", "HUN", "HUN-1", "Mon", "10:55", "11:40")
+    v = only(check(service, with_sessions(R1_MON, R3_MON, early)))
     assert v.rule == "travel"
-    assert R2_MON.label() in v.message and early.label() in v.message
-    assert "11:35" in v.message
+    assert R3_MON.label() in v.message and early.label() in v.message
+    assert "11:00" in v.message
 
 
 @pytest.mark.parametrize("start", ["09:00", "09:15"])
@@ -318,11 +337,17 @@ def test_travel_from_base(service: Problem, start: str) -> None:
 
 
 def test_travel_back_to_base(service: Problem) -> None:
-    # Admin ends 12:15 inside the 12:30 day, but the drive home takes 20 minutes.
-    problem = replace_therapist(service, "T1", works="Mon-Fri 09:00-12:30")
-    v = only(check(problem, VALID))
+    # The day ends at STI: admin ends 11:35 inside the 11:50 day, but the drive home takes 20.
+    problem = replace_therapist(service, "T1", works="Mon-Fri 09:00-11:50")
+    last = sess("R3", "T1", "STI", "STI-1", "Mon", "10:55", "11:25")
+    day = with_sessions(
+        sess("R2", "T1", "HUN", "HUN-1", "Mon", "09:00", "09:45"),
+        sess("R1", "T1", "STI", "STI-1", "Mon", "10:15", "10:45"),
+        last,
+    )
+    v = only(check(problem, day))
     assert v.rule == "travel"
-    assert R3_MON.label() in v.message
+    assert last.label() in v.message
 
 
 def test_travel_may_cross_a_break(service: Problem) -> None:
@@ -330,7 +355,7 @@ def test_travel_may_cross_a_break(service: Problem) -> None:
     # in the break; R2 starts when the second range starts.
     problem = replace_therapist(service, "T1", works="Mon-Fri 09:00-10:00, 10:30-17:00")
     r2 = sess("R2", "T1", "HUN", "HUN-1", "Mon", "10:30", "11:15")
-    r3 = sess("R3", "T1", "STI", "STI-1", "Mon", "11:45", "12:15")
+    r3 = sess("R3", "T1", "HUN", "HUN-1", "Mon", "11:25", "11:55")
     assert check(problem, with_sessions(R1_MON, r2, r3)) == []
 
 
@@ -346,9 +371,20 @@ def test_travel_uses_the_estimate_without_an_override(service: Problem) -> None:
     assert [v.rule for v in check(problem, with_sessions(early))] == ["travel"]
 
 
+def test_a_site_is_visited_in_one_stay(service: Problem) -> None:
+    # STI, then HUN, then back to STI: every drive fits, but the model visits a site once a day.
+    back = sess("R3", "T1", "STI", "STI-1", "Mon", "12:15", "12:45")
+    r2 = sess("R2", "T1", "HUN", "HUN-1", "Mon", "10:20", "11:05")
+    v = only(check(service, with_sessions(R1_MON, r2, back)))
+    assert v.rule == "site-stay"
+    assert v.referral_ids == ("R1", "R3") and v.therapist_id == "T1"
+    assert R1_MON.label() in v.message and back.label() in v.message
+    assert "one stay" in v.message
+
+
 # ---------------------------------------------------------------- rooms
 def test_room_site(service: Problem) -> None:
-    moved = sess("R2", "T1", "HUN", "STI-1", "Mon", "10:20", "11:05")
+    moved = sess("R2", "T1", "HUN", "STI-1", "Mon", "11:00", "11:45")
     v = only(check(service, with_sessions(R1_MON, moved, R3_MON)))
     assert v.rule == "room-site"
     assert moved.label() in v.message
@@ -356,7 +392,7 @@ def test_room_site(service: Problem) -> None:
 
 def test_room_hours_blocked_time(service: Problem) -> None:
     sites = tuple(
-        Site.model_validate(s.model_dump() | {"blocked": "Mon-Fri 12:00-12:45"})
+        Site.model_validate(s.model_dump() | {"blocked": "Mon-Fri 10:15-10:45"})
         if s.site_id == "STI"
         else s
         for s in service.sites
@@ -369,7 +405,7 @@ def test_room_hours_blocked_time(service: Problem) -> None:
 
 def test_room_hours_room_availability(service: Problem) -> None:
     rooms = tuple(
-        Room.model_validate(r.model_dump() | {"available": "Mon 09:00-12:00"})
+        Room.model_validate(r.model_dump() | {"available": "Mon 09:00-10:15"})
         if r.room_id == "STI-1"
         else r
         for r in service.rooms
@@ -405,7 +441,7 @@ def _with_second_therapist(problem: Problem) -> Problem:
 
 def test_room_overlap(service: Problem) -> None:
     problem = _with_second_therapist(service)
-    clash = sess("R4", "T2", "HUN", "HUN-1", "Mon", "10:50", "11:20")
+    clash = sess("R4", "T2", "HUN", "HUN-1", "Mon", "11:20", "11:50")
     v = only(check(problem, with_sessions(R1_MON, R2_MON, R3_MON, clash)))
     assert v.rule == "room-overlap"
     assert R2_MON.label() in v.message and clash.label() in v.message
@@ -414,7 +450,7 @@ def test_room_overlap(service: Problem) -> None:
 def test_room_free_again_when_the_session_ends(service: Problem) -> None:
     # Admin needs no room: another therapist may start in it the minute R2 ends.
     problem = _with_second_therapist(service)
-    next_ = sess("R4", "T2", "HUN", "HUN-1", "Mon", "11:05", "11:35")
+    next_ = sess("R4", "T2", "HUN", "HUN-1", "Mon", "11:45", "12:15")
     assert check(problem, with_sessions(R1_MON, R2_MON, R3_MON, next_)) == []
 
 
@@ -441,6 +477,26 @@ def test_lunch_missing(service: Problem) -> None:
     for s in rota_.sessions:
         assert s.label() in v.message
     assert set(v.referral_ids) == {"R1", "R2", "R3"}
+
+
+def test_lunch_is_never_taken_in_the_middle_of_a_drive(service: Problem) -> None:
+    # Lunch window 11:30-12:10. The only gap that meets it, 11:25-12:15 (HUN to STI, 20 minutes),
+    # holds 30 minutes of lunch and 20 of driving only if the drive is split around lunch.
+    problem = variant(service, settings=Settings(lunch_window="11:30-12:10"))
+    day = with_sessions(
+        sess("R2", "T1", "HUN", "HUN-1", "Mon", "10:30", "11:15"),
+        sess("R1", "T1", "STI", "STI-1", "Mon", "12:15", "12:45"),
+        sess("R3", "T1", "STI", "STI-1", "Mon", "12:55", "13:25"),
+    )
+    v = only(check(problem, day))
+    assert v.rule == "lunch" and "never in the middle of a drive" in RULES["lunch"]
+    # Five minutes more and lunch fits before the drive, at HUN: 11:30-12:00, drive to 12:20.
+    later = with_sessions(
+        day.sessions[0],
+        sess("R1", "T1", "STI", "STI-1", "Mon", "12:20", "12:50"),
+        sess("R3", "T1", "STI", "STI-1", "Mon", "13:00", "13:30"),
+    )
+    assert check(problem, later) == []
 
 
 def test_lunch_gap_must_overlap_the_window(tiny_service: Problem) -> None:
@@ -530,8 +586,8 @@ def test_co_facilitated_overlap_for_one_therapist(two_therapists_service: Proble
 def test_reports_every_violation_in_a_fixed_order(service: Problem) -> None:
     broken = with_sessions(
         sess("R1", "T1", "STI", "STI-1", "Mon", "09:15", "09:45"),  # travel from base
-        sess("R2", "T1", "HUN", "HUN-9", "Mon", "10:20", "11:05"),  # unknown room
-        sess("R3", "T1", "STI", "STI-1", "Mon", "11:30", "12:00"),  # travel
+        sess("R3", "T1", "STI", "STI-1", "Mon", "09:55", "10:25"),
+        sess("R2", "T1", "HUN", "HUN-9", "Mon", "10:50", "11:35"),  # unknown room, travel
         unscheduled=(Unscheduled(referral_id="R2", reason="x"),),
     )
     first = check(service, broken)

@@ -58,10 +58,10 @@ def test_parse_rooms_reports_every_problem_of_a_row() -> None:
     assert parsed.items == []
     assert parsed.broken_ids == {"A1", "A2"}
     assert lines(parsed.issues) == [
-        "Rooms row 2, site_id: a value is required",
-        "Rooms row 2, capacity: 'big' is not a whole number",
-        "Rooms row 2, available: range '10:00-09:00' ends before it starts",
-        "Rooms row 3, capacity: 0 is too small: it must be at least 1",
+        "Rooms row 2 (A1), site_id: a value is required",
+        "Rooms row 2 (A1), capacity: 'big' is not a whole number",
+        "Rooms row 2 (A1), available: range '10:00-09:00' ends before it starts",
+        "Rooms row 3 (A2), capacity: 0 is too small: it must be at least 1",
     ]
 
 
@@ -96,8 +96,8 @@ def test_referral_site_alternatives_and_choices() -> None:
     assert parsed.items[0].discipline == "music"
     assert parsed.items[0].priority == 3
     assert lines(parsed.issues) == [
-        "Referrals row 3, discipline: unknown discipline 'art'; use music, drama, dance",
-        "Referrals row 3, priority: 7 is too large: it must be at most 5",
+        "Referrals row 3 (R2), discipline: unknown discipline 'art'; use music, drama, dance",
+        "Referrals row 3 (R2), priority: 7 is too large: it must be at most 5",
     ]
 
 

@@ -78,9 +78,9 @@ def test_moved_swapped_and_deleted(exported: Path) -> None:
     assert by_ref["R003"].therapist_ids == ("T01",)
     assert sheet.rows_by_referral["R003"] == (4,)
     assert len(sheet.warnings) == 2
-    assert sheet.warnings[0].startswith("Rota row 2, end: 09:35 is not 10:15 + 30 minutes")
+    assert sheet.warnings[0].startswith("Rota row 2 (R001), End: 09:35 is not 10:15 + 30 minutes")
     assert sheet.warnings[1] == (
-        "Rota row 4, therapist: 'Sam K' is not the name of T01 (Alex M): the id decides, "
+        "Rota row 4 (R003), Therapist: 'Sam K' is not the name of T01 (Alex M): the id decides, "
         "T01 is kept"
     )
 
@@ -130,12 +130,12 @@ def test_every_bad_cell_is_located_at_once(tmp_path: Path) -> None:
     with pytest.raises(InputError) as info:
         read_rota_sheet(make_problem(), path)
     assert info.value.lines == [
-        "Rota row 2, therapist_id: unknown therapist 'T-01' (did you mean 'T01'?)",
-        "Rota row 3, referral_id: unknown referral 'R0002' (did you mean 'R002'?)",
-        "Rota row 4, day: 'Funday' is not a day (use Mon, Tue, Wed, Thu, Fri, Sat, Sun)",
-        "Rota row 4, start: '25:00' is not a time of day",
+        "Rota row 2 (R001), therapist_id: unknown therapist 'T-01' (did you mean 'T01'?)",
+        "Rota row 3 (R0002), referral_id: unknown referral 'R0002' (did you mean 'R002'?)",
+        "Rota row 4 (R003), day: 'Funday' is not a day (use Mon, Tue, Wed, Thu, Fri, Sat, Sun)",
+        "Rota row 4 (R003), start: '25:00' is not a time of day",
         "Rota row 5, referral_id: a value is required (the row has no referral id)",
-        "Rota row 6, room_id: unknown room 'HUN-2' (did you mean 'HUN-1'?)",
+        "Rota row 6 (R002), room_id: unknown room 'HUN-2' (did you mean 'HUN-1'?)",
     ]
 
 
@@ -152,7 +152,7 @@ def test_rows_of_one_referral_must_agree(tmp_path: Path) -> None:
         read_rota_sheet(make_problem(), path)
     assert len(info.value.lines) == 1
     assert info.value.lines[0].startswith(
-        "Rota row 3, start: referral R002 is also on row 2 at Fri 10:00 in HUN-1"
+        "Rota row 3 (R002), start: referral R002 is also on row 2 at Fri 10:00 in HUN-1"
     )
 
 

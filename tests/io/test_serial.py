@@ -59,7 +59,7 @@ def test_json_syntax_error_names_line(tmp_path: Path) -> None:
 def test_yaml_syntax_error_and_wrong_shape(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("sites: [\n  - a: b\n")
-    assert errors_of(bad)[0].startswith("bad.yaml: not valid YAML at line")
+    assert errors_of(bad)[0].startswith("bad.yaml: line 2, column 3: not valid YAML")
     listy = tmp_path / "list.yml"
     listy.write_text("- 1\n- 2\n")
     assert errors_of(listy) == ["list.yml: must be a mapping of settings, sites, rooms, ..."]

@@ -60,7 +60,7 @@ def test_locked_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     def locked(_: Path) -> None:
         raise PermissionError(13, "Permission denied", str(path))
 
-    monkeypatch.setattr(xlsx, "_merged_ranges", locked)
+    monkeypatch.setattr(xlsx, "_scan_sheets", locked)
     assert only_error(path) == "locked.xlsx: cannot be opened: it is locked by another program"
 
 

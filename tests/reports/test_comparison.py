@@ -87,11 +87,18 @@ def test_workbook_sheets_and_compare_columns(tmp_path: Path) -> None:
     assert rows["Solver status"] == ("OPTIMAL", "FEASIBLE", None)
     changes = list(wb["Changes tuesday"].iter_rows(values_only=True))
     assert changes == [
-        ("referral_id", "client", "change", "before", "after"),
+        ("Referral ID", "Client", "Change", "Before", "After"),
         ("R1", "KL", "moved (day or time)", "Mon 09:00-09:30", "Tue 09:00-09:30"),
     ]
     rota = list(wb["Rota tuesday"].iter_rows(values_only=True))
-    assert rota[0][:3] == ("referral_id", "client", "therapist_id")
+    assert rota[0][:3] == ("Referral ID", "Client", "Therapist ID")
     assert sorted(str(r[0]) for r in rota[1:]) == ["R1", "R2"]
     with pytest.raises(OutputError, match="already exists"):
         write_compare_workbook(build_comparison(_outcomes()), path)
+
+
+def test_compare_keeps_labels_with_figures_on_paper(tmp_path: Path) -> None:
+    path = write_compare_workbook(build_comparison(_outcomes()), tmp_path / "c.xlsx")
+    compare = load_workbook(path)["Compare"]
+    # One page wide, and the labels' column printed on every page.
+    assert compare.page_setup.fitToWidth == 1 and compare.print_title_cols == "$A:$A"

@@ -7,16 +7,28 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from rota.models.problem import Problem
+from rota.evaluate.check import check
+from rota.evaluate.kpis import compute_kpis
+from rota.io.rota_sheet import read_rota_sheet
+from rota.models import PreviousSession
 from rota.models.result import CostTerm
 from rota.models.rota import Rota, Session
 from rota.reports.atomic import OutputError
-from rota.reports.coordinator import ROTA_COLUMNS, UNSCHEDULED_COLUMNS, write_rota_workbook
-from rota.reports.grids import ADMIN_FILL, SESSION_FILLS, TRAVEL_FILL
+from rota.reports.coordinator import ROTA_COLUMNS, SHEET_PURPOSES, write_rota_workbook
+from rota.reports.grids import ADMIN_FILL, LUNCH_FILL, SESSION_FILLS, TRAVEL_FILL, grid_sheet
+from rota.reports.grids import therapist_grid as make_therapist_grid
+from rota.reports.sheets import heading
+from rota.reports.week import lay_out_week
 from tests.reports.export_service import make_problem, make_result
+from tests.scheduler.helpers import service
+
+SHEETS = [
+    "Index", "Summary", "Rota", "Unscheduled", "Costs", "Session costs", "Travel", "Rooms",
+    "Therapist weeks", "Site weeks",
+]  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -43,76 +55,132 @@ def _label_values(ws: Worksheet) -> dict[str, object]:
     }
 
 
-def test_sheets_in_order(workbook_path: Path) -> None:
-    names = load_workbook(workbook_path).sheetnames
-    assert names == [
-        "Summary", "Rota", "Unscheduled", "Costs", "Travel",
-        "T01 Alex M", "T02 Sam K", "Site FEN", "Site HUN",
-    ]  # fmt: skip
+def _texts(ws: Worksheet) -> list[str]:
+    return [str(c.value) for row in ws.iter_rows() for c in row if c.value is not None]
 
 
-def test_rota_sheet_rows_and_columns(workbook_path: Path) -> None:
+def test_index_comes_first_and_links_every_sheet(workbook_path: Path) -> None:
+    wb = load_workbook(workbook_path)
+    assert wb.sheetnames == SHEETS
+    index = wb["Index"]
+    rows = {
+        r[0].value: (r[0], r[1].value)
+        for r in index.iter_rows(min_col=1, max_col=2)
+        if r[0].value in SHEETS
+    }
+    assert sorted(rows) == sorted(SHEETS[1:])
+    for name, (cell, purpose) in rows.items():
+        assert cell.hyperlink is not None and cell.hyperlink.location == f"'{name}'!A1"
+        assert purpose == SHEET_PURPOSES[name]
+
+
+def test_rota_sheet_keeps_the_contract_with_readable_headings(workbook_path: Path) -> None:
+    ws = _sheet(workbook_path, "Rota")
+    headings = [c.value for c in ws[1]]
+    assert headings[:4] == ["Referral ID", "Client", "Therapist ID", "Therapist"]
+    # Lower-cased, spaces to underscores: the contract names, in order.
+    assert [str(h).lower().replace(" ", "_") for h in headings] == list(ROTA_COLUMNS)
+    assert [heading(c) for c in ROTA_COLUMNS] == headings
     df = pd.read_excel(workbook_path, sheet_name="Rota")
-    assert tuple(df.columns[:14]) == ROTA_COLUMNS[:14]
     # One row per therapist per session, sorted by therapist, day, start.
-    assert list(zip(df.therapist_id, df.referral_id, df.day, strict=True)) == [
+    assert list(zip(df["Therapist ID"], df["Referral ID"], df["Day"], strict=True)) == [
         ("T01", "R001", "Mon"),
         ("T01", "R002", "Fri"),
         ("T02", "R002", "Fri"),
         ("T02", "R003", "Fri"),
     ]
-    assert list(df.co_therapists.fillna("")) == ["", "T02", "T01", ""]
-    assert df.loc[0, "start"] == dt.time(9, 5) and df.loc[0, "end"] == dt.time(9, 35)
-    assert list(df.minutes) == [30, 45, 45, 40]
-    assert list(df.site) == [
-        "Fenland Primary", "Huntingdon Clinic", "Huntingdon Clinic", "Fenland Primary"
-    ]  # fmt: skip
+    assert list(df["Other therapists"].fillna("")) == ["", "T02", "T01", ""]
+    assert df.loc[0, "Start"] == dt.time(9, 5) and df.loc[0, "End"] == dt.time(9, 35)
+    assert list(df["Minutes"]) == [30, 45, 45, 40]
     # Each therapist's row carries its share of the term cost; together the hand total.
-    assert list(df.term_cost) == pytest.approx([234.00, 275.00, 275.00, 207.50])
-    assert df.term_cost.sum() == pytest.approx(991.50)
-    ws = _sheet(workbook_path, "Rota")
+    assert list(df["Term cost"]) == pytest.approx([234.00, 275.00, 275.00, 207.50])
+    assert df["Term cost"].sum() == pytest.approx(991.50)
     assert ws.freeze_panes == "A2"
     assert ws.auto_filter.ref == "A1:S5"
     assert ws["J2"].number_format == "hh:mm" and ws["J2"].value == dt.time(9, 5)
+    assert ws.print_title_rows == "$1:$1"
+
+
+def test_rota_sheet_reads_back_as_the_same_rota(workbook_path: Path) -> None:
+    problem = make_problem()
+    rota, warnings = read_rota_sheet(problem, workbook_path)
+    assert warnings == []
+    key = sorted((s.referral_id, s.therapist_ids, s.day, s.start, s.room_id) for s in rota.sessions)
+    want = make_result().rota.sessions
+    assert key == sorted((s.referral_id, s.therapist_ids, s.day, s.start, s.room_id) for s in want)
+    assert {u.referral_id: u.reason for u in rota.unscheduled} == {
+        "R004": "no drama therapist free on Ely days"
+    }
 
 
 def test_unscheduled_sheet(workbook_path: Path) -> None:
     df = pd.read_excel(workbook_path, sheet_name="Unscheduled")
-    assert tuple(df.columns) == UNSCHEDULED_COLUMNS
     assert df.to_dict("records") == [
         {
-            "referral_id": "R004",
-            "client": "F.G.",
-            "site_id": "ELY",
-            "discipline": "drama",
-            "priority": 1,
-            "reason": "no drama therapist free on Ely days",
+            "Referral ID": "R004",
+            "Client": "F.G.",
+            "Site ID": "ELY",
+            "Discipline": "drama",
+            "Priority": 1,
+            "Reason": "no drama therapist free on Ely days",
         }
     ]
 
 
-def test_summary_numbers(workbook_path: Path) -> None:
+def test_summary_leads_with_what_a_coordinator_asks(workbook_path: Path) -> None:
     ws = _sheet(workbook_path, "Summary")
     values = _label_values(ws)
-    assert values["Solver status"] == "FEASIBLE"
-    assert values["Scheduled"] == 3 and values["Unscheduled"] == 1
-    assert values["Scheduled minutes per week"] == 115
-    assert values["Unscheduled minutes per week"] == 35
-    assert values["Cost"] == pytest.approx(991.50)
-    assert values["Continuity kept"] == 1
+    assert values["Placed"] == 3 and values["Not placed"] == 1 and values["Referrals"] == 4
+    assert values["Session minutes a week placed"] == 115
+    assert values["Kept with their current therapist"] == "1 of 1"
+    assert values["Cost of the term"] == pytest.approx(991.50)
+    assert values["EHC plan"] == pytest.approx(550.00)  # who pays: by funding
+    assert values["R004"] == "F.G."  # not placed, with the reason on its row
     # Travel by hand: T01 Mon HUN-FEN-HUN 40+40; Fri at the base; T02 Fri HUN->FEN->HUN 40+40.
-    assert values["Travel minutes per week"] == 160
-    assert "once per therapist" in str(values["Co-facilitated sessions"])
-    cost_cell = next(r[1] for r in ws.iter_rows(min_col=1, max_col=2) if r[0].value == "Cost")
+    assert values["Driving minutes a week, everyone"] == 160
+    assert values["T01 Alex M"] == 2 and values["T02 Sam K"] == 2  # sessions a week
+    labels = [str(c.value) for c in ws["A"] if c.value is not None]
+    sections = [
+        "Referrals placed", "Not placed, and why", "Cost of the term, and who pays",
+        "Therapists and driving", "What changed from the previous rota", "How the search ended",
+    ]  # fmt: skip
+    assert [s for s in labels if s in sections] == sections
+    text = " ".join(_texts(ws))
+    assert "no drama therapist free on Ely days" in text
+    assert "1 (most urgent)" in labels and "music" in labels and "drama" in labels
+    # The search in words, last; no solver jargon anywhere.
+    assert values["Search"] == "stopped before it could prove this the best rota; best rota found"
+    assert values["How close to the best"] == "at most 2.8% from the best possible"
+    for jargon in ("FEASIBLE", "TIME_LIMIT", "OPTIMAL", "objective", "Objective", "bound", "gap"):
+        assert jargon not in text, jargon
+    cost_cell = next(
+        r[1] for r in ws.iter_rows(min_col=1, max_col=2) if r[0].value == "Cost of the term"
+    )
     assert cost_cell.number_format == '"£"#,##0.00'
-    gap_cell = next(r[1] for r in ws.iter_rows(min_col=1, max_col=2) if r[0].value == "Gap")
-    assert gap_cell.value == pytest.approx(0.0276) and gap_cell.number_format == "0.00%"
-    labels = [c.value for c in ws["A"]]
-    assert "travel minutes" in labels  # the objective term table
-    # The therapist table: utilisation as a fraction with a percent format.
-    row = next(r for r in ws.iter_rows() if r[0].value == "T01")
-    assert [c.value for c in row[:3]] == ["T01", "Alex M", 2]
-    assert row[3].value == 75 and row[5].number_format == "0.0%"
+
+
+def test_summary_says_what_changed_from_the_previous_rota(tmp_path: Path) -> None:
+    problem = make_problem().model_copy(
+        update={
+            "previous": (
+                # R001 as it is now; R002 was on Thursday with T01 alone; R004 was placed.
+                PreviousSession(referral_id="R001", therapist_id="T01", day="Mon",
+                                start=9 * 60 + 5, room_id="FEN-MUS"),
+                PreviousSession(referral_id="R002", therapist_id="T01", day="Thu",
+                                start=10 * 60, room_id="HUN-1"),
+                PreviousSession(referral_id="R004", therapist_id="T02", day="Tue",
+                                start=10 * 60, room_id="ELY-HALL"),
+            )
+        }
+    )  # fmt: skip
+    path = write_rota_workbook(problem, make_result(), tmp_path / "r.xlsx")
+    values = _label_values(_sheet(path, "Summary"))
+    assert values["Sessions in the previous rota"] == 3
+    assert values["Kept as they were"] == 1
+    assert values["Moved to another day or time"] == 1
+    assert values["With another therapist"] == 1
+    assert values["No longer placed"] == 1
+    assert values["Placed now, not in the previous rota"] == 1  # R003
 
 
 def test_costs_sheet(workbook_path: Path) -> None:
@@ -120,96 +188,135 @@ def test_costs_sheet(workbook_path: Path) -> None:
     rows = {r[0].value: [c.value for c in r] for r in ws.iter_rows() if r[0].value}
     assert rows["FEN"][2:6] == [2, 12, pytest.approx(40 / 60 * 7 + 50 / 60 * 5), 441.50]
     assert rows["HUN"][5] == 550.00
-    assert rows["EHC plan"][1:5] == [1, 6, pytest.approx(11.0), 550.00]
-    assert rows["unspecified"][4] == 207.50
-    totals = [[c.value for c in r] for r in ws.iter_rows() if r[0].value == "Total"]
-    assert [t[:6] for t in totals] == [
+    assert rows["EHC plan"][1:6] == [pytest.approx(550 / 991.5), 1, 6, pytest.approx(11.0), 550.0]
+    assert rows["unspecified"][5] == 207.50
+    totals = [[c.value for c in r][:6] for r in ws.iter_rows() if r[0].value == "Total"]
+    assert totals == [
         ["Total", None, 3, 18, pytest.approx(19 + 5 / 6), 991.50],  # by site
-        ["Total", 3, 18, pytest.approx(19 + 5 / 6), 991.50, None],  # by funding
+        ["Total", 1.0, 3, 18, pytest.approx(19 + 5 / 6), 991.50],  # by funding
     ]
-    text = " ".join(str(c.value) for r in ws.iter_rows() for c in r if c.value)
-    assert "once per therapist" in text and "Easter Monday" in text and "INSET" in text
+    text = " ".join(_texts(ws))
+    assert "once per therapist" in text and "£51.00 an hour from 01 March 2027" in text
+    sessions = " ".join(_texts(_sheet(workbook_path, "Session costs")))
+    assert "Easter Monday" in sessions and "INSET" in sessions
 
 
-def test_travel_sheet(workbook_path: Path) -> None:
+def test_travel_sheet_follows_the_day_rules(workbook_path: Path) -> None:
     df = pd.read_excel(workbook_path, sheet_name="Travel")
-    t01_mon = df[(df.therapist_id == "T01") & (df.day == "Mon")].iloc[0]
-    assert t01_mon.route == "HUN -> 40 min -> FEN -> 40 min -> HUN"
-    assert t01_mon["travel minutes"] == 80
-    assert t01_mon["first departure"] == dt.time(8, 25)
-    assert df["travel minutes"].sum() == 160
+    t01_mon = df[(df["Therapist ID"] == "T01") & (df["Day"] == "Mon")].iloc[0]
+    assert t01_mon["Route"] == "HUN -> 40 min -> FEN -> 40 min -> HUN"
+    assert t01_mon["Driving minutes"] == 80
+    assert t01_mon["First drive leaves"] == dt.time(8, 25)
+    # Lunch at the base at 12:30: the drive home arrives for it (the rules' layout).
+    assert t01_mon["Last drive arrives"] == dt.time(12, 30)
+    # The same minutes the figures count.
+    kpis = compute_kpis(make_problem(), make_result().rota)
+    assert df["Driving minutes"].sum() == kpis.travel_minutes == 160
 
 
-def test_therapist_grid_block_is_merged_and_coloured(workbook_path: Path) -> None:
-    ws = _sheet(workbook_path, "T01 Alex M")
-    assert ws["A4"].value == "08:00"  # first time row: the 08:25 drive starts the day
-    # R001 Mon 09:05-09:35 in 15-minute rows covers 09:00, 09:15, 09:30 (rows 8-10), column B.
-    assert ws["A8"].value == "09:00"
-    assert "B8:B10" in {str(r) for r in ws.merged_cells.ranges}
-    block = ws["B8"]
-    assert block.value is not None
-    assert block.value.startswith("09:05-09:35 A.B. (R001)")
-    assert block.value.splitlines()[1] == "Fenland Primary, Music room"
-    assert block.fill.fgColor.rgb == "00" + SESSION_FILLS["music"]
-    # The admin 09:35-09:45 shares the 09:30 row, so it is named in the session's block.
-    assert "admin 09:35-09:45" in block.value
-    # Travel as a lighter block: drive HUN -> FEN 08:25-09:05 on rows 08:15-08:45.
-    assert "B5:B7" in {str(r) for r in ws.merged_cells.ranges}
-    assert ws["B5"].fill.fgColor.rgb == "00" + TRAVEL_FILL
-    assert ws["B5"].value == "drive 40 min to FEN (08:25-09:05 from HUN)"
-    # Friday R002 (co-facilitated) then its admin block underneath.
-    assert "F12:F14" in {str(r) for r in ws.merged_cells.ranges}
-    assert "with T02" in str(ws["F12"].value)
-    assert ws["F15"].value == "admin 10:45-10:55"
-    assert ws["F15"].fill.fgColor.rgb == "00" + ADMIN_FILL
+def _grid_rows(ws: Worksheet, title: str) -> range:
+    """The sheet rows of the grid whose title row says ``title``."""
+    tops = [r for r in range(1, ws.max_row + 1) if str(ws.cell(r, 1).value).endswith("week rota")]
+    top = next(r for r in tops if ws.cell(r, 1).value == title)
+    later = [r for r in tops if r > top]
+    return range(top, (later[0] - 1) if later else ws.max_row + 1)
 
 
-def test_grid_prints_on_one_a4_landscape_page(workbook_path: Path) -> None:
-    ws = _sheet(workbook_path, "T02 Sam K")
-    assert ws.page_setup.orientation == "landscape"
-    assert str(ws.page_setup.paperSize) == "9"  # A4
-    assert ws.sheet_properties.pageSetUpPr is not None
-    assert ws.sheet_properties.pageSetUpPr.fitToPage
-    assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 1
-    assert ws.print_title_rows == "$1:$3"
-    assert [ws.cell(3, c).value for c in range(1, 7)] == ["Time", "Mon", "Tue", "Wed", "Thu", "Fri"]
+def test_therapist_weeks_one_page_per_therapist(workbook_path: Path) -> None:
+    ws = _sheet(workbook_path, "Therapist weeks")
+    titles = [ws.cell(r, 1).value for r in range(1, ws.max_row + 1)]
+    assert [t for t in titles if str(t).endswith("week rota")] == [
+        "T01 Alex M: week rota",
+        "T02 Sam K: week rota",
+    ]
+    second = titles.index("T02 Sam K: week rota") + 1
+    assert [b.id for b in ws.row_breaks.brk] == [second - 1]  # a page break before T02
+    rows = _grid_rows(ws, "T01 Alex M: week rota")
+    header = next(r for r in rows if ws.cell(r, 1).value == "Time")
+    assert [ws.cell(header, c).value for c in range(1, 7)] == ["Time", "Mon", "Tue", "Wed",
+                                                               "Thu", "Fri"]  # fmt: skip
+    merged = {str(m) for m in ws.merged_cells.ranges}
+    by_text = {str(ws.cell(r, c).value): (r, c) for r in rows for c in range(2, 7)}
+    # R001 Mon 09:05-09:35 in 5-minute rows: exactly 6 rows from the 09:05 row.
+    times = {ws.cell(r, 1).value: r for r in rows if ws.cell(r, 1).value}
+    session = next(t for t in by_text if t.startswith("09:05-09:35 A.B. (R001)"))
+    r, c = by_text[session]
+    assert r == times["09:00"] + 1 and c == 2
+    assert f"B{r}:B{r + 5}" in merged
+    assert session.splitlines()[1] == "Fenland Primary, Music room"
+    assert ws.cell(r, c).fill.fgColor.rgb == "00" + SESSION_FILLS["music"]
+    assert ws.cell(r + 6, 2).value == "admin 09:35-09:45"
+    assert ws.cell(r + 6, 2).fill.fgColor.rgb == "00" + ADMIN_FILL
+    drive = "drive 40 min to Fenland Primary (08:25-09:05 from Huntingdon Clinic (base))"
+    assert (
+        by_text[drive][1] == 2 and ws.cell(*by_text[drive]).fill.fgColor.rgb == "00" + TRAVEL_FILL
+    )
+    lunch = "lunch 12:30-13:00 at Huntingdon Clinic (base)"
+    assert ws.cell(*by_text[lunch]).fill.fgColor.rgb == "00" + LUNCH_FILL
+    friday = [t for t in by_text if by_text[t][1] == 6]
+    assert any("Group C (R002)" in t and "with T02" in t for t in friday)
+    key = next(r for r in rows if ws.cell(r, 1).value == "Key")
+    assert [ws.cell(key, c).value for c in range(2, 7)] == [
+        "music session", "admin (notes)", "lunch", "driving", "not working"
+    ]  # fmt: skip
 
 
-def test_site_grid_has_rooms_by_day(workbook_path: Path) -> None:
-    ws = _sheet(workbook_path, "Site FEN")
-    assert [ws.cell(3, c).value for c in (2, 4, 6, 8, 10)] == ["Mon", "Tue", "Wed", "Thu", "Fri"]
-    assert "B3:C3" in {str(r) for r in ws.merged_cells.ranges}
-    assert [ws.cell(4, c).value for c in (2, 3)] == ["Music room", "Quiet room"]
-    # R003 Fri 11:30-12:10, Quiet room: column K, rows 11:30..12:00.
-    times = {ws.cell(r, 1).value: r for r in range(5, ws.max_row + 1)}
-    top = times["11:30"]
-    assert f"K{top}:K{top + 2}" in {str(r) for r in ws.merged_cells.ranges}
-    assert "D.E. (R003)" in str(ws.cell(top, 11).value)
-    assert "Sam K (T02)" in str(ws.cell(top, 11).value)
-    assert ws.cell(top, 11).fill.fgColor.rgb == "00" + SESSION_FILLS["drama"]
-    assert ws.print_title_rows == "$1:$4"
+def test_lunch_is_drawn_in_every_therapist_grid_where_the_rules_place_it(
+    workbook_path: Path,
+) -> None:
+    ws = _sheet(workbook_path, "Therapist weeks")
+    week = lay_out_week(make_problem(), make_result().rota)
+    lunches = 0
+    for t in make_problem().therapists:
+        rows = _grid_rows(ws, f"{t.therapist_id} {t.name}: week rota")
+        texts = {str(ws.cell(r, c).value) for r in rows for c in range(2, 7)}
+        for day in week.of(t.therapist_id):
+            for item in (i for i in day.items if i.kind == "lunch"):
+                lunches += 1
+                assert any(x.startswith(f"lunch {item.start // 60:02d}:") for x in texts)
+    assert lunches == 2  # T01 on Monday and Friday; T02's Friday ends before the lunch window
 
 
-def test_exact_blocks_on_a_15_minute_grid(tmp_path: Path) -> None:
-    """With 15-minute slots the rows are the slot grid and blocks sit exactly on them."""
-    data = make_problem(admin_minutes=15).model_dump()
-    data["settings"]["slot_minutes"] = 15
-    for ref in data["referrals"]:
-        ref["minutes"] = 45
-    problem = Problem.model_validate(data)
+def test_a_drive_after_lunch_is_drawn_after_lunch() -> None:
+    # T1 (base A) has A 11:30-12:00 and B 13:30-14:00, B 25 minutes away: the rules put lunch
+    # at A 12:30-13:00 and the drive after it, 13:00-13:25, not at the start of the gap.
+    problem = service([{"referral_id": "R1"}, {"referral_id": "R2", "site_ids": "B"}])
     rota = Rota(
         sessions=(
-            Session(referral_id="R003", therapist_ids=("T02",), site_id="FEN",
-                    room_id="FEN-QR", day="Tue", start="13:00", end="13:45"),
+            Session(referral_id="R1", therapist_ids=("T1",), site_id="A", room_id="A1",
+                    day="Mon", start="11:30", end="12:00"),
+            Session(referral_id="R2", therapist_ids=("T1",), site_id="B", room_id="B1",
+                    day="Mon", start="13:30", end="14:00"),
         )
     )  # fmt: skip
-    result = make_result().model_copy(update={"rota": rota})
-    path = write_rota_workbook(problem, result, tmp_path / "r.xlsx")
-    ws = _sheet(path, "T02 Sam K")
-    times = {ws.cell(r, 1).value: r for r in range(4, ws.max_row + 1)}
-    top = times["13:00"]
-    assert f"C{top}:C{top + 2}" in {str(r) for r in ws.merged_cells.ranges}
-    assert ws.cell(top + 3, 3).value == "admin 13:45-14:00"
+    assert check(problem, rota) == []
+    days = lay_out_week(problem, rota).of("T1")
+    grid = make_therapist_grid(problem, rota, "T1", days)
+    ws = Workbook().active
+    assert ws is not None
+    drawn = grid_sheet(ws, grid, "test")
+    lunch = next(b for b in grid.blocks if b.kind == "lunch")
+    drive = next(b for b in grid.blocks if b.kind == "drive" and "to Site B" in b.text)
+    assert (lunch.start, lunch.end, drive.start, drive.end) == (750, 780, 780, 805)
+    assert drawn.blocks[(0, lunch.start)][1] < drawn.blocks[(0, drive.start)][0]
+
+
+def test_site_weeks_have_rooms_by_day(workbook_path: Path) -> None:
+    ws = _sheet(workbook_path, "Site weeks")
+    titles = [str(ws.cell(r, 1).value) for r in range(1, ws.max_row + 1)]
+    assert [t for t in titles if "sessions by room and day" in t] == [
+        "Fenland Primary (FEN): sessions by room and day",
+        "Huntingdon Clinic (HUN): sessions by room and day",
+    ]
+    header = titles.index("Time") + 1
+    # Fenland's days with sessions, each over the two rooms it uses (Huntingdon's one room
+    # spans both columns of its one day).
+    assert [ws.cell(header, c).value for c in (2, 4)] == ["Mon", "Fri"]
+    assert ws.cell(header, 6).value is None
+    assert f"B{header}:C{header}" in {str(m) for m in ws.merged_cells.ranges}
+    assert [ws.cell(header + 1, c).value for c in (2, 3)] == ["Music room", "Quiet room"]
+    texts = _texts(ws)
+    assert "11:30-12:10\nD.E. (R003)\nSam K (T02)" in texts
 
 
 def test_refuses_to_overwrite_without_force(tmp_path: Path) -> None:
@@ -219,5 +326,17 @@ def test_refuses_to_overwrite_without_force(tmp_path: Path) -> None:
         write_rota_workbook(make_problem(), make_result(), path)
     assert path.read_bytes() == b"keep me"
     write_rota_workbook(make_problem(), make_result(), path, force=True)
-    assert load_workbook(path).sheetnames[0] == "Summary"
+    assert load_workbook(path).sheetnames[0] == "Index"
     assert [p.name for p in tmp_path.iterdir()] == ["rota.xlsx"]  # no temporary left behind
+
+
+def test_user_text_that_looks_like_a_formula_stays_text(tmp_path: Path) -> None:
+    data = make_problem().model_dump()
+    data["referrals"][0]["client"] = "=HYPERLINK(1)"
+    data["sites"][0]["name"] = "+Fenland"
+    problem = type(make_problem()).model_validate(data)
+    path = write_rota_workbook(problem, make_result(), tmp_path / "r.xlsx")
+    wb = load_workbook(path)
+    cells = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    assert any(c.value == "=HYPERLINK(1)" for c in cells)

@@ -14,6 +14,7 @@ import pytest
 
 from rota.reports.coordinator import write_rota_workbook
 from rota.reports.schools import write_school_workbooks
+from rota.reports.therapists import write_therapist_files
 from tests.reports.export_service import make_problem, make_result
 
 pytestmark = pytest.mark.skipif(
@@ -70,6 +71,23 @@ def test_coordinator_workbook_prints_one_page_per_grid(tmp_path: Path) -> None:
         assert "08:00" in pages[found[0] - 1] and last_row in pages[found[0] - 1]
     t01 = next(p for p in pages if "T01 Alex M: week rota" in p)
     assert "09:05-09:35 A.B. (R001)" in t01 and "Fenland Primary" in t01
+    assert "lunch 12:30-13:00" in t01
+    # One page per grid: nothing of a grid spills onto a page of its own.
+    footers = [p.strip().splitlines()[-1] for p in pages]
+    assert sum("Therapist weeks" in f for f in footers) == 2
+    assert sum("Site weeks" in f for f in footers) == 2
+    # The index and the Rota sheet are each one page wide: the Rota's last column is printed.
+    rota = [p for p, f in zip(pages, footers, strict=True) if " Rota " in f]
+    assert len(rota) == 1 and "Term cost" in rota[0]
+
+
+def test_therapist_week_prints_on_one_page(tmp_path: Path) -> None:
+    files, _ = write_therapist_files(make_problem(), make_result(), tmp_path / "t")
+    pdf = _to_pdf(files[0].workbook or tmp_path, tmp_path)
+    pages = _pages(pdf)
+    week = [p for p in pages if "T01 Alex M: week rota" in p]
+    assert len(week) == 1 and "Page 1 of" in week[0]
+    assert _page_size(pdf, 1) == pytest.approx((842, 595), abs=1)
 
 
 def test_school_workbook_prints_its_own_sessions(tmp_path: Path) -> None:

@@ -10,12 +10,20 @@ import pytest
 from openpyxl import load_workbook
 
 from rota.demo import generate_problem
+from rota.evaluate.check import check
 from rota.evaluate.term_costs import session_dates
+from rota.models.entities import Rate
 from rota.models.problem import Problem
 from rota.models.result import Result
 from rota.models.rota import Rota, Session
 from rota.reports.atomic import OutputError
-from rota.reports.schools import safe_file_name, school_file_name, write_school_workbooks
+from rota.reports.schools import (
+    SchoolOptions,
+    safe_file_name,
+    school_file_name,
+    write_school_workbooks,
+)
+from rota.reports.summary import rates_text
 from rota.scheduler.candidates import build_candidates
 from rota.scheduler.greedy import greedy_rota
 from tests.reports.export_service import SESSIONS, make_problem, make_result
@@ -75,7 +83,7 @@ def test_no_workbook_holds_another_sites_clients_or_therapists(tmp_path: Path, r
         assert foreign  # there is always someone else to leak
     # pandas sees the same: only the site's own referral ids in its Sessions sheet.
     fen = pd.read_excel(paths[0], sheet_name=None)
-    assert set(fen["Sessions"].referral_id.dropna()) == {"R001", "R003"}
+    assert set(fen["Sessions"]["Referral ID"].dropna()) == {"R001", "R003"}
 
 
 def test_one_workbook_per_site_with_sessions(tmp_path: Path) -> None:
@@ -94,21 +102,72 @@ def test_sessions_dates_and_cost(tmp_path: Path) -> None:
     problem = make_problem()
     fen = write_school_workbooks(problem, make_result(), tmp_path)[0]
     df = pd.read_excel(fen, sheet_name="Sessions")
-    rows = df[df.day.isin(["Mon", "Fri"])]
-    assert list(rows.client) == ["A.B.", "D.E."]
-    assert list(rows.therapist) == ["Alex M", "Sam K"]
-    assert list(rows.room) == ["Music room", "Quiet room"]
-    assert list(rows.start) == [dt.time(9, 5), dt.time(11, 30)]
-    assert list(rows.sessions_in_term) == [7, 5]
-    assert rows.iloc[0].dates == "01 Feb, 08 Feb, 22 Feb, 01 Mar, 08 Mar, 15 Mar, 22 Mar"
-    assert "12 Mar (INSET day" in rows.iloc[1].no_session_on
-    assert list(rows.term_cost) == pytest.approx([234.00, 207.50])
-    total = df[df.day == "Total"].iloc[0]
-    assert total.term_cost == pytest.approx(441.50)
+    rows = df[df.Day.isin(["Mon", "Fri"])]
+    assert list(rows.Client) == ["A.B.", "D.E."]
+    assert list(rows.Therapist) == ["Alex M", "Sam K"]
+    assert list(rows.Discipline) == ["music therapy", "drama therapy"]
+    assert list(rows.Room) == ["Music room", "Quiet room"]
+    assert list(rows.Start) == [dt.time(9, 5), dt.time(11, 30)]
+    assert list(rows["Sessions in term"]) == [7, 5]
+    assert rows.iloc[0].Dates == "01 Feb, 08 Feb, 22 Feb, 01 Mar, 08 Mar, 15 Mar, 22 Mar"
+    assert "12 Mar (INSET day" in rows.iloc[1]["No session on"]
+    # 40 billed minutes (30 + 10 admin) at 49.00 until 28 Feb, then at 51.00.
+    assert rows.iloc[0]["Cost per session"] == "£32.67; £34.00 from 01 Mar"
+    assert list(rows["Term cost"]) == pytest.approx([234.00, 207.50])
+    total = df[df.Day == "Total"].iloc[0]
+    assert total["Term cost"] == pytest.approx(441.50)
     dates = pd.read_excel(fen, sheet_name="Dates")
     expected = sorted(session_dates(problem, SESSIONS[0]) + session_dates(problem, SESSIONS[2]))
-    assert [d.date() for d in dates.date] == expected
+    assert [d.date() for d in dates.Date] == expected
     assert dt.date(2027, 3, 12) not in expected  # Fenland's INSET day
+    assert list(dates.Discipline.unique()) == ["music therapy", "drama therapy"]
+
+
+def test_one_rate_gives_a_number_per_session(tmp_path: Path) -> None:
+    problem = make_problem().model_copy(update={"rates": make_problem().rates[:1]})
+    hun = write_school_workbooks(problem, make_result(), tmp_path)[1]
+    df = pd.read_excel(hun, sheet_name="Sessions")
+    # Two therapists, each billed 45 + 10 minutes at 49.00.
+    assert df["Cost per session"].iloc[0] == pytest.approx(2 * 55 / 60 * 49.0, abs=0.01)
+
+
+def _funding_values(problem: Problem) -> set[str]:
+    return {r.funding for r in problem.referrals if r.funding}
+
+
+def _cells(path: Path) -> list[str]:
+    return _all_text(path)
+
+
+@pytest.mark.parametrize("size", ["export", "small"])
+def test_no_school_file_holds_a_funding_value_by_default(tmp_path: Path, size: str) -> None:
+    if size == "export":
+        problem, rota = make_problem(), make_result().rota
+    else:
+        problem = generate_problem("small", 5)
+        rota = greedy_rota(problem, build_candidates(problem))
+        assert check(problem, rota) == []
+    funding = _funding_values(problem)
+    assert len(funding) >= 2
+    paths = write_school_workbooks(problem, Result(status="FEASIBLE", rota=rota), tmp_path)
+    for path in paths:
+        cells = _cells(path)
+        found = sorted({f for f in funding for c in cells if f.lower() in c.lower()})
+        assert found == [], f"{path.name} shows {found}"
+        # Each shows its term cost, on the cover and as the Sessions total.
+        cover = load_workbook(path)["For the school"]
+        values = {r[0].value: r[1].value for r in cover.iter_rows(max_col=2) if r[0].value}
+        sessions = pd.read_excel(path, sheet_name="Sessions")
+        total = sessions[sessions.Day == "Total"]["Term cost"].iloc[0]
+        assert values["Cost of the term"] == pytest.approx(total) and total > 0
+
+
+def test_an_option_puts_funding_back(tmp_path: Path) -> None:
+    paths = write_school_workbooks(
+        make_problem(), make_result(), tmp_path, school=SchoolOptions(funding=True)
+    )
+    df = pd.read_excel(paths[0], sheet_name="Sessions")
+    assert list(df.Funding.dropna()) == ["Pupil Premium", "unspecified"]
 
 
 def test_covering_sheet(tmp_path: Path) -> None:
@@ -128,7 +187,8 @@ def test_school_grid_shows_initials_and_names_only(tmp_path: Path) -> None:
     fen = write_school_workbooks(make_problem(), make_result(), tmp_path)[0]
     ws = load_workbook(fen)["Week grid"]
     blocks = [str(c.value) for row in ws.iter_rows(min_row=5, min_col=2) for c in row if c.value]
-    assert blocks == ["09:05-09:35 A.B.\nAlex M", "11:30-12:10 D.E.\nSam K"]
+    blocks = [b for b in blocks if b[:1].isdigit()]
+    assert blocks == ["09:05-09:35\nA.B.\nAlex M", "11:30-12:10\nD.E.\nSam K"]
 
 
 def test_refuses_to_overwrite_any_without_force(tmp_path: Path) -> None:
@@ -149,6 +209,7 @@ def test_safe_file_name() -> None:
 def test_no_leak_across_a_demo_services_schools(tmp_path: Path) -> None:
     problem = generate_problem("small", 5)
     rota = greedy_rota(problem, build_candidates(problem))
+    assert check(problem, rota) == []
     paths = write_school_workbooks(problem, Result(status="FEASIBLE", rota=rota), tmp_path)
     by_name = {p.name: p for p in paths}
     sites = [s for s in problem.sites if any(x.site_id == s.site_id for x in rota.sessions)]
@@ -159,3 +220,16 @@ def test_no_leak_across_a_demo_services_schools(tmp_path: Path) -> None:
         # A group name two schools share ("Year 6 group") is not a leak: only what is foreign.
         leaks = sorted({w for w in foreign - own for t in texts if w in t})
         assert leaks == [], f"{site.site_id}: {leaks}"
+
+
+def test_rates_named_are_those_the_term_is_billed_at() -> None:
+    base = make_problem()
+    extra = (
+        Rate(effective_from=dt.date(2025, 9, 1), hourly_rate=45.0),  # replaced before the term
+        Rate(effective_from=dt.date(2027, 9, 1), hourly_rate=55.0),  # after the term
+    )
+    problem = base.model_copy(update={"rates": base.rates + extra})
+    assert rates_text(problem) == (
+        "£49.00 an hour from 01 September 2026; £51.00 an hour from 01 March 2027"
+    )
+    assert rates_text(base.model_copy(update={"rates": ()})) == "none given"

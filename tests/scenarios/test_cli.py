@@ -131,7 +131,7 @@ def test_run_writes_comparison_and_rotas_that_pass_the_checker(service: Path) ->
         rota_ws = wb[f"Rota {name}"]
         heads = [c.value for c in rota_ws[1]]
         costs = [
-            float(str(row[heads.index("term_cost")]))
+            float(str(row[heads.index("Term cost")]))
             for row in rota_ws.iter_rows(min_row=2, values_only=True)
         ]
         assert compare["Term cost (£)"][col] == pytest.approx(sum(costs), abs=0.011)
@@ -139,7 +139,7 @@ def test_run_writes_comparison_and_rotas_that_pass_the_checker(service: Path) ->
     # session); T2, on leave, has no figures in that run.
     therapists = list(wb["Therapists"].iter_rows(values_only=True))
     heads = list(therapists[0])
-    assert heads[:2] == ["therapist_id", "therapist"]
+    assert heads[:2] == ["Therapist ID", "Therapist"]
     for name in problems:
         col = heads.index(f"{name} sessions")
         rota_rows = wb[f"Rota {name}"].max_row - 1
@@ -280,3 +280,20 @@ def test_apply_writes_the_changed_input_and_leaves_the_base(service: Path) -> No
     bad = _invoke("apply", str(service), str(d / "broken.yaml"), "-o", str(d / "b.xlsx"))
     assert bad.exit_code == 1
     assert "unknown room 'CAM-9'" in bad.output and not (d / "b.xlsx").exists()
+
+
+def test_from_base_is_the_default_and_fresh_plans_from_scratch(service: Path) -> None:
+    d = service.parent
+    common = ["-o", str(d / "c.xlsx"), "--time-limit", "2", "--force"]
+    default = _invoke("run", str(service), str(d / "leave.yaml"), *common, "--jobs", "2")
+    assert default.exit_code == 0, default.output
+    lines = default.output.splitlines()
+    base_done = min(i for i, line in enumerate(lines) if line.startswith("[base] finished"))
+    assert base_done < lines.index("[leave] started")
+
+    fresh = _invoke("run", str(service), str(d / "leave.yaml"), *common, "--jobs", "2", "--fresh")
+    assert fresh.exit_code == 0, fresh.output
+    lines = fresh.output.splitlines()
+    base_done = min(i for i, line in enumerate(lines) if line.startswith("[base] finished"))
+    assert lines.index("[leave] started") < base_done  # both solved at once, not from the base
+    _assert_rotas_pass_the_checker(d / "c.xlsx")

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rota.evaluate.check import check
+from rota.models import Problem, Rota, Session, TravelOverride
 from rota.scheduler.day import START, DayRules, Visit
 from tests.scheduler.helpers import service
 
@@ -114,3 +119,110 @@ def test_the_quick_gap_test_agrees_with_the_gaps() -> None:
             r.gap("T1", shape, before, new).slack >= 0 and r.gap("T1", shape, new, after).slack >= 0
         )
         assert r.may_insert("T1", "Mon", day, new) == expected
+
+
+# ------------------------------------------------------------------ the day rules == check
+SITES = [("A", 52.2053, 0.1218), ("B", 52.3226, -0.0739), ("C", 52.3995, 0.2624)]
+
+
+@st.composite
+def single_therapist_days(draw: st.DrawFn) -> tuple[Problem, Rota]:
+    """One therapist's Monday: random sessions at three sites (each in its own room, with no
+    client or room limits), random working ranges, lunch settings and daily limit."""
+    num = draw(st.integers(0, 5))
+    sessions: list[Session] = []
+    referrals = []
+    for i in range(num):
+        site = draw(st.sampled_from("ABC"))
+        minutes = draw(st.sampled_from([30, 35, 40, 45]))
+        start = draw(st.integers(7 * 12, 17 * 12)) * 5
+        referrals.append({"referral_id": f"R{i}", "site_ids": site, "minutes": minutes})
+        sessions.append(
+            Session(
+                referral_id=f"R{i}",
+                therapist_ids=("T1",),
+                site_id=site,
+                room_id=f"{site}{i}",
+                day="Mon",
+                start=start,
+                end=start + minutes,
+            )
+        )
+    works = draw(
+        st.sampled_from(
+            ["Mon 08:30-17:00", "Mon 08:30-12:00, 12:30-17:00", "Mon 09:00-15:00", "Tue"]
+        )
+    )
+    therapist = {
+        "therapist_id": "T1",
+        "disciplines": "music",
+        "base_site_id": draw(st.sampled_from("ABC")),
+        "works": works,
+        "max_sessions_per_day": draw(st.sampled_from([None, 2, 4])),
+    }
+    settings = {
+        "admin_minutes": draw(st.sampled_from([0, 5, 10, 15])),
+        "lunch_minutes": draw(st.sampled_from([0, 30, 45])),
+        "lunch_window": draw(st.sampled_from(["11:30-14:00", "12:00-13:00", "11:45-12:30"])),
+    }
+    minutes = draw(st.lists(st.sampled_from([0, 5, 20, 40]), min_size=3, max_size=3))
+    travel = [
+        TravelOverride(from_site_id=a, to_site_id=b, minutes=m)
+        for (a, b), m in zip([("A", "B"), ("A", "C"), ("B", "C")], minutes, strict=True)
+        if m
+    ]
+    rooms = [{"room_id": s.room_id, "site_id": s.site_id, "capacity": 1} for s in sessions] or [
+        {"room_id": "A0", "site_id": "A", "capacity": 1}
+    ]
+    problem = service(
+        referrals,
+        therapists=[therapist],
+        sites=[
+            {
+                "site_id": sid,
+                "name": sid,
+                "latitude": lat,
+                "longitude": lon,
+                "hours": "Mon-Fri 06:00-20:00",
+            }
+            for sid, lat, lon in SITES
+        ],  # fmt: skip
+        rooms=rooms,
+        settings=settings,
+        travel=None,
+    ).model_copy(update={"travel": tuple(travel)})
+    return problem, Rota(sessions=tuple(sessions))
+
+
+@settings(max_examples=400, deadline=None)
+@given(single_therapist_days())
+def test_the_day_rules_and_the_checker_agree_on_any_single_therapist_day(
+    day: tuple[Problem, Rota],
+) -> None:
+    problem, rota = day
+    visits = sorted(Visit(s.start, s.end, s.site_id, s.referral_id) for s in rota.sessions)
+    fits = DayRules(problem).fits("T1", "Mon", visits)
+    violations = check(problem, rota)
+    assert fits == (violations == []), [str(v) for v in violations]
+
+
+def test_rota_visits_give_each_therapist_their_day_in_start_order() -> None:
+    from rota.models import Rota, Session
+    from rota.scheduler.day import rota_visits
+
+    def session(rid: str, who: tuple[str, ...], site: str, start: int) -> Session:
+        return Session(referral_id=rid, therapist_ids=who, site_id=site, room_id=f"{site}1",
+                       day="Mon", start=start, end=start + 30)  # fmt: skip
+
+    rota = Rota(
+        sessions=(
+            session("R2", ("T1",), "B", 11 * H),
+            session("R1", ("T1", "T2"), "A", 9 * H),
+        )
+    )
+    visits = rota_visits(rota)
+    assert visits[("T1", "Mon")] == [
+        Visit(9 * H, 9 * H + 30, "A", "R1"),
+        Visit(11 * H, 11 * H + 30, "B", "R2"),
+    ]
+    assert visits[("T2", "Mon")] == [Visit(9 * H, 9 * H + 30, "A", "R1")]

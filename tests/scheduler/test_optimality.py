@@ -10,9 +10,10 @@ from hypothesis import strategies as st
 from rota.evaluate.check import check
 from rota.evaluate.costs import cost_terms
 from rota.evaluate.weights import Weights
-from rota.models import Problem, Rota, Session
+from rota.models import PreviousSession, Problem, Rota, Session
 from rota.scheduler import SolveParams
-from tests.scheduler.helpers import service, solved
+from rota.scheduler.pins import pin_plan
+from tests.scheduler.helpers import placed, service, solved
 
 
 def _tiny() -> Problem:
@@ -137,7 +138,13 @@ def services(draw: st.DrawFn) -> Problem:
     return service(
         refs,
         therapists=[
-            {"therapist_id": "T1", "disciplines": "music", "base_site_id": "A", "works": works},
+            {
+                "therapist_id": "T1",
+                "disciplines": "music",
+                "base_site_id": "A",
+                "works": works,
+                "max_contact_minutes": draw(st.sampled_from([None, None, 60, 120])),
+            },
             {
                 "therapist_id": "T2",
                 "disciplines": "music",
@@ -167,3 +174,33 @@ def test_random_services_solve_to_checked_rotas(problem: Problem, strategy: str)
     assert sum(t.cost for t in result.costs) <= sum(
         t.cost for t in cost_terms(problem, greedy, params.weights)
     )
+
+
+@st.composite
+def with_previous(draw: st.DrawFn, pins: bool = False) -> Problem:
+    """A random small service with a previous rota of some referrals; with ``pins``, some
+    rows pinned (a pin may break a rule: solve() must then leave it out, never return a rota
+    that breaks one)."""
+    problem = draw(services())
+    rows = [
+        PreviousSession(
+            referral_id=ref.referral_id,
+            therapist_id=draw(st.sampled_from(["T1", "T2"])),
+            day=draw(st.sampled_from(["Mon", "Tue"])),
+            start=draw(st.integers(9 * 12, 14 * 12)) * 5,
+            room_id=draw(st.sampled_from(["A1", "B1"])),
+            pinned=pins and draw(st.booleans()),
+        )
+        for ref in problem.referrals[: draw(st.integers(0, 3))]
+    ]
+    return problem.model_copy(update={"previous": tuple(rows)})
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(with_previous(pins=True), st.sampled_from(["full", "lns"]))
+def test_random_services_with_pins_solve_to_checked_rotas(problem: Problem, strategy: str) -> None:
+    result = solved(problem, strategy=strategy, time_limit=5)
+    kept = {s.referral_id: s for s in pin_plan(problem).sessions}
+    for rid, pin in kept.items():
+        session = placed(result)[rid]
+        assert (session.day, session.start, session.room_id) == (pin.day, pin.start, pin.room_id)

@@ -1,13 +1,13 @@
-"""The one CP-SAT model builder: the full model and every LNS neighbourhood are built, solved and
-read back here, so the two strategies can never state a rule or read a solution differently."""
+"""The one CP-SAT model builder: the full model and every LNS neighbourhood are built and read
+back here (and solved by cpsat/solver.py), so the two strategies can never state a rule or read a
+solution differently."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from ortools.sat.python import cp_model, cp_model_helper
+from ortools.sat.python import cp_model
 
 from rota.models import DAYS, Problem, Rota, Session
 from rota.scheduler.candidates import Candidates
@@ -15,8 +15,7 @@ from rota.scheduler.cpsat import constraints
 from rota.scheduler.cpsat.hint import add_hint
 from rota.scheduler.cpsat.objective import build_objective
 from rota.scheduler.cpsat.variables import DAY_MINUTES, Variables
-from rota.scheduler.params import STOP_POLL_SECONDS, SolveParams
-from rota.scheduler.progress import StopSignal
+from rota.scheduler.params import SolveParams
 
 
 @dataclass
@@ -36,15 +35,22 @@ class BuiltModel:
 
 
 def build_model(
-    problem: Problem, candidates: dict[str, Candidates], params: SolveParams, hint: Rota
+    problem: Problem,
+    candidates: dict[str, Candidates],
+    params: SolveParams,
+    hint: Rota,
+    fixed: Sequence[Session] = (),
 ) -> BuiltModel:
     """Every constraint family and the objective over ``candidates``, hinted with ``hint``.
+
+    ``fixed`` are sessions outside the model that stay as they are (an LNS neighbourhood's
+    rest of the rota): they use up their therapists' weekly and daily limits.
 
     Order matters: travel creates the lunch variables the therapist family puts into each
     therapist's NoOverlap.
     """
     model = cp_model.CpModel()
-    v = Variables(model, problem, candidates)
+    v = Variables(model, problem, candidates, fixed)
     travel_terms = constraints.add_travel_rules(model, v)
     constraints.add_referral_rules(model, v)
     constraints.add_room_rules(model, v)
@@ -54,24 +60,6 @@ def build_model(
     build_objective(model, v, params.weights, travel_terms, keep)
     add_hint(model, v, hint)
     return BuiltModel(model, v, bool(keep))
-
-
-def make_solver(
-    params: SolveParams, seconds: float, deterministic: float | None, *, catch_sigint: bool
-) -> cp_model.CpSolver:
-    """A CP-SAT solver with the run's workers, seed and log; ``deterministic`` (repeatable
-    runs) limits the work done rather than the clock, ``seconds`` stays as a safety net."""
-    solver = cp_model.CpSolver()
-    sp = solver.parameters
-    sp.max_time_in_seconds = seconds
-    if deterministic is not None:
-        sp.max_deterministic_time = deterministic
-        sp.interleave_search = params.workers > 1
-    sp.num_workers = params.workers
-    sp.random_seed = params.seed
-    sp.log_search_progress = params.log
-    sp.catch_sigint_signal = catch_sigint
-    return solver
 
 
 def extract_sessions(
@@ -101,30 +89,3 @@ def extract_sessions(
             )
         )
     return sessions
-
-
-def run_solver(
-    solver: cp_model.CpSolver,
-    model: cp_model.CpModel,
-    stop: StopSignal | None,
-    callback: cp_model.CpSolverSolutionCallback | None = None,
-) -> cp_model_helper.CpSolverStatus:
-    """``solver.solve(model)`` that ends early (keeping its best solution) once ``stop`` is set:
-    a watcher thread polls the signal and asks CP-SAT to stop its search."""
-    if stop is None:
-        return solver.solve(model, callback)
-    finished = threading.Event()
-
-    def watch() -> None:
-        while not finished.wait(STOP_POLL_SECONDS):
-            if stop.is_set():
-                solver.stop_search()
-                return
-
-    watcher = threading.Thread(target=watch, name="rota-stop-watcher", daemon=True)
-    watcher.start()
-    try:
-        return solver.solve(model, callback)
-    finally:
-        finished.set()
-        watcher.join()

@@ -7,17 +7,28 @@ from collections import defaultdict
 from ortools.sat.python import cp_model
 
 from rota.models import Rota, Session
+from rota.scheduler.budget import Budget
 from rota.scheduler.cpsat.constraints.travel import BASE_END, BASE_START
+from rota.scheduler.cpsat.solver import run_solver
 from rota.scheduler.cpsat.variables import TherapistDayVars, Variables, day_offset
 from rota.scheduler.day import Visit
 from rota.scheduler.params import HINT_COMPLETION_SECONDS
+from rota.scheduler.progress import StopSignal
 
 
-def complete_hint(model: cp_model.CpModel, seconds: float = HINT_COMPLETION_SECONDS) -> bool:
+def complete_hint(
+    model: cp_model.CpModel,
+    budget: Budget,
+    seconds: float = HINT_COMPLETION_SECONDS,
+    stop: StopSignal | None = None,
+    *,
+    neighbourhood: bool = False,
+) -> bool:
     """Fill in every variable the hint leaves open by solving a copy with the hint fixed.
 
     CP-SAT follows a complete, feasible hint straight to a first solution; a partial one it may
-    lose. Returns False (and leaves the hint as it was) if the copy finds no completion.
+    lose. One worker, at most ``seconds`` (of work, in a repeatable run); the work is charged to
+    ``budget``. Returns False (and leaves the hint as it was) if the copy finds no completion.
     """
     proto = model.proto
     pairs = list(zip(proto.solution_hint.vars, proto.solution_hint.values, strict=True))
@@ -29,9 +40,14 @@ def complete_hint(model: cp_model.CpModel, seconds: float = HINT_COMPLETION_SECO
         fixed.add(fixed.get_int_var_from_proto_index(index) == value)
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
-    solver.parameters.max_time_in_seconds = seconds
+    deterministic = budget.deterministic(seconds, workers=1, neighbourhood=neighbourhood)
+    if deterministic is None:
+        solver.parameters.max_time_in_seconds = seconds
+    else:
+        solver.parameters.max_deterministic_time = deterministic
     solver.parameters.catch_sigint_signal = False
-    status = solver.solve(fixed)
+    status = run_solver(solver, fixed, stop)
+    budget.charge_solver(solver.deterministic_time, workers=1, neighbourhood=neighbourhood)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return False
     model.clear_hints()
@@ -99,9 +115,10 @@ def _hint_day(
     if tdv.empty is not None:
         model.add_hint(tdv.empty, not visited)
     if tdv.first is not None and tdv.last is not None:
-        if visited:
-            model.add_hint(tdv.first, min(span[s][0] for s in visited))
-            model.add_hint(tdv.last, max(span[s][1] for s in visited))
+        # The span runs from the first session to the last admin (not the blocks' lunch).
+        if sessions:
+            model.add_hint(tdv.first, off + min(s.start for s in sessions))
+            model.add_hint(tdv.last, off + max(s.end for s in sessions) + admin)
         else:
             model.add_hint(tdv.first, off + tdv.shape.start)
             model.add_hint(tdv.last, off + tdv.shape.start)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from rota.evaluate.weights import PRIORITY_WEIGHT, Weights
-from rota.scheduler.cpsat.variables import Variables
+from rota.scheduler.cpsat.variables import Variables, day_offset, domain_of
 
 
 @dataclass
@@ -58,8 +58,6 @@ def build_objective(
         pref = problem.preferred_windows(rid)
         if pref is None or rid not in v.scheduled:
             continue
-        from rota.scheduler.cpsat.variables import day_offset, domain_of
-
         slots = [
             (day_offset(day) + a, day_offset(day) + b - r.minutes)
             for day, ranges in pref.items()
@@ -69,8 +67,12 @@ def build_objective(
         met = model.new_bool_var(f"pref[{rid}]")
         model.add_implication(met, v.scheduled[rid])
         if slots:
-            model.add_linear_expression_in_domain(v.start[rid], domain_of(slots)).only_enforce_if(
-                met
+            # met exactly when the session starts in a preferred slot (as the evaluator counts).
+            inside = domain_of(slots)
+            start = v.start[rid]
+            model.add_linear_expression_in_domain(start, inside).only_enforce_if(met)
+            model.add_linear_expression_in_domain(start, inside.complement()).only_enforce_if(
+                [v.scheduled[rid], ~met]
             )
         else:
             model.add(met == 0)

@@ -7,11 +7,12 @@ referral carries both its day and its time, and windows become variable domains.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
-from rota.models import DAYS, Day, Problem, Referral
+from rota.models import DAYS, Day, Problem, Referral, Session
 from rota.scheduler.candidates import DAY_MINUTES, Candidates, Option
 from rota.scheduler.day import DayRules, DayShape
 
@@ -70,11 +71,22 @@ class Variables:
     """Every decision variable, with queries so that constraint code never digs into dicts."""
 
     def __init__(
-        self, model: cp_model.CpModel, problem: Problem, candidates: dict[str, Candidates]
+        self,
+        model: cp_model.CpModel,
+        problem: Problem,
+        candidates: dict[str, Candidates],
+        fixed: Sequence[Session] = (),
     ):
         self.model = model
         self.problem = problem
         self.candidates = candidates
+        # What sessions outside the model (they stay as they are) use of each limit.
+        self.fixed_contact: dict[str, int] = defaultdict(int)
+        self.fixed_per_day: dict[tuple[str, str], int] = defaultdict(int)
+        for s in fixed:
+            for tid in s.therapist_ids:
+                self.fixed_contact[tid] += s.minutes
+                self.fixed_per_day[(tid, s.day)] += 1
         self.slot = problem.settings.slot_minutes
         self.admin = problem.settings.admin_minutes
         self.scheduled: dict[str, cp_model.IntVar] = {}
@@ -111,7 +123,7 @@ class Variables:
                     z = m.new_bool_var(f"z[{rid},{room.room_id}]")
                     self.room[(rid, room.room_id)] = z
                     self._rooms_by_ref[rid].append((room.room_id, z))
-            for tid in {o.therapist_id for o in cand.options}:
+            for tid in dict.fromkeys(o.therapist_id for o in cand.options):
                 self.works_on[(rid, tid)] = m.new_bool_var(f"w[{rid},{tid}]")
         by_day: dict[tuple[str, Day], list[tuple[str, Option]]] = defaultdict(list)
         for rid, o in self.assign:

@@ -6,18 +6,19 @@ automatic choice uses it only for small services (``SolveParams.full_model_limit
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
 from rota.models import Problem, Rota
 from rota.models.result import Status
+from rota.scheduler.budget import Budget
 from rota.scheduler.candidates import Candidates
-from rota.scheduler.cpsat.build import build_model, extract_sessions, make_solver, run_solver
+from rota.scheduler.cpsat.build import build_model, extract_sessions
 from rota.scheduler.cpsat.hint import complete_hint
+from rota.scheduler.cpsat.solver import make_solver, run_solver
 from rota.scheduler.cpsat.variables import Variables
-from rota.scheduler.params import MIN_SOLVE_SECONDS, REPEATABLE_SAFETY, SolveParams
+from rota.scheduler.params import MIN_SOLVE_SECONDS, SolveParams
 from rota.scheduler.progress import Progress, ProgressFn, StopSignal
 
 
@@ -36,16 +37,16 @@ class FullOutcome:
 class _Recorder(cp_model.CpSolverSolutionCallback):
     """Keeps the best rota found so far, and reports progress."""
 
-    def __init__(self, v: Variables, t0: float, on_progress: ProgressFn | None):
+    def __init__(self, v: Variables, budget: Budget, on_progress: ProgressFn | None):
         super().__init__()
         self.v = v
-        self.t0 = t0
+        self.budget = budget
         self.on_progress = on_progress
         self.best: Rota | None = None
 
     def on_solution_callback(self) -> None:
         v = self.v
-        elapsed = time.perf_counter() - self.t0
+        elapsed = self.budget.elapsed()
         sessions = extract_sessions(v.problem, v, self.value, self.boolean_value)
         self.best = Rota(sessions=tuple(sessions))
         if self.on_progress:
@@ -67,21 +68,20 @@ def solve_full(
     candidates: dict[str, Candidates],
     greedy: Rota,
     params: SolveParams,
-    deadline: float,
-    t0: float,
+    budget: Budget,
     on_progress: ProgressFn | None,
     stop: StopSignal | None = None,
 ) -> FullOutcome:
-    """Solve the whole week as one model until ``deadline`` (perf_counter) or ``stop``."""
+    """Solve the whole week as one model until the budget is used or ``stop`` is set."""
     built = build_model(problem, candidates, params, greedy)
-    complete_hint(built.model)
     num_vars, num_constraints = built.size
-    seconds = max(MIN_SOLVE_SECONDS, deadline - time.perf_counter())
-    if params.deterministic_time is not None:
-        seconds = max(seconds, REPEATABLE_SAFETY * params.time_limit)
-    solver = make_solver(params, seconds, params.deterministic_time, catch_sigint=True)
-    recorder = _Recorder(built.v, t0, on_progress)
+    budget.charge_model(num_vars + num_constraints)
+    complete_hint(built.model, budget, stop=stop)
+    seconds = max(MIN_SOLVE_SECONDS, budget.remaining())
+    solver = make_solver(params, seconds, budget.deterministic(seconds))
+    recorder = _Recorder(built.v, budget, on_progress)
     code = run_solver(solver, built.model, stop, recorder)
+    budget.charge_solver(solver.deterministic_time)
     status: Status = solver.status_name(code)  # type: ignore[assignment]
     if recorder.best is None:
         return FullOutcome(status, None, None, None, num_vars, num_constraints)

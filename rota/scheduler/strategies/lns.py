@@ -11,9 +11,8 @@ kept only when the whole rota's objective improves and the independent checker a
 from __future__ import annotations
 
 import random
-import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
@@ -21,14 +20,12 @@ from ortools.sat.python import cp_model
 from rota.evaluate.check import check
 from rota.evaluate.costs import total_cost
 from rota.models import Problem, Rota
-from rota.scheduler.candidates import (
-    Candidates,
-    Option,
-    intersect_starts,
-    union_starts,
-)
-from rota.scheduler.cpsat.build import build_model, extract_sessions, make_solver, run_solver
+from rota.scheduler.budget import Budget
+from rota.scheduler.candidates import Candidates, Option
+from rota.scheduler.cpsat.build import build_model, extract_sessions
 from rota.scheduler.cpsat.hint import complete_hint
+from rota.scheduler.cpsat.solver import make_solver, run_solver
+from rota.scheduler.day import intersect_starts, union_starts
 from rota.scheduler.params import (
     LNS_DEADLINE_MARGIN,
     LNS_GROW_EVERY,
@@ -39,9 +36,6 @@ from rota.scheduler.params import (
     LNS_SETTLED_PER_THERAPIST,
     LNS_SITE_NEIGHBOURS,
     MIN_SOLVE_SECONDS,
-    REPEATABLE_ATTEMPTS,
-    REPEATABLE_LNS_SAFETY,
-    REPEATABLE_SAFETY,
     SolveParams,
 )
 from rota.scheduler.progress import StopSignal, stopped
@@ -121,7 +115,7 @@ def neighbourhood_candidates(
             st = intersect_starts(o.starts, union_starts(parts)) if parts else ()
             if st:
                 options.append(Option(o.therapist_id, o.day, o.site_id, st))
-        sub = Candidates(cand.referral, cand.rooms, room_starts, options, cand.reason)
+        sub = Candidates(cand.referral, cand.rooms, room_starts, options)
         if sub.feasible:
             out[rid] = sub
         elif rid in free:
@@ -134,32 +128,31 @@ def solve_neighbourhood(
     sub: dict[str, Candidates],
     rota: Rota,
     params: SolveParams,
+    budget: Budget,
     seconds: float,
     stop: StopSignal | None = None,
 ) -> tuple[Rota | None, bool]:
     """Best placement of the freed referrals (None if CP-SAT found nothing), and whether it
-    is proven optimal for the neighbourhood."""
+    is proven optimal for the neighbourhood. The rest of the rota stays fixed and uses up its
+    therapists' weekly and daily limits."""
     freed = set(sub)
     current = Rota(sessions=tuple(s for s in rota.sessions if s.referral_id in freed))
-    built = build_model(problem, sub, params, current)
-    complete_hint(built.model, seconds=min(LNS_HINT_COMPLETION_SECONDS, seconds))
-    deterministic = None
-    if params.deterministic_time is not None:
-        # Repeatable: the work done, not the clock, ends each neighbourhood.
-        seconds = REPEATABLE_LNS_SAFETY * params.lns_seconds
-        deterministic = params.lns_seconds
-    # Ctrl-C must reach Python (and end the whole search), not just this neighbourhood.
-    solver = make_solver(params, seconds, deterministic, catch_sigint=False)
+    fixed = [s for s in rota.sessions if s.referral_id not in freed]
+    built = build_model(problem, sub, params, current, fixed)
+    budget.charge_model(sum(built.size))
+    hint_seconds = min(LNS_HINT_COMPLETION_SECONDS, seconds)
+    complete_hint(built.model, budget, hint_seconds, stop, neighbourhood=True)
+    solver = make_solver(params, seconds, budget.deterministic(seconds, neighbourhood=True))
     status = run_solver(solver, built.model, stop)
+    budget.charge_solver(solver.deterministic_time, neighbourhood=True)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None, False
-    sessions = [s for s in rota.sessions if s.referral_id not in freed]
-    sessions += extract_sessions(problem, built.v, solver.value, solver.boolean_value)
+    sessions = fixed + extract_sessions(problem, built.v, solver.value, solver.boolean_value)
     return Rota(sessions=tuple(sessions)), status == cp_model.OPTIMAL
 
 
 def _therapists_neighbourhood(
-    rng: random.Random, members: list[str], days: list[str], num_days: int
+    rng: random.Random, members: list[str], days: Sequence[str], num_days: int
 ) -> set[tuple[str, str]]:
     """A few nearby therapists on a couple of days: sessions may swap therapist and day."""
     chosen = rng.sample(days, min(len(days), num_days))
@@ -210,111 +203,136 @@ def _placement_neighbourhood(
     return set(pairs[:max_pairs])
 
 
+class _Search:
+    """One LNS run: the neighbourhoods it draws from and its bookkeeping."""
+
+    def __init__(
+        self,
+        problem: Problem,
+        candidates: dict[str, Candidates],
+        params: SolveParams,
+        budget: Budget,
+        stop: StopSignal | None,
+    ) -> None:
+        self.problem, self.candidates, self.params = problem, candidates, params
+        self.budget, self.stop = budget, stop
+        self.rng = random.Random(params.seed)
+        self.therapists = [t.therapist_id for t in problem.therapists]
+        base = {t.therapist_id: t.base_site_id for t in problem.therapists}
+        travel = problem.travel_minutes
+        self.near = {
+            t: sorted(self.therapists, key=lambda u: (travel(base[t], base[u]), u))
+            for t in self.therapists
+        }
+        site_ids = [x.site_id for x in problem.sites]
+        self.site_near = {
+            a: sorted(site_ids, key=lambda b: (travel(a, b), b))[:LNS_SITE_NEIGHBOURS]
+            for a in site_ids
+        }
+        self.settled_limit = max(LNS_SETTLED_MIN, LNS_SETTLED_PER_THERAPIST * len(self.therapists))
+        self.order: list[str] = []
+        self.skip: set[str] = set()  # unscheduled referrals tried since the last full round
+        self.stale = self.settled = self.attempts = 0
+        self.stats = LnsStats()
+
+    def group(self, rota: Rota) -> set[tuple[str, str]]:
+        """The next neighbourhood: (therapist, day) pairs whose sessions are freed, kinds in
+        turn (nearby therapists, sites, a waiting referral's places)."""
+        if not self.order:
+            self.order = self.therapists[:]
+            self.rng.shuffle(self.order)
+        seed_t = self.order.pop()
+        kind = self.attempts % LNS_KINDS
+        self.attempts += 1
+        waiting = []
+        if kind == 2:
+            waiting = [r for r in _waiting(self.candidates, rota) if r not in self.skip]
+            if not waiting:
+                self.skip.clear()
+        if waiting:
+            self.skip.add(waiting[0])  # next time, the next referral in line
+            return _placement_neighbourhood(
+                self.rng, self.candidates[waiting[0]], self.params.lns_pairs
+            )
+        if kind == 0:
+            size = self.params.lns_therapists + min(LNS_GROW_MAX, self.stale // LNS_GROW_EVERY)
+            days = list(self.problem.settings.days)
+            return _therapists_neighbourhood(
+                self.rng, self.near[seed_t][:size], days, self.params.lns_days
+            )
+        return _sites_neighbourhood(
+            self.problem, self.rng, rota, self.site_near, self.params.lns_pairs
+        )
+
+    def step(self, rota: Rota, cost: int) -> tuple[Rota, int] | None:
+        """Re-optimise one neighbourhood: the better rota and its cost, or None."""
+        group = _with_partners(rota, self.group(rota))
+        sub = neighbourhood_candidates(
+            self.problem, self.candidates, rota, group, self.params.lns_new
+        )
+        if not sub:
+            self.settled += 1  # nothing to move here: nothing better exists
+            return None
+        seconds = max(MIN_SOLVE_SECONDS, min(self.params.lns_seconds, self.budget.remaining()))
+        new, proven = solve_neighbourhood(
+            self.problem, sub, rota, self.params, self.budget, seconds, self.stop
+        )
+        self.stats.iterations += 1
+        if new is None:
+            self.settled = 0
+            return None
+        self.budget.charge_rota(len(new.sessions))
+        new_cost = total_cost(
+            self.problem, new, self.params.weights, previous=self.params.use_previous
+        )
+        if new_cost < cost and not check(self.problem, new):
+            self.stale = self.settled = 0
+            self.stats.improvements += 1
+            return new, new_cost
+        self.stale += 1
+        # Settled only when the sub-solve proved that nothing better exists here (a better
+        # rota the checker rejected proves nothing).
+        self.settled = self.settled + 1 if proven and new_cost >= cost else 0
+        return None
+
+    def over(self) -> bool:
+        """The budget is used, the stop signal is set, or the search has settled."""
+        if stopped(self.stop):
+            self.stats.interrupted = True
+            return True
+        margin = 0.0 if self.budget.repeatable else LNS_DEADLINE_MARGIN
+        return self.budget.used_up(margin) or self.settled >= self.settled_limit
+
+
+def _with_partners(rota: Rota, group: set[tuple[str, str]]) -> set[tuple[str, str]]:
+    """A co-facilitated session frees all of its therapists together."""
+    for s in rota.sessions:
+        if len(s.therapist_ids) > 1 and any((t, s.day) in group for t in s.therapist_ids):
+            group |= {(t, s.day) for t in s.therapist_ids}
+    return group
+
+
 def improve(
     problem: Problem,
     candidates: dict[str, Candidates],
     rota: Rota,
     params: SolveParams,
-    deadline: float,
+    budget: Budget,
     on_improve: Callable[[Rota, int], None] | None = None,
     stop: StopSignal | None = None,
 ) -> tuple[Rota, LnsStats]:
-    """Improve ``rota`` neighbourhood by neighbourhood until ``deadline`` (perf_counter)."""
-    t0 = time.perf_counter()
-    stats = LnsStats()
-    rng = random.Random(params.seed)
-    therapists = [t.therapist_id for t in problem.therapists]
-    if not therapists:
-        return rota, stats
-    base = {t.therapist_id: t.base_site_id for t in problem.therapists}
-    near = {
-        t: sorted(therapists, key=lambda u: (problem.travel_minutes(base[t], base[u]), u))
-        for t in therapists
-    }
-    site_ids = [x.site_id for x in problem.sites]
-    site_near = {
-        a: sorted(site_ids, key=lambda b: (problem.travel_minutes(a, b), b))[:LNS_SITE_NEIGHBOURS]
-        for a in site_ids
-    }
-    cost = total_cost(problem, rota, params.weights)
-    service_days: list[str] = list(problem.settings.days)
-    order: list[str] = []
-    size = max(1, params.lns_therapists)
-    stale = settled = attempts = 0
-    settled_limit = max(LNS_SETTLED_MIN, LNS_SETTLED_PER_THERAPIST * len(therapists))
-    skip: set[str] = set()  # unscheduled referrals tried since the last full round
-    budget = None
-    if params.deterministic_time is not None:
-        budget = max(1, int(params.time_limit / params.lns_seconds))
-        deadline = time.perf_counter() + REPEATABLE_SAFETY * params.time_limit
-    try:
-        while time.perf_counter() < deadline - LNS_DEADLINE_MARGIN:
-            if budget is not None and stats.iterations >= budget:
-                break
-            if stopped(stop):
-                stats.interrupted = True
-                break
-            if not order:
-                order = therapists[:]
-                rng.shuffle(order)
-            seed_t = order.pop()
-            kind = attempts % LNS_KINDS
-            waiting = [r for r in _waiting(candidates, rota) if r not in skip] if kind == 2 else []
-            if kind == 2 and not waiting:
-                skip.clear()
-            if waiting:
-                group = _placement_neighbourhood(rng, candidates[waiting[0]], params.lns_pairs)
-                # Next time, try the next referral in line.
-                skip.add(waiting[0])
-            elif kind == 0:
-                group = _therapists_neighbourhood(
-                    rng,
-                    near[seed_t][: size + min(LNS_GROW_MAX, stale // LNS_GROW_EVERY)],
-                    service_days,
-                    params.lns_days,
-                )
-            else:
-                group = _sites_neighbourhood(problem, rng, rota, site_near, params.lns_pairs)
-            # A co-facilitated session frees all of its therapists together.
-            for s in rota.sessions:
-                if len(s.therapist_ids) > 1 and any((t, s.day) in group for t in s.therapist_ids):
-                    group |= {(t, s.day) for t in s.therapist_ids}
-            sub = neighbourhood_candidates(problem, candidates, rota, group, params.lns_new)
-            attempts += 1
-            if not sub:
-                # Nothing to move here; an empty neighbourhood counts as settled.
-                settled += 1
-                if settled >= settled_limit or (
-                    budget is not None and attempts >= REPEATABLE_ATTEMPTS * budget
-                ):
-                    break
-                continue
-            remaining = deadline - time.perf_counter()
-            new, proven = solve_neighbourhood(
-                problem,
-                sub,
-                rota,
-                params,
-                max(MIN_SOLVE_SECONDS, min(params.lns_seconds, remaining)),
-            )
-            stats.iterations += 1
-            if new is None:
-                settled = 0
-                continue
-            new_cost = total_cost(problem, new, params.weights)
-            if new_cost < cost and not check(problem, new):
-                rota, cost = new, new_cost
-                stats.improvements += 1
-                stale = settled = 0
-                if on_improve:
-                    on_improve(rota, cost)
-            else:
-                stale += 1
-                settled = settled + 1 if proven else 0
-            # Every recent neighbourhood was already optimal: nothing more to find this way.
-            if settled >= settled_limit:
-                break
-    except KeyboardInterrupt:
-        stats.interrupted = True  # Ctrl-C: keep the best rota found so far
-    stats.seconds = time.perf_counter() - t0
-    return rota, stats
+    """Improve ``rota`` neighbourhood by neighbourhood until the budget is used, ``stop`` is
+    set, or enough neighbourhoods in a row were proven to hold nothing better."""
+    t0 = budget.elapsed()
+    search = _Search(problem, candidates, params, budget, stop)
+    if not search.therapists:
+        return rota, search.stats
+    cost = total_cost(problem, rota, params.weights, previous=params.use_previous)
+    while not search.over():
+        better = search.step(rota, cost)
+        if better is not None:
+            rota, cost = better
+            if on_improve:
+                on_improve(rota, cost)
+    search.stats.seconds = budget.elapsed() - t0
+    return rota, search.stats

@@ -45,11 +45,14 @@ def add_previous_rules(model: cp_model.CpModel, v: Variables) -> dict[str, cp_mo
             model.add(k == 0)
             continue
         assert start is not None and z is not None
-        model.add(start == target).only_enforce_if(k)
-        model.add_implication(k, z)
-        for lit in lits:
-            assert lit is not None
+        team = [lit for lit in lits if lit is not None]
+        # keep exactly when the session is where it was (as the evaluator counts it kept).
+        there = model.new_bool_var(f"there[{rid}]")
+        model.add(start == target).only_enforce_if(there)
+        model.add(start != target).only_enforce_if(~there)
+        for lit in (there, z, *team):
             model.add_implication(k, lit)
+        model.add_bool_or([k, ~there, ~z, *(~lit for lit in team)])
         if pinned:
             model.add(k == 1)
     return keep

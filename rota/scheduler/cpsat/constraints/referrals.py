@@ -35,7 +35,7 @@ def add_referral_rules(model: cp_model.CpModel, v: Variables) -> None:
             ]
             model.add_linear_expression_in_domain(start, domain_of(dom)).only_enforce_if(z)
         # A therapist option at a site needs the room to be at that site.
-        sites = {o.site_id for o, _ in options}
+        sites = list(dict.fromkeys(o.site_id for o, _ in options))
         if len(sites) > 1:
             for site in sites:
                 at_site = [z for room_id, z in rooms if site_of_room[room_id] == site]

@@ -33,20 +33,21 @@ def add_therapist_rules(model: cp_model.CpModel, v: Variables) -> None:
 
 
 def add_limit_rules(model: cp_model.CpModel, v: Variables) -> None:
-    """max_sessions_per_day and max_contact_minutes (a co-facilitated session counts in full)."""
+    """max_sessions_per_day and max_contact_minutes (a co-facilitated session counts in full),
+    less what the sessions outside the model (an LNS neighbourhood's fixed rest) use."""
     for t in v.problem.therapists:
+        tid = t.therapist_id
         if t.max_sessions_per_day is not None:
-            for day in v.shapes[t.therapist_id]:
-                tdv = v.days.get((t.therapist_id, day))
+            for day in v.shapes[tid]:
+                tdv = v.days.get((tid, day))
                 if tdv is not None:
                     lits = [a for b in tdv.blocks.values() for _, a in b.sessions]
-                    if len(lits) > t.max_sessions_per_day:
-                        model.add(sum(lits) <= t.max_sessions_per_day)
+                    left = t.max_sessions_per_day - v.fixed_per_day[(tid, day)]
+                    if len(lits) > left:
+                        model.add(sum(lits) <= max(0, left))
         if t.max_contact_minutes is not None:
             terms = [
-                v.referral(rid).minutes * w
-                for (rid, tid), w in v.works_on.items()
-                if tid == t.therapist_id
+                v.referral(rid).minutes * w for (rid, who), w in v.works_on.items() if who == tid
             ]
             if terms:
-                model.add(sum(terms) <= t.max_contact_minutes)
+                model.add(sum(terms) <= max(0, t.max_contact_minutes - v.fixed_contact[tid]))

@@ -122,13 +122,30 @@ def _add_lunch(
 def _add_span(
     model: cp_model.CpModel, v: Variables, tdv: TherapistDayVars, d0: int, d1: int
 ) -> None:
-    """First arrival and last departure of the day, for the idle-time term."""
+    """The day's span for the idle-time term, exactly as the README defines it: from the first
+    session's start to the end of the last session's admin (lunch and drives at either end do
+    not count; an empty day spans nothing). Each bound is attained by one of the day's
+    sessions, so every solution's objective is the cost evaluator's."""
     first = model.new_int_var(d0, d1, f"first[{tdv.therapist_id},{tdv.day}]")
     last = model.new_int_var(d0, d1, f"last[{tdv.therapist_id},{tdv.day}]")
+    firsts: list[cp_model.IntVar] = []
+    lasts: list[cp_model.IntVar] = []
     for b in tdv.blocks.values():
-        model.add(first <= b.start).only_enforce_if(b.used)
-        model.add(last >= b.end).only_enforce_if(b.used)
-    model.add(last >= first)
+        for rid, a in b.sessions:
+            start, busy = v.start[rid], v.referral(rid).minutes + v.admin
+            model.add(first <= start).only_enforce_if(a)
+            model.add(last >= start + busy).only_enforce_if(a)
+            is_first, is_last = model.new_bool_var(""), model.new_bool_var("")
+            model.add_implication(is_first, a)
+            model.add_implication(is_last, a)
+            model.add(first >= start).only_enforce_if(is_first)
+            model.add(last <= start + busy).only_enforce_if(is_last)
+            firsts.append(is_first)
+            lasts.append(is_last)
+    assert tdv.empty is not None
+    model.add_bool_or(firsts).only_enforce_if(~tdv.empty)
+    model.add_bool_or(lasts).only_enforce_if(~tdv.empty)
+    model.add(last == first).only_enforce_if(tdv.empty)
     # Redundant but it gives the LP the span's real lower bound: the day holds its sessions.
     model.add(
         last - first

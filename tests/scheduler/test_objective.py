@@ -1,0 +1,101 @@
+"""One objective: every solution the CP-SAT model finds costs exactly what the one cost
+evaluator (rota.evaluate.costs) says its rota costs, and solve() reports that cost."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from ortools.sat.python import cp_model
+
+from rota.evaluate.costs import total_cost
+from rota.models import PreviousSession, Problem, Rota
+from rota.scheduler import SolveParams
+from rota.scheduler.candidates import build_candidates
+from rota.scheduler.cpsat.build import build_model, extract_sessions
+from rota.scheduler.cpsat.variables import Variables
+from rota.scheduler.greedy import greedy_rota
+from rota.scheduler.solve import restrict_candidates
+from tests.scheduler.helpers import service, solved
+from tests.scheduler.test_optimality import with_previous
+
+
+class _Every(cp_model.CpSolverSolutionCallback):
+    """Records each solution's objective and rota."""
+
+    def __init__(self, problem: Problem, v: Variables) -> None:
+        super().__init__()
+        self.problem, self.v = problem, v
+        self.seen: list[tuple[float, Rota]] = []
+
+    def on_solution_callback(self) -> None:
+        sessions = extract_sessions(self.problem, self.v, self.value, self.boolean_value)
+        self.seen.append((self.objective_value, Rota(sessions=tuple(sessions))))
+
+
+def every_solution(problem: Problem, params: SolveParams) -> list[tuple[float, Rota]]:
+    """Each solution the full model finds (hinted with the greedy rota), with its objective."""
+    candidates = build_candidates(problem)
+    greedy = greedy_rota(problem, candidates)
+    restricted = restrict_candidates(problem, candidates, greedy, params.therapists_per_referral)
+    built = build_model(problem, restricted, params, greedy)
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_time_in_seconds = 5
+    recorder = _Every(problem, built.v)
+    solver.solve(built.model, recorder)
+    return recorder.seen
+
+
+def _lunch_at_the_edge() -> Problem:
+    """One session before noon at a school, lunch there after it: the day's span must stop at
+    the session's admin, not at lunch (the model's blocks used to stretch over lunch)."""
+    return service(
+        [
+            {"referral_id": "R1", "site_ids": "B", "available": "Mon 11:00-11:30"},
+            {"referral_id": "R2", "site_ids": "B", "available": "Mon 13:00-13:30"},
+        ],
+        previous=(
+            PreviousSession(
+                referral_id="R1", therapist_id="T1", day="Mon", start=11 * 60, room_id="B1"
+            ),
+            PreviousSession(
+                referral_id="R2", therapist_id="T1", day="Mon", start=13 * 60 + 30, room_id="B1"
+            ),
+        ),
+    )
+
+
+def _lunch_after_the_last_session() -> Problem:
+    """A school 150 minutes from the base: lunch can only be taken there, after the day's one
+    session; the day's span still ends with that session's admin."""
+    return service(
+        [{"referral_id": "R1", "site_ids": "B", "available": "Mon 11:00-11:30"}], travel=150
+    )
+
+
+def test_the_span_ends_with_the_last_admin_even_when_lunch_follows_it() -> None:
+    problem = _lunch_after_the_last_session()
+    params = SolveParams(workers=1)
+    seen = every_solution(problem, params)
+    assert seen
+    for objective, rota in seen:
+        assert objective == total_cost(problem, rota, params.weights)
+
+
+def test_every_solution_with_a_previous_rota_costs_what_the_evaluator_says() -> None:
+    problem = _lunch_at_the_edge()
+    params = SolveParams(workers=1)
+    seen = every_solution(problem, params)
+    assert seen
+    for objective, rota in seen:
+        assert objective == total_cost(problem, rota, params.weights)
+    result = solved(problem, strategy="full")
+    assert result.objective == sum(t.cost for t in result.costs)
+    assert "sessions moved from previous" in {t.label for t in result.costs}
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(with_previous())
+def test_every_solution_of_random_services_costs_what_the_evaluator_says(problem: Problem) -> None:
+    params = SolveParams(workers=1)
+    for objective, rota in every_solution(problem, params):
+        assert objective == total_cost(problem, rota, params.weights)
