@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from rota.evaluate.costs import CostModel, Where
+from rota.evaluate.costs import CostModel, Where, previous_rows
 from rota.evaluate.weights import Weights
 from rota.models import Day, Problem, Rota, Session
 from rota.scheduler.candidates import Candidates, Option
@@ -57,14 +57,17 @@ class Board:
         weights: Weights,
         rota: Rota,
         nearest: int = 0,
+        *,
+        previous: bool = True,
     ) -> None:
         self.problem = problem
         self.candidates = candidates
         self.rules = DayRules(problem)
-        self.costs = CostModel(problem, weights, with_previous=bool(problem.previous))
+        # The previous-rota term as the evaluator counts it (``previous`` = the solve uses it).
+        with_previous = previous and bool(previous_rows(problem))
+        self.costs = CostModel(problem, weights, with_previous=with_previous)
         s = problem.settings
         self.slot, self.admin = s.slot_minutes, s.admin_minutes
-        self.max_week = {t.therapist_id: t.max_contact_minutes for t in problem.therapists}
         #: Pinned sessions never move.
         self.pinned = {p.referral_id for p in problem.previous if p.pinned}
         self.session: dict[str, Session] = {}
@@ -179,8 +182,7 @@ class Board:
         return None
 
     def therapist_fits(self, tid: str, day: Day, visit: Visit) -> bool:
-        limit = self.max_week[tid]
-        if limit is not None and self.contact[tid] + visit.end - visit.start > limit:
+        if not self.rules.week_fits(tid, self.contact[tid], visit.end - visit.start):
             return False
         seq = list(self.visits.get((tid, day), ()))
         bisect.insort(seq, visit, key=START)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import time
 
 from rota.scheduler.params import (
+    LOCAL_ITERATIONS_PER_SECOND,
     REPEATABLE_DTIME_PER_WORKER_SECOND,
     REPEATABLE_LNS_DTIME_PER_WORKER_SECOND,
     REPEATABLE_SECONDS_PER_MODEL_ITEM,
@@ -88,3 +89,15 @@ class Budget:
         the greedy rota, or the LNS insertion start (repeatable runs)."""
         if self.repeatable:
             self.spent += referrals * REPEATABLE_SECONDS_PER_REFERRAL
+
+    def local_iterations(self, seconds: float) -> int | None:
+        """Repeatable runs: the ruin-and-recreate iterations ``seconds`` of the budget buy;
+        None for a normal run (the clock limits it)."""
+        if not self.repeatable:
+            return None
+        return max(0, int(LOCAL_ITERATIONS_PER_SECOND * seconds))
+
+    def charge_local(self, iterations: int) -> None:
+        """Charge ruin-and-recreate iterations (repeatable runs)."""
+        if self.repeatable:
+            self.spent += iterations / LOCAL_ITERATIONS_PER_SECOND

@@ -60,6 +60,17 @@ TIME_LIMIT_SHARE = 0.98
 STOP_POLL_SECONDS = 0.05
 #: The LNS insertion start runs only if at least this many seconds remain.
 INSERTION_MIN_SECONDS = 1.0
+#: Full strategy: the share of the time limit the local search gets before CP-SAT starts from
+#: its rota (CP-SAT then has most of the time to improve it and to prove a bound).
+FULL_LOCAL_SHARE = 0.25
+#: Full strategy: the local search ends early after this many ruins in a row found nothing
+#: better (a small service's local optimum is reached in a moment; CP-SAT takes it from there).
+FULL_LOCAL_PATIENCE = 300
+#: Repeatable runs: ruin-and-recreate iterations charged as one second of the budget (measured
+#: on the county demo on the project's 2-core machine, where one iteration takes ~25 ms).
+LOCAL_ITERATIONS_PER_SECOND = 40
+#: How often (seconds) the local search reports an improvement (it finds many a second).
+LOCAL_REPORT_SECONDS = 1.0
 
 
 class SolveParams(BaseModel):
@@ -82,10 +93,12 @@ class SolveParams(BaseModel):
         "CP-SAT's deterministic time and model sizes instead of the clock (see "
         "scheduler/budget.py), so the same input, seed and workers give the same rota",
     )
-    strategy: Literal["auto", "full", "lns"] = Field(
+    strategy: Literal["auto", "full", "local", "lns"] = Field(
         "auto",
-        description="full: one CP-SAT model of the whole week (proves a bound); lns: "
-        "re-optimise a few nearby therapists at a time; auto: full when the model is small",
+        description="full: a short local search, then one CP-SAT model of the whole week "
+        "started from it (proves a bound); local: ruin and recreate with annealing for the whole "
+        "time; lns: CP-SAT re-optimises a few nearby therapists at a time; auto: full when the "
+        "model is small, else local",
     )
     full_model_limit: int = Field(
         1_500, ge=0, description="auto uses the full model up to this many placement options"

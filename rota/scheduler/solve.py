@@ -1,7 +1,9 @@
 """solve(problem, params) -> Result: pins, candidates, greedy start, then CP-SAT, reasons, check.
 
-A small service is one CP-SAT model (which also proves a bound); a larger one is improved by
-large-neighbourhood search (strategies/lns.py). Never raises because a problem is infeasible or
+A larger service is improved by ruin and recreate with annealing (strategies/local.py) for the
+whole time limit; a small one gets a short local search, then one CP-SAT model of the whole week
+started from its rota (which also proves a bound). CP-SAT large-neighbourhood search
+(strategies/lns.py) is there on request. Never raises because a problem is infeasible or
 time ran out: the greedy rota exists within seconds and is returned if nothing better is found;
 the stop signal (Ctrl-C, the web page's Stop button, a sweep) ends any phase within a second and
 keeps the best rota found. Every rota is costed by the one cost evaluator (evaluate/costs.py).
@@ -26,12 +28,19 @@ from rota.models.result import Result, Status
 from rota.scheduler.budget import Budget
 from rota.scheduler.candidates import Candidates, build_candidates, therapists_by_distance
 from rota.scheduler.greedy import greedy_rota, insertion_rota
-from rota.scheduler.params import INSERTION_MIN_SECONDS, TIME_LIMIT_SHARE, SolveParams
+from rota.scheduler.params import (
+    FULL_LOCAL_PATIENCE,
+    FULL_LOCAL_SHARE,
+    INSERTION_MIN_SECONDS,
+    TIME_LIMIT_SHARE,
+    SolveParams,
+)
 from rota.scheduler.pins import PinPlan, pin_plan, unpin
 from rota.scheduler.progress import Progress, ProgressFn, Stopped, StopSignal, stopped
 from rota.scheduler.reasons import explain_unscheduled
 from rota.scheduler.strategies.full import solve_full
 from rota.scheduler.strategies.lns import improve
+from rota.scheduler.strategies.local import improve_locally
 
 
 def restrict_candidates(
@@ -112,10 +121,52 @@ class _Run:
             )
         )
 
+    def local(
+        self,
+        candidates: dict[str, Candidates],
+        search: _Search,
+        seconds: float,
+        patience: int | None = None,
+    ) -> _Search:
+        """Ruin and recreate from the search's rota for ``seconds`` (of the budget), or until
+        ``patience`` ruins in a row found nothing better."""
+        best, stats = improve_locally(
+            self.problem,
+            candidates,
+            search.rota,
+            self.params,
+            seconds,
+            self.budget,
+            lambda rota, cost: self.report(rota, cost, "local search"),
+            self.stop,
+            patience,
+        )
+        cost = self.cost(best)
+        if cost <= search.cost:
+            search.rota, search.cost = best, cost
+            stopped_early = ", stopped early" if stats.interrupted else ""
+            search.source = (
+                f"local search ({stats.iterations} ruins and recreates, {stats.improvements} "
+                f"improvements{stopped_early})"
+            )
+        search.status = "FEASIBLE" if search.rota.sessions else "UNKNOWN"
+        if search.status == "FEASIBLE" and self.budget.used_up():
+            search.status = "TIME_LIMIT"
+        return search
+
     def full(self, candidates: dict[str, Candidates], search: _Search) -> _Search:
-        greedy = search.rota
+        """A short local search, then the whole week's CP-SAT model started from its rota
+        (with the candidates cut around that rota rather than the greedy's)."""
+        if not stopped(self.stop):
+            seconds = self.params.time_limit * FULL_LOCAL_SHARE
+            search = self.local(candidates, search, seconds, FULL_LOCAL_PATIENCE)
+        params = self.params
+        restricted = restrict_candidates(
+            self.problem, candidates, search.rota, params.therapists_per_referral
+        )
+        start = search.rota
         outcome = solve_full(
-            self.problem, candidates, greedy, self.params, self.budget, self.on_progress, self.stop
+            self.problem, restricted, start, params, self.budget, self.on_progress, self.stop
         )
         search.status = outcome.status
         search.num_vars, search.num_constraints = outcome.num_vars, outcome.num_constraints
@@ -125,7 +176,7 @@ class _Run:
                 search.rota, search.cost, search.source = outcome.rota, cost, "cp-sat"
                 search.bound = outcome.bound
         elif search.status in ("UNKNOWN", "INFEASIBLE", "MODEL_INVALID"):
-            search.status = "FEASIBLE" if greedy.sessions else search.status
+            search.status = "FEASIBLE" if start.sessions else search.status
         return search
 
     def lns(
@@ -205,12 +256,14 @@ def solve(
     num_options = sum(len(c.options) for c in restricted.values())
     strategy = params.strategy
     if strategy == "auto":
-        strategy = "full" if num_options <= params.full_model_limit else "lns"
+        strategy = "full" if num_options <= params.full_model_limit else "local"
     search = _Search(greedy, greedy_cost, "greedy", "FEASIBLE" if greedy.sessions else "UNKNOWN")
     if stopped(stop):
         pass  # keep the greedy rota
     elif strategy == "full":
-        search = run.full(restricted, search)
+        search = run.full(candidates, search)
+    elif strategy == "local":
+        search = run.local(candidates, search, budget.remaining())
     else:
         search = run.lns(candidates, search, pins.sessions)
     if (

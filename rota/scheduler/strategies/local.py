@@ -18,8 +18,9 @@ from dataclasses import dataclass
 
 from rota.models import Problem, Rota, Session
 from rota.scheduler.board import Board
+from rota.scheduler.budget import Budget
 from rota.scheduler.candidates import Candidates
-from rota.scheduler.params import SolveParams
+from rota.scheduler.params import LOCAL_REPORT_SECONDS, SolveParams
 from rota.scheduler.progress import StopSignal, stopped
 
 #: Therapists (nearest by base, plus the current one) a session may move to.
@@ -40,8 +41,6 @@ BLINK = 0.05
 TEMPERATURE_START = 300.0
 #: ... down to this at the end of the time given.
 TEMPERATURE_END = 5.0
-#: Repeatable runs: iterations per second of time limit (no clock is read).
-ITERATIONS_PER_SECOND = 40
 
 
 @dataclass
@@ -183,12 +182,24 @@ def improve_locally(
     candidates: dict[str, Candidates],
     rota: Rota,
     params: SolveParams,
-    deadline: float,
+    seconds: float,
+    budget: Budget | None = None,
     on_improve: Callable[[Rota, int], None] | None = None,
     stop: StopSignal | None = None,
+    patience: int | None = None,
 ) -> tuple[Rota, LocalStats]:
-    """Improve ``rota`` by ruin and recreate until ``deadline`` (perf_counter) or ``stop``."""
-    board = Board(problem, candidates, params.weights, rota, nearest=LOCAL_NEAREST)
+    """Improve ``rota`` by ruin and recreate for ``seconds`` (by the clock; a repeatable run's
+    ``budget`` turns them into a number of iterations and is charged with them) or until
+    ``stop``, or after ``patience`` iterations in a row found nothing better. ``on_improve``
+    hears of a better rota at most every LOCAL_REPORT_SECONDS, and of the best at the end."""
+    board = Board(
+        problem,
+        candidates,
+        params.weights,
+        rota,
+        nearest=LOCAL_NEAREST,
+        previous=params.use_previous,
+    )
     rng = random.Random(params.seed)
     search = _Search(board, rng)
     stats = LocalStats()
@@ -196,18 +207,21 @@ def improve_locally(
     best_total = board.total
     best = dict(board.session)
     t0 = time.perf_counter()
-    budget = None
-    if params.deterministic_time is not None:
-        budget = int(ITERATIONS_PER_SECOND * params.time_limit)
+    deadline = t0 + max(0.0, seconds)
+    iterations = budget.local_iterations(seconds) if budget is not None else None
+    reported_at, reported_total = t0, None
+    last_gain = 0
     span = max(1e-9, deadline - t0)
     while True:
         if stopped(stop):
             stats.interrupted = True
             break
-        if budget is not None:
-            if stats.iterations >= budget:
+        if patience is not None and stats.iterations - last_gain >= patience:
+            break
+        if iterations is not None:
+            if stats.iterations >= iterations:
                 break
-            progress = stats.iterations / budget
+            progress = stats.iterations / max(1, iterations)
         else:
             now = time.perf_counter()
             if now >= deadline:
@@ -215,29 +229,48 @@ def improve_locally(
             progress = (now - t0) / span
         temperature = TEMPERATURE_START * (TEMPERATURE_END / TEMPERATURE_START) ** progress
         stats.iterations += 1
-        before = board.total
-        removed, first = search.ruin()
-        old: dict[str, Session | None] = {rid: board.session.get(rid) for rid in removed}
-        for rid in removed:
-            board.remove(rid)
-        waiting_before = [rid for rid in search.placeable if rid not in board.session]
-        search.recreate(removed, first)
-        for rid in waiting_before:
-            old.setdefault(rid, None)
-        delta = board.total - before
-        if delta <= 0 or rng.random() < math.exp(-delta / temperature):
+        if _iterate(search, temperature):
             stats.accepted += 1
             if board.total < best_total:
                 best_total = board.total
                 best = dict(board.session)
                 stats.improvements += 1
-                if on_improve:
-                    on_improve(Rota(sessions=tuple(best.values())), best_total)
-        else:
-            for rid in old:
-                if rid in board.session:
-                    board.remove(rid)
-            for s in old.values():
-                if s is not None:
-                    board.place(s)
-    return Rota(sessions=tuple(best[rid] for rid in sorted(best))).sorted(), stats
+                last_gain = stats.iterations
+                now = time.perf_counter()
+                if on_improve and now - reported_at >= LOCAL_REPORT_SECONDS:
+                    on_improve(_rota(best), best_total)
+                    reported_at, reported_total = now, best_total
+    if budget is not None:
+        budget.charge_local(stats.iterations)
+    found = _rota(best)
+    if on_improve and stats.improvements and reported_total != best_total:
+        on_improve(found, best_total)
+    return found, stats
+
+
+def _iterate(search: _Search, temperature: float) -> bool:
+    """One ruin and recreate; kept (True) by the annealing rule, else undone."""
+    board, rng = search.board, search.rng
+    before = board.total
+    removed, first = search.ruin()
+    old: dict[str, Session | None] = {rid: board.session.get(rid) for rid in removed}
+    for rid in removed:
+        board.remove(rid)
+    waiting_before = [rid for rid in search.placeable if rid not in board.session]
+    search.recreate(removed, first)
+    for rid in waiting_before:
+        old.setdefault(rid, None)
+    delta = board.total - before
+    if delta <= 0 or rng.random() < math.exp(-delta / temperature):
+        return True
+    for rid in old:
+        if rid in board.session:
+            board.remove(rid)
+    for s in old.values():
+        if s is not None:
+            board.place(s)
+    return False
+
+
+def _rota(sessions: dict[str, Session]) -> Rota:
+    return Rota(sessions=tuple(sessions[rid] for rid in sorted(sessions))).sorted()
