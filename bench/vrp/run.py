@@ -2,9 +2,10 @@
 
 ``python -m bench.vrp.run`` writes each instance's 25-customer service as an input workbook
 (rota's own writer) and checks that ``rota validate`` accepts it; then, each in its own
-subprocess and one after another, proves the optimum with the independent exact model
-(``bench/vrp/exact.py``) and runs rota's ``solve()`` with 2 workers for 30 s. The exact
-solution goes through rota's cost evaluator and checker, which must agree with the model.
+subprocess and one after another, proves the optimum with both independent exact models
+(``bench/vrp/exact.py``: CP-SAT circuits, then a time-expanded MIP; where both prove one they
+must agree) and runs rota's ``solve()`` with 2 workers for 30 s. Each exact solution goes
+through rota's cost evaluator and checker, which must agree with the model.
 Results: ``bench/results/vrp/<NAME>.json`` and ``bench/results/vrp/RESULTS.md``.
 """
 
@@ -39,6 +40,7 @@ RESULTS_DIR = BENCH_DIR / "results" / "vrp"
 WORKERS = 2
 SEED = 0
 ROTA_SECONDS = 30.0
+CIRCUIT_SECONDS = 120.0
 EXACT_SECONDS = 600.0
 
 Record = dict[str, Any]
@@ -49,31 +51,28 @@ Record = dict[str, Any]
 # --------------------------------------------------------------------------------------------
 
 
-def measure_exact(service: Path, seconds: float) -> Record:
-    """The proven optimum of a service, and what rota's evaluator and checker say of it."""
-    from bench.vrp.exact import routes_to_rota, solve_exact
+def measure_exact(service: Path, seconds: float, method: str) -> Record:
+    """One exact model on a service, and what rota's evaluator and checker say of its rota.
+    The circuit model's child also finds the travel-only optimum (a guide to the instance)."""
+    from bench.vrp.exact import Method, routes_to_rota, solve_exact
     from rota.evaluate.check import check
     from rota.evaluate.costs import cost_terms
     from rota.evaluate.weights import Weights
     from rota.io.load import read_problem
 
     problem = read_problem(service)
-    result = solve_exact(problem, time_limit=seconds, workers=WORKERS)
-    travel_only = solve_exact(problem, time_limit=seconds, workers=WORKERS, weights=Weights(idle=0))
+    kind: Method = "timed" if method == "timed" else "circuit"
+    result = solve_exact(problem, method=kind, time_limit=seconds, workers=WORKERS)
     record: Record = {
+        "method": kind,
         "status": result.status,
         "objective": result.objective,
+        "model_objective": result.model_objective,
         "bound": result.bound,
         "seconds": round(result.seconds, 3),
         "travel": result.travel,
         "span": result.span,
         "routes": [[rid for rid, _ in route] for route in result.routes],
-        "travel_only": {
-            "status": travel_only.status,
-            "travel": travel_only.travel,
-            "routes": len(travel_only.routes),
-            "seconds": round(travel_only.seconds, 3),
-        },
     }
     if result.objective is not None:
         rota = routes_to_rota(problem, result)
@@ -81,7 +80,32 @@ def measure_exact(service: Path, seconds: float) -> Record:
         record["evaluator_cost"] = sum(t.cost for t in terms)
         record["evaluator_terms"] = {t.label: t.units for t in terms}
         record["check_violations"] = [str(v) for v in check(problem, rota)]
+    if kind == "circuit":
+        only = solve_exact(problem, time_limit=seconds, workers=WORKERS, weights=Weights(idle=0))
+        record["travel_only"] = {
+            "status": only.status,
+            "travel": only.travel,
+            "routes": len(only.routes),
+            "seconds": round(only.seconds, 3),
+        }
     return record
+
+
+def best_of(models: dict[str, Record]) -> Record:
+    """The optimum from the exact models: the quickest proof, else the best rota and bound."""
+    ok = [m for m in models.values() if "error" not in m and m.get("objective") is not None]
+    if not ok:
+        return {"error": "; ".join(str(m.get("error", m.get("status"))) for m in models.values())}
+    proven = sorted((m for m in ok if m["status"] == "OPTIMAL"), key=lambda m: m["seconds"])
+    best = proven[0] if proven else min(ok, key=lambda m: m["objective"])
+    bounds = [m["bound"] for m in models.values() if m.get("bound") is not None]
+    return {
+        **best,
+        "status": "OPTIMAL" if proven else "FEASIBLE",
+        "bound": best["objective"] if proven else max(bounds),
+        "proved_by": [m["method"] for m in proven],
+        "agree": len({m["objective"] for m in proven}) <= 1,
+    }
 
 
 def measure_rota(service: Path, seconds: float) -> Record:
@@ -125,7 +149,8 @@ def measure_rota(service: Path, seconds: float) -> Record:
 
 
 def run_child(args: list[str], out: Path, timeout: float) -> Record:
-    """Run one child (``--child-exact`` or ``--child-rota``); a failure becomes {"error": ...}."""
+    """Run one child (``--child-circuit``, ``--child-timed`` or ``--child-rota``); a failure
+    becomes {"error": ...}."""
     cmd = [sys.executable, "-m", "bench.vrp.run", *args, "--child-out", str(out)]
     try:
         proc = subprocess.run(
@@ -159,7 +184,12 @@ def validate(service: Path) -> Record:
 
 
 def measure_instance(
-    name: str, out_dir: Path, rota_seconds: float, exact_seconds: float, customers: int
+    name: str,
+    out_dir: Path,
+    rota_seconds: float,
+    circuit_seconds: float,
+    exact_seconds: float,
+    customers: int,
 ) -> Record:
     """Write, validate, solve exactly, solve with rota: the instance's whole record."""
     instance = read_instance(name)
@@ -178,11 +208,13 @@ def measure_instance(
         "validate": validate(service),
     }
     tmp = out_dir / f"{name}.child.json"
-    record["exact"] = run_child(
-        ["--child-exact", str(service), "--seconds", str(exact_seconds)],
-        tmp,
-        exact_seconds * 2 + 300,
-    )
+    record["models"] = {
+        method: run_child(
+            [f"--child-{method}", str(service), "--seconds", str(limit)], tmp, limit * 2 + 300
+        )
+        for method, limit in (("circuit", circuit_seconds), ("timed", exact_seconds))
+    }
+    record["exact"] = best_of(record["models"])
     record["rota"] = run_child(
         ["--child-rota", str(service), "--seconds", str(rota_seconds)], tmp, rota_seconds * 3 + 300
     )
@@ -206,17 +238,28 @@ def compare(exact: Record, rota: Record) -> Record:
 
 
 def verdict(record: Record) -> str:
-    """PASS, or FAILED with the first reason: a crash, a failed check, an evaluator mismatch."""
+    """PASS, or FAILED with the first reason: a crash, a failed check, models or evaluator
+    disagreeing, or rota below a proven optimum."""
     exact, rota = record["exact"], record["rota"]
     if record["validate"]["exit_code"] != 0:
         return "FAILED (rota validate)"
-    for who, r in (("exact", exact), ("rota", rota)):
-        if "error" in r:
+    for who, r in (*record.get("models", {}).items(), ("exact", exact), ("rota", rota)):
+        if "error" in r and who != "exact":
             return f"FAILED ({who}: {r['error'][:60]})"
         if r.get("check_violations"):
             return f"FAILED ({who}'s rota fails the checker)"
-    if exact["status"] == "OPTIMAL" and exact.get("evaluator_cost") != exact["objective"]:
-        return "FAILED (evaluator disagrees with the exact model)"
+        if (
+            r.get("status") == "OPTIMAL"
+            and who != "rota"
+            and not (
+                r.get("evaluator_cost") == r["objective"] == round(r.get("model_objective") or 0)
+            )
+        ):
+            return f"FAILED ({who}: the evaluator or the model's own value disagrees)"
+    if "error" in exact:
+        return f"FAILED (exact: {exact['error'][:60]})"
+    if not exact.get("agree", True):
+        return "FAILED (the exact models prove different optima)"
     if exact["status"] == "OPTIMAL" and rota["objective"] < exact["objective"]:
         return "FAILED (rota below the proven optimum)"
     return "PASS"
@@ -229,26 +272,41 @@ def _f(x: float | None, fmt: str) -> str:
 def markdown_table(records: Sequence[Record]) -> str:
     """One row per instance: the optimum and its proof, rota's 30 s result and gap."""
     head = (
-        "| instance | scale | optimum (travel + span) | routes | proof | exact s "
-        "| rota (travel + span) | gap | travel gap | optimal | reached at s "
-        "| rota says (status, bound) | check |"
+        "| instance | scale | optimum (travel + span) | routes | proof: circuit s / timed s "
+        "| travel-only optimum (routes) | rota (travel + span) | gap | travel gap | optimal "
+        "| reached at s | rota says (status, bound) | check |"
     )
     lines = [head, head_rule(head)]
     for r in records:
         e, o = r["exact"], r["rota"]
         if "error" in e or "error" in o:
-            lines.append(f"| {r['name']} |" + " n/a |" * 11 + f" {verdict(r)} |")
+            lines.append(f"| {r['name']} |" + " n/a |" * 12 + f" {verdict(r)} |")
             continue
-        proof = "OPTIMAL" if e["status"] == "OPTIMAL" else f"{e['status']}, bound {e['bound']:.0f}"
+        only = r["models"]["circuit"].get("travel_only", {})
         lines.append(
             f"| {r['name']} | 1:{r['time_scale']} | {e['objective']} ({e['travel']} x 10 + "
-            f"{e['span']}) | {len(e['routes'])} | {proof} | {_f(e['seconds'], '.2f')} "
+            f"{e['span']}) | {len(e['routes'])} | {_proofs(r['models'])} "
+            f"| {only.get('travel', 'n/a')} ({only.get('routes', 'n/a')}) "
             f"| {o['objective']} ({o['travel']} x 10 + {o['span']}) | {_f(r['gap'], '.2%')} "
             f"| {_f(r['travel_gap'], '.2%')} | {'yes' if r['optimal'] else 'no'} "
             f"| {_f(r['optimum_seconds'], '.1f')} "
             f"| {o['status']}, {_f(o['solver_bound'], '.0f')} | {verdict(r)} |"
         )
     return "\n".join(lines)
+
+
+def _proofs(models: dict[str, Record]) -> str:
+    """Each model's time to its proof, or its status and bound when it ran out of time."""
+    parts = []
+    for method in ("circuit", "timed"):
+        m = models.get(method, {})
+        if "error" in m:
+            parts.append("failed")
+        elif m["status"] == "OPTIMAL":
+            parts.append(_f(m["seconds"], ".2f"))
+        else:
+            parts.append(f"not proven in {m['seconds']:.0f} (bound {m['bound']:.0f})")
+    return " / ".join(parts)
 
 
 def summary(records: Sequence[Record]) -> list[str]:
@@ -316,29 +374,48 @@ def results_markdown(records: Sequence[Record], command: str) -> str:
     show_default=True,
     help="rota's time limit (with --child-*: that child's limit).",
 )
-@click.option("--exact-seconds", type=float, default=EXACT_SECONDS, show_default=True)
+@click.option(
+    "--circuit-seconds",
+    type=float,
+    default=CIRCUIT_SECONDS,
+    show_default=True,
+    help="The CP-SAT circuit model's time limit.",
+)
+@click.option(
+    "--exact-seconds",
+    type=float,
+    default=EXACT_SECONDS,
+    show_default=True,
+    help="The time-expanded MIP's time limit.",
+)
 @click.option("--results-dir", type=click.Path(path_type=Path), default=RESULTS_DIR)
-@click.option("--child-exact", type=click.Path(path_type=Path), default=None, hidden=True)
+@click.option("--child-circuit", type=click.Path(path_type=Path), default=None, hidden=True)
+@click.option("--child-timed", type=click.Path(path_type=Path), default=None, hidden=True)
 @click.option("--child-rota", type=click.Path(path_type=Path), default=None, hidden=True)
 @click.option("--child-out", type=click.Path(path_type=Path), default=None, hidden=True)
 def main(
     only: tuple[str, ...],
     customers: int,
     seconds: float,
+    circuit_seconds: float,
     exact_seconds: float,
     results_dir: Path,
-    child_exact: Path | None,
+    child_circuit: Path | None,
+    child_timed: Path | None,
     child_rota: Path | None,
     child_out: Path | None,
 ) -> None:
     """Prove each service's optimum, run rota on it, and write the JSONs and RESULTS.md."""
-    if child_exact is not None or child_rota is not None:
+    children = {"circuit": child_circuit, "timed": child_timed, "rota": child_rota}
+    for kind, service in children.items():
+        if service is None:
+            continue
         if child_out is None:
-            raise click.UsageError("--child-exact and --child-rota need --child-out")
-        if child_exact is not None:
-            write_json(child_out, measure_exact(child_exact, seconds))
-        elif child_rota is not None:
-            write_json(child_out, measure_rota(child_rota, seconds))
+            raise click.UsageError("a child run needs --child-out")
+        if kind == "rota":
+            write_json(child_out, measure_rota(service, seconds))
+        else:
+            write_json(child_out, measure_exact(service, seconds, kind))
         return
     unknown = [n for n in only if n.upper() not in INSTANCE_NAMES]
     if unknown:
@@ -346,9 +423,11 @@ def main(
     results_dir.mkdir(parents=True, exist_ok=True)
     command = shlex.join(["python", "-m", "bench.vrp.run", *sys.argv[1:]])
     for name in [n.upper() for n in only] or INSTANCE_NAMES:
-        click.echo(f"{name}: exact model, then rota {seconds:g} s ...", err=True)
+        click.echo(f"{name}: exact models, then rota {seconds:g} s ...", err=True)
         t0 = time.perf_counter()
-        record = measure_instance(name, results_dir, seconds, exact_seconds, customers)
+        record = measure_instance(
+            name, results_dir, seconds, circuit_seconds, exact_seconds, customers
+        )
         record["command"] = command
         write_json(results_dir / f"{name}.json", record)
         click.echo(f"  {verdict(record)} in {time.perf_counter() - t0:.0f} s", err=True)
