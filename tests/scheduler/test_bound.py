@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from rota.evaluate.check import check
 from rota.evaluate.costs import total_cost
 from rota.evaluate.weights import Weights
-from rota.models import Problem, Rota, Session
+from rota.models import Problem, Rota, Session, TravelOverride
 from rota.scheduler.bound import Relaxation, certificate, lower_bound, own_duals, shortest_drives
 from rota.scheduler.candidates import build_candidates
 from tests.conftest import make_two_therapists_service
@@ -182,7 +182,8 @@ def test_any_duals_give_a_bound_below_the_relaxation() -> None:
     assert certificate(relax, [0.0] * len(relax.rhs)) <= own
     # Duals of the wrong sign on inequality rows are clipped, so the bound stays valid.
     assert certificate(relax, [5.0] * len(relax.rhs)) <= solved_bound.relaxation + 1e-6
-    assert solved_bound.value == math.ceil(solved_bound.relaxation - 1e-3)
+    assert solved_bound.value >= math.ceil(solved_bound.relaxation - 1e-3)
+    assert lower_bound(problem, day_seconds=0).value == math.ceil(solved_bound.relaxation - 1e-3)
 
 
 def test_bound_is_below_the_two_therapist_service_optimum() -> None:
@@ -265,3 +266,42 @@ def test_bound_is_below_every_rota_of_a_demo_service(size: str) -> None:
     assert check(problem, greedy) == []
     assert bound.value <= total_cost(problem, greedy, Weights())
     assert bound.unplaceable > 0 and bound.net > 0
+
+
+def test_whole_days_count_the_tour_through_every_site_visited() -> None:
+    # One therapist based at A must see R1 at B and R2 at C on Monday: the day drives
+    # A -> B -> C -> A (25 + 40 + 25), while the LP alone counts the farthest round trip (50)
+    # shared between the two sessions; the day in whole numbers sees more of the tour.
+    sites = [
+        {
+            "site_id": sid,
+            "name": sid,
+            "latitude": 52.2 + i / 100,
+            "longitude": 0.1,
+            "hours": "Mon 08:30-17:00",
+        }
+        for i, sid in enumerate("ABC")
+    ]
+    problem = service(
+        [
+            {"referral_id": "R1", "site_ids": "B", "priority": 1},
+            {"referral_id": "R2", "site_ids": "C", "priority": 1},
+        ],
+        sites=sites,
+        rooms=[{"room_id": f"{s}1", "site_id": s, "capacity": 2} for s in "BC"],
+        travel=None,
+        settings={"lunch_minutes": 0, "days": "Mon"},
+    )
+    problem = problem.model_copy(
+        update={
+            "travel": tuple(
+                TravelOverride(from_site_id=a, to_site_id=b, minutes=m)
+                for a, b, m in (("A", "B", 25), ("A", "C", 25), ("B", "C", 40))
+            )
+        }
+    )
+    lp_only = lower_bound(problem, day_seconds=0)
+    whole = lower_bound(problem)
+    optimum = total_cost(problem, solved(problem, strategy="full").rota, Weights())
+    assert optimum == 10 * 90 + (30 + 10 + 40 + 30 + 10)
+    assert lp_only.value == 10 * 50 + 80 < whole.value <= optimum
