@@ -112,6 +112,7 @@ def measure_rota(service: Path, seconds: float) -> Record:
     """rota's solve() on a service: its rota's figures, its own status and bound, its history."""
     from rota.evaluate.check import check
     from rota.io.load import read_problem
+    from rota.scheduler.bound import lower_bound
     from rota.scheduler.params import SolveParams
     from rota.scheduler.progress import Progress
     from rota.scheduler.solve import solve
@@ -127,7 +128,10 @@ def measure_rota(service: Path, seconds: float) -> Record:
     params = SolveParams(time_limit=seconds, workers=WORKERS, seed=SEED)
     result = solve(problem, params, on_progress=on_progress)
     units = {t.label: t.units for t in result.costs}
+    bound = lower_bound(problem)
     return {
+        "lower_bound": bound.value,
+        "lower_bound_seconds": round(bound.seconds, 2),
         "status": result.status,
         "objective": sum(t.cost for t in result.costs),
         "solver_objective": result.objective,
@@ -262,6 +266,8 @@ def verdict(record: Record) -> str:
         return "FAILED (the exact models prove different optima)"
     if exact["status"] == "OPTIMAL" and rota["objective"] < exact["objective"]:
         return "FAILED (rota below the proven optimum)"
+    if exact["status"] == "OPTIMAL" and rota.get("lower_bound", 0) > exact["objective"]:
+        return "FAILED (rota's lower bound above the proven optimum)"
     return "PASS"
 
 
@@ -274,15 +280,16 @@ def markdown_table(records: Sequence[Record]) -> str:
     head = (
         "| instance | scale | optimum (travel + span) | routes | proof: circuit s / timed s "
         "| travel-only optimum (routes) | rota (travel + span) | gap | travel gap | optimal "
-        "| reached at s | rota says (status, bound) | check |"
+        "| reached at s | rota says (status, bound) | lower bound (bound.py) | check |"
     )
     lines = [head, head_rule(head)]
     for r in records:
         e, o = r["exact"], r["rota"]
         if "error" in e or "error" in o:
-            lines.append(f"| {r['name']} |" + " n/a |" * 12 + f" {verdict(r)} |")
+            lines.append(f"| {r['name']} |" + " n/a |" * 13 + f" {verdict(r)} |")
             continue
         only = r["models"]["circuit"].get("travel_only", {})
+        share = _ratio(o.get("lower_bound"), e["objective"])
         lines.append(
             f"| {r['name']} | 1:{r['time_scale']} | {e['objective']} ({e['travel']} x 10 + "
             f"{e['span']}) | {len(e['routes'])} | {_proofs(r['models'])} "
@@ -290,9 +297,15 @@ def markdown_table(records: Sequence[Record]) -> str:
             f"| {o['objective']} ({o['travel']} x 10 + {o['span']}) | {_f(r['gap'], '.2%')} "
             f"| {_f(r['travel_gap'], '.2%')} | {'yes' if r['optimal'] else 'no'} "
             f"| {_f(r['optimum_seconds'], '.1f')} "
-            f"| {o['status']}, {_f(o['solver_bound'], '.0f')} | {verdict(r)} |"
+            f"| {o['status']}, {_f(o['solver_bound'], '.0f')} "
+            f"| {o.get('lower_bound', 'n/a')} ({_f(share, '.0%')}) "
+            f"| {verdict(r)} |"
         )
     return "\n".join(lines)
+
+
+def _ratio(num: float | None, den: float | None) -> float | None:
+    return None if num is None or not den else num / den
 
 
 def _proofs(models: dict[str, Record]) -> str:

@@ -269,6 +269,7 @@ def _record(circuit: dict[str, Any] | None = None, **rota_changes: Any) -> dict[
         "travel": 88,
         "span": 220,
         "check_violations": [],
+        "lower_bound": 950,
         "history": [{"elapsed": 1.0, "objective": 1200}, {"elapsed": 5.0, "objective": 1100}],
         **rota_changes,
     }
@@ -318,9 +319,10 @@ def test_compare_and_verdict() -> None:
     ).startswith("FAILED (the exact models")
     assert verdict(_record(objective=900)).startswith("FAILED (rota below")
     assert verdict(_record(check_violations=["x"])).startswith("FAILED (rota's")
+    assert verdict(_record(lower_bound=1001)).startswith("FAILED (rota's lower bound")
     table = markdown_table([r])
     assert "| R101 | 1:1 | 1000 (80 x 10 + 200) | 2 | 0.50 / 4.00 | 75 (2) |" in table
-    assert "| 10.00% |" in table
+    assert "| 10.00% |" in table and "| 950 (95%) | PASS |" in table
 
 
 def test_run_end_to_end_on_one_instance(tmp_path: Path) -> None:
@@ -353,5 +355,6 @@ def test_run_end_to_end_on_one_instance(tmp_path: Path) -> None:
     assert record["exact"]["proved_by"] == ["circuit", "timed"]
     assert record["exact"]["evaluator_cost"] == record["exact"]["objective"]
     assert record["rota"]["objective"] >= record["exact"]["objective"]
+    assert 0 < record["rota"]["lower_bound"] <= record["exact"]["objective"]
     assert (tmp_path / "services" / "R101-25.xlsx").exists()
     assert "| R101 |" in (tmp_path / "RESULTS.md").read_text(encoding="utf-8")
