@@ -363,7 +363,8 @@ def results_markdown(records: Sequence[Record], command: str) -> str:
             "- command: " + "; ".join(f"`{c}`" for c in commands),
             "- code measured (git): " + ", ".join(sorted({r["source"] for r in records})),
             f"- OR-Tools {version('ortools')}; rota's solve(): {WORKERS} workers, seed {SEED}, "
-            f"{limits} s; exact model: CP-SAT, {WORKERS} workers; each in its own subprocess, "
+            f"{limits} s; exact models: CP-SAT circuits ({WORKERS} workers) and a "
+            "time-expanded MIP (HiGHS); each in its own subprocess, "
             "one after another, on a 2-core machine shared with other work",
             "- objective = 10 x travel minutes + day span minutes (every referral placed in both); "
             "gap = (rota - optimum) / optimum; reached at = first time rota's best rota cost the "
@@ -402,6 +403,7 @@ def results_markdown(records: Sequence[Record], command: str) -> str:
     help="The time-expanded MIP's time limit.",
 )
 @click.option("--results-dir", type=click.Path(path_type=Path), default=RESULTS_DIR)
+@click.option("--report-only", is_flag=True, help="Run nothing: rewrite RESULTS.md from the JSONs.")
 @click.option("--child-circuit", type=click.Path(path_type=Path), default=None, hidden=True)
 @click.option("--child-timed", type=click.Path(path_type=Path), default=None, hidden=True)
 @click.option("--child-rota", type=click.Path(path_type=Path), default=None, hidden=True)
@@ -413,6 +415,7 @@ def main(
     circuit_seconds: float,
     exact_seconds: float,
     results_dir: Path,
+    report_only: bool,
     child_circuit: Path | None,
     child_timed: Path | None,
     child_rota: Path | None,
@@ -435,7 +438,7 @@ def main(
         raise click.UsageError(f"unknown instance {', '.join(unknown)}")
     results_dir.mkdir(parents=True, exist_ok=True)
     command = shlex.join(["python", "-m", "bench.vrp.run", *sys.argv[1:]])
-    for name in [n.upper() for n in only] or INSTANCE_NAMES:
+    for name in [] if report_only else [n.upper() for n in only] or INSTANCE_NAMES:
         click.echo(f"{name}: exact models, then rota {seconds:g} s ...", err=True)
         t0 = time.perf_counter()
         record = measure_instance(

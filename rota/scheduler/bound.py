@@ -330,18 +330,26 @@ def day_bound(relax: Relaxation, duals: list[float], seconds_per_day: float) -> 
     each therapist-day keeps its own rows, whole numbers (a referral is in the day or not, a
     site visited or not) and a tour through the sites it visits, and CP-SAT bounds its least
     reduced cost. By weak duality for the rows priced, the sum is a lower bound on every rota
-    (beyond the constant) for any duals, whether or not CP-SAT finishes a day."""
+    (beyond the constant) for any duals. A day counts the better of CP-SAT's bound and its share
+    of ``certificate`` (weak duality inside the day), so the sum is never below
+    ``certificate``, whether or not CP-SAT finishes a day."""
     y = _clip(relax, duals)
     total = [y[i] * relax.rhs[i] for i in range(len(y)) if i not in relax.row_day]
+    own_rows: dict[tuple[str, str], list[float]] = defaultdict(list)
+    for i, key in relax.row_day.items():
+        own_rows[key].append(y[i] * relax.rhs[i])
     by_day: dict[tuple[str, str], list[tuple[_Column, float]]] = defaultdict(list)
     for col in relax.columns:
-        reduced = col.cost - math.fsum(y[i] * a for i, a in col.rows if i not in relax.row_day)
+        linking = math.fsum(y[i] * a for i, a in col.rows if i not in relax.row_day)
         if col.day is None:
-            total.append(min(0.0, reduced) * col.upper)
-        else:
-            by_day[col.day].append((col, reduced))
+            total.append(min(0.0, col.cost - linking) * col.upper)
+            continue
+        by_day[col.day].append((col, col.cost - linking))
+        inside = math.fsum(y[i] * a for i, a in col.rows if i in relax.row_day)
+        own_rows[col.day].append(min(0.0, col.cost - linking - inside) * col.upper)
     for key, cols in sorted(by_day.items()):
-        total.append(_day_minimum(relax, key, cols, seconds_per_day))
+        lp_share = math.fsum(own_rows[key])
+        total.append(max(lp_share, _day_minimum(relax, key, cols, seconds_per_day)))
     return math.fsum(total)
 
 
@@ -436,7 +444,7 @@ def lower_bound(
     weights: Weights | None = None,
     *,
     time_limit: float = 300.0,
-    day_seconds: float = 1.0,
+    day_seconds: float = 0.5,
     candidates: dict[str, Candidates] | None = None,
 ) -> LowerBound:
     """A proven lower bound on every valid rota's cost (module docstring). ``candidates``
@@ -476,4 +484,12 @@ def lower_bound(
     )
 
 
-__all__ = ["LowerBound", "Relaxation", "certificate", "lower_bound", "own_duals", "shortest_drives"]
+__all__ = [
+    "LowerBound",
+    "Relaxation",
+    "certificate",
+    "day_bound",
+    "lower_bound",
+    "own_duals",
+    "shortest_drives",
+]

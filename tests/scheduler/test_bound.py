@@ -13,7 +13,14 @@ from rota.evaluate.check import check
 from rota.evaluate.costs import total_cost
 from rota.evaluate.weights import Weights
 from rota.models import Problem, Rota, Session, TravelOverride
-from rota.scheduler.bound import Relaxation, certificate, lower_bound, own_duals, shortest_drives
+from rota.scheduler.bound import (
+    Relaxation,
+    certificate,
+    day_bound,
+    lower_bound,
+    own_duals,
+    shortest_drives,
+)
 from rota.scheduler.candidates import build_candidates
 from tests.conftest import make_two_therapists_service
 from tests.scheduler.helpers import service, solved
@@ -183,6 +190,9 @@ def test_any_duals_give_a_bound_below_the_relaxation() -> None:
     # Duals of the wrong sign on inequality rows are clipped, so the bound stays valid.
     assert certificate(relax, [5.0] * len(relax.rhs)) <= solved_bound.relaxation + 1e-6
     assert solved_bound.value >= math.ceil(solved_bound.relaxation - 1e-3)
+    # Whole days never do worse than the LP's own certificate, whatever the duals.
+    for duals in (own_duals(relax), [0.0] * len(relax.rhs), [-3.0] * len(relax.rhs)):
+        assert day_bound(relax, duals, 1.0) >= certificate(relax, duals) - 1e-6
     assert lower_bound(problem, day_seconds=0).value == math.ceil(solved_bound.relaxation - 1e-3)
 
 
