@@ -7,7 +7,7 @@ SEED ?= 1
 TIME_LIMIT ?= 60
 DEMO_DIR ?= demo
 
-.PHONY: install demo serve test lint bench bench-quick clean
+.PHONY: install demo serve test lint bench bench-quick bench-vrp bench-bound clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,14 @@ bench: install
 
 bench-quick: install
 	$(BIN)/python -m bench.run --quick
+
+# rota against proven optima on VRP-shaped services (Solomon instances): about 15 minutes.
+bench-vrp: install
+	$(BIN)/python -m bench.vrp.run
+
+# The proven lower bound on the small and county demos, against rota's rota: about 6 minutes.
+bench-bound: install
+	$(BIN)/python -m bench.bound
 
 clean:
 	rm -rf $(VENV) $(DEMO_DIR) .mypy_cache .ruff_cache .pytest_cache

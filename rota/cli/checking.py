@@ -20,10 +20,8 @@ from rota.models import Rota
 def check_command(input_file: Path, rota_file: Path) -> None:
     """Check a rota (a rota workbook, edited or not, or a result .json) against every hard
     rule, and that every referral is either in the Rota or in the Unscheduled list; list each
-    violation with the Rota sheet's row numbers; exit 1 on any, or when a referral is both on
-    the Rota sheet and on the Unscheduled sheet."""
+    violation with the Rota sheet's row numbers; exit 1 on any."""
     rows: dict[str, tuple[int, ...]] = {}
-    mismatches: tuple[str, ...] = ()
     with plain_errors(InputError, ValueError, describe=describe_error):
         problem, _ = read_problem_with_warnings(input_file)
         if rota_file.suffix.lower() == ".xlsx":
@@ -31,14 +29,11 @@ def check_command(input_file: Path, rota_file: Path) -> None:
             # The Unscheduled sheet as written, not the referrals missing from the Rota sheet.
             rota = Rota(sessions=sheet.rota.sessions, unscheduled=sheet.listed_unscheduled)
             warnings, rows = list(sheet.warnings), sheet.rows_by_referral
-            mismatches = sheet.mismatches
         else:
             result, warnings = load_result(problem, rota_file)
             rota = result.rota
     for w in warnings:
         click.echo(f"warning: {w}", err=True)
-    if mismatches:
-        fail("\n".join([*mismatches, "the Rota and Unscheduled sheets disagree"]))
     violations = check(problem, rota, complete=True)
     if not violations:
         click.echo(

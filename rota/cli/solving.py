@@ -265,6 +265,7 @@ def _write_all(
     school_files: list[Path] = []
     notes: list[str] = []
     therapist_files: list[Path] = []
+    therapist_count: list[int] = []
 
     def write() -> list[Path]:
         write_result(problem, result, output, force)
@@ -277,6 +278,7 @@ def _write_all(
 
             files, more = write_therapist_files(problem, result, therapists, force=force)
             notes.extend(more)
+            therapist_count.append(sum(f.workbook is not None for f in files))
             therapist_files.extend(
                 p for f in files for p in (f.workbook, f.calendar) if p is not None
             )
@@ -289,5 +291,5 @@ def _write_all(
     for note in notes:
         click.echo(f"warning: {note}", err=True)
     if therapists is not None:
-        count = len(therapist_files)
+        count = sum(therapist_count)
         click.echo(f"wrote {count} therapists' workbooks and calendars to {therapists}")

@@ -37,8 +37,6 @@ class RotaSheet:
     #: The workbook's Unscheduled sheet as written (every row with a referral id, in order;
     #: empty without the sheet): ``rota check`` asks that every referral be in one of the two.
     listed_unscheduled: tuple[Unscheduled, ...] = ()
-    # Referrals both scheduled on the Rota sheet and listed on the Unscheduled sheet.
-    mismatches: tuple[str, ...] = ()
 
 
 def _header_key(value: Any) -> str:
@@ -283,18 +281,11 @@ def read_rota_sheet_rows(problem: Problem, path: Path | str, *, lenient: bool = 
         for r in problem.referrals
         if r.referral_id not in drafts
     )
-    mismatches = tuple(
-        f"Unscheduled row {row} ({rid}): {rid} is also scheduled on Rota row {drafts[rid].rows[0]}:"
-        " delete one of the two"
-        for row, u in listed
-        if (rid := u.referral_id) in drafts
-    )
     return RotaSheet(
         rota=Rota(sessions=sessions, unscheduled=unscheduled),
         warnings=tuple(str(w) for w in reader.warnings),
         rows_by_referral={rid: tuple(d.rows) for rid, d in drafts.items()},
         listed_unscheduled=tuple(u for _, u in listed),
-        mismatches=mismatches,
     )
 
 

@@ -84,3 +84,34 @@ class Result(BaseModel):
         (), description="Check violations of the returned rota (should always be empty)"
     )
     message: str = Field("", description="Anything the coordinator should know about the run")
+    unplaceable: float | None = Field(
+        None,
+        description="Cost, in the objective, of the referrals no rota can place (no therapist, "
+        "room or day can take them): a constant every rota pays",
+    )
+    bound_source: str = Field(
+        "", description="What proved the bound (the full model, or the relaxation in bound.py)"
+    )
+
+    def _net(self, value: float | None) -> float | None:
+        if value is None or self.unplaceable is None:
+            return None
+        return value - self.unplaceable
+
+    @property
+    def net_objective(self) -> float | None:
+        """The objective less the constant of referrals no rota can place: what can move."""
+        return self._net(self.objective)
+
+    @property
+    def net_bound(self) -> float | None:
+        """The proven bound less the same constant."""
+        return self._net(self.bound)
+
+    @property
+    def net_gap(self) -> float | None:
+        """(net objective - net bound) / net objective: how far from the best possible."""
+        obj, bound = self.net_objective, self.net_bound
+        if obj is None or bound is None:
+            return None
+        return max(0.0, obj - bound) / max(1.0, abs(obj))

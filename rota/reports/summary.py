@@ -363,11 +363,17 @@ def _solver(ws: Worksheet, row: int, result: Result, kpis: Kpis) -> int:
     items: list[tuple[str, Any, str | None]] = [
         ("Search", STATUS_WORDS.get(result.status, result.status), None)
     ]
-    if result.gap is not None:
+    gap = result.net_gap if result.net_gap is not None else result.gap
+    if gap is not None:
         closeness = (
             "this is the best rota possible"
-            if result.gap <= 0
-            else f"at most {result.gap:.1%} from the best possible"
+            if gap <= 0
+            else f"at most {gap:.1%} from the best possible"
+            + (
+                " (counting only what a rota can change)"
+                if result.net_gap is not None and result.unplaceable
+                else ""
+            )
         )
         items.append(("How close to the best", closeness, None))
     elif result.weighted_upper_bound:
@@ -377,6 +383,17 @@ def _solver(ws: Worksheet, row: int, result: Result, kpis: Kpis) -> int:
                 "How close to the best",
                 f"placed {share:.1%} of the most any rota could place "
                 "(urgent referrals counting more)",
+                None,
+            )
+        )
+    if result.objective is not None:
+        items.append(("Score (lower is better)", round(result.objective), INT_FORMAT))
+    if result.unplaceable:
+        items.append(
+            (
+                "Of which no rota can change",
+                f"{result.unplaceable:,.0f}: the referrals no therapist, room or day can take "
+                "(see Unscheduled for why)",
                 None,
             )
         )

@@ -92,8 +92,8 @@ def test_ctrl_c_keeps_the_best_rota(tmp_path: Path, strategy: str) -> None:
 
 def test_ctrl_c_while_writing_says_so_and_finishes_every_file(tmp_path: Path, county: Path) -> None:
     out, schools = tmp_path / "rota.xlsx", tmp_path / "schools"
-    run = Run(county, "-o", out, "--schools", schools, "--time-limit", "60", "--quiet")
-    run.wait_for("solving ")
+    run = Run(county, "-o", out, "--schools", schools, "--time-limit", "60")
+    run.wait_for("scheduled ")  # the first rota exists (a stop before it writes nothing)
     run.interrupt()  # the first stops the search
     run.wait_for_path(tmp_path / TEMP_DIR_NAME)
     run.interrupt()  # the second, while the rota is written
@@ -108,8 +108,8 @@ def test_ctrl_c_while_writing_says_so_and_finishes_every_file(tmp_path: Path, co
 
 def test_ctrl_c_three_times_abandons_and_writes_nothing(tmp_path: Path, county: Path) -> None:
     out, schools = tmp_path / "rota.xlsx", tmp_path / "schools"
-    run = Run(county, "-o", out, "--schools", schools, "--time-limit", "60", "--quiet")
-    run.wait_for("solving ")
+    run = Run(county, "-o", out, "--schools", schools, "--time-limit", "60")
+    run.wait_for("scheduled ")  # the first rota exists (a stop before it writes nothing)
     run.interrupt()
     run.wait_for_path(tmp_path / TEMP_DIR_NAME)
     run.interrupt()
@@ -127,8 +127,8 @@ def test_a_killed_run_leaves_temporaries_only_where_the_next_run_removes_them(
     tmp_path: Path, county: Path
 ) -> None:
     out, schools = tmp_path / "rota.xlsx", tmp_path / "schools"
-    run = Run(county, "-o", out, "--schools", schools, "--time-limit", "60", "--quiet")
-    run.wait_for("solving ")
+    run = Run(county, "-o", out, "--schools", schools, "--time-limit", "60")
+    run.wait_for("scheduled ")  # the first rota exists (a stop before it writes nothing)
     run.interrupt()
     run.wait_for_path(schools / TEMP_DIR_NAME)
     os.kill(run.proc.pid, signal.SIGKILL)

@@ -153,7 +153,7 @@ def test_check_exits_1_when_rota_and_unscheduled_disagree(tmp_path: Path) -> Non
     wb.save(rota)
     result = CliRunner().invoke(main, ["check", str(src), str(rota)])
     assert result.exit_code == 1
-    assert f"({rid}): {rid} is also scheduled on Rota row" in result.output
+    assert f"Rota row 2: scheduled-and-unscheduled: {rid} is listed as unscheduled" in result.output
 
 
 def test_a_previous_rota_naming_discharged_referrals_is_used_with_a_warning(
@@ -167,4 +167,4 @@ def test_a_previous_rota_naming_discharged_referrals_is_used_with_a_warning(
     write_problem(problem.model_copy(update={"referrals": problem.referrals[1:]}), fewer)
     code, out = _solve(fewer, "--previous", rota, "-o", tmp_path / "next.xlsx")
     assert code == 0, out
-    assert "referral_id: unknown referral 'R1'" in out and "(row ignored)" in out
+    assert "Referral ID: unknown referral 'R1'" in out and "(row ignored)" in out

@@ -1088,14 +1088,14 @@ SCENARIOS: dict[str, tuple[str | bytes, list[str], tuple[str, str, str]]] = {
     "pin_on_a_closed_day": (
         "changes:\n  - op: pin\n    sessions:\n      - {referral_id: R0002, therapist_id: T02, day: Fri, start: '10:00', room_id: HUN-1}\n",
         [
-            "pin_on_a_closed_day.yaml: Previous, pinned: R0002: pinned session cannot be kept: R0002 (T02, Fri 10:00-10:45, HUN-1) is outside the times room HUN-1 can be used on Fri (none)"
+            "pin_on_a_closed_day.yaml: Previous R0002, room_id: R0002 is pinned but breaks the rule 'room-hours' (the session is outside the room's available times): R0002 (T02, Fri 10:00-10:45, HUN-1) is outside the times room HUN-1 can be used on Fri (none)"
         ],
         ("Previous", "pinned", "Fri 10:00-10:45"),
     ),
     "setting_breaks_a_pin": (
         "changes:\n  - op: pin\n    sessions:\n      - {referral_id: R0002, therapist_id: T02, day: Tue, start: '10:00', room_id: CAM-1}\n  - op: set_setting\n    name: days\n    value: Mon\n",
         [
-            "setting_breaks_a_pin.yaml: Previous, pinned: R0002: pinned session cannot be kept: R0002 (T02, Tue 10:00-10:45, CAM-1) is on Tue, which is not a service day (Mon)"
+            "setting_breaks_a_pin.yaml: Previous R0002, day: R0002 is pinned but breaks the rule 'service-day' (the session is on a day that is not a service day): R0002 (T02, Tue 10:00-10:45, CAM-1) is on Tue, which is not a service day (Mon)"
         ],
         ("Previous", "pinned", "Tue 10:00-10:45"),
     ),
