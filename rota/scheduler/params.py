@@ -63,6 +63,9 @@ INSERTION_MIN_SECONDS = 1.0
 #: Full strategy: the share of the time limit the local search gets before CP-SAT starts from
 #: its rota (CP-SAT then has most of the time to improve it and to prove a bound).
 FULL_LOCAL_SHARE = 0.25
+#: --bound: seconds CP-SAT may spend on each therapist-day's whole-number step of the
+#: relaxation bound (scheduler/bound.py).
+RELAXATION_DAY_SECONDS = 0.5
 #: Full strategy: the local search ends early after this many ruins in a row found nothing
 #: better (a small service's local optimum is reached in a moment; CP-SAT takes it from there).
 FULL_LOCAL_PATIENCE = 300
@@ -115,6 +118,12 @@ class SolveParams(BaseModel):
         ge=0,
         description="Therapists considered for each referral: its current and previous ones "
         "and the nearest (by base) who can take it (0 = every therapist)",
+    )
+    prove_bound: bool = Field(
+        False,
+        description="After the search, prove a lower bound on every rota's cost by the "
+        "relaxation in scheduler/bound.py (it takes extra time: ~30 s to minutes for a county "
+        "service); small services solved by the full model get its quick form anyway",
     )
     therapists_per_referral: int = Field(
         4,

@@ -20,11 +20,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rota.evaluate.check import Violation, check
-from rota.evaluate.costs import cost_terms, total_cost
+from rota.evaluate.costs import CostModel, cost_terms, previous_rows, total_cost
 from rota.evaluate.kpis import compute_kpis
 from rota.evaluate.weights import PRIORITY_WEIGHT
 from rota.models import Problem, Rota, Session, Unscheduled
 from rota.models.result import Result, Status
+from rota.scheduler.bound import lower_bound
 from rota.scheduler.budget import Budget
 from rota.scheduler.candidates import Candidates, build_candidates, therapists_by_distance
 from rota.scheduler.greedy import greedy_rota, insertion_rota
@@ -32,6 +33,7 @@ from rota.scheduler.params import (
     FULL_LOCAL_PATIENCE,
     FULL_LOCAL_SHARE,
     INSERTION_MIN_SECONDS,
+    RELAXATION_DAY_SECONDS,
     TIME_LIMIT_SHARE,
     SolveParams,
 )
@@ -79,6 +81,8 @@ class _Search:
     source: str
     status: Status
     bound: float | None = None
+    bound_source: str = ""
+    model_options: int = 0  # placement options the full model had
     num_vars: int = 0
     num_constraints: int = 0
 
@@ -96,6 +100,8 @@ class _Run:
     ) -> None:
         self.problem, self.params, self.budget = problem, params, budget
         self.on_progress, self.stop = on_progress, stop
+        with_previous = params.use_previous and bool(previous_rows(problem))
+        self.model = CostModel(problem, params.weights, with_previous=with_previous)
 
     def cost(self, rota: Rota) -> int:
         """The one cost evaluator's total (with the previous-rota term the model has)."""
@@ -165,6 +171,7 @@ class _Run:
             self.problem, candidates, search.rota, params.therapists_per_referral
         )
         start = search.rota
+        search.model_options = sum(len(c.options) for c in restricted.values())
         outcome = solve_full(
             self.problem, restricted, start, params, self.budget, self.on_progress, self.stop
         )
@@ -282,7 +289,28 @@ def solve(
         )
         + ")"
     )
+    _prove(problem, params, search, strategy == "full", stop)
     return _result(problem, candidates, run, best, search, pins, message, greedy_seconds)
+
+
+def _prove(
+    problem: Problem, params: SolveParams, search: _Search, full: bool, stop: StopSignal | None
+) -> None:
+    """The search's proven lower bound on every rota's cost: CP-SAT's where its model held
+    every therapist's every option, and the relaxation of scheduler/bound.py (its quick form
+    after the full model, the whole-day form with ``prove_bound``): the higher of the two."""
+    if search.bound is not None:
+        search.bound_source = "the whole week's model"
+    if not (full or params.prove_bound) or stopped(stop):
+        return
+    every = build_candidates(problem, 0, stop)
+    if search.model_options != sum(len(c.options) for c in every.values()):
+        search.bound, search.bound_source = None, ""  # a bound over some options proves nothing
+    day_seconds = RELAXATION_DAY_SECONDS if params.prove_bound else 0.0
+    lp = lower_bound(problem, params.weights, day_seconds=day_seconds, candidates=every)
+    if search.bound is None or lp.value > search.bound:
+        search.bound = float(lp.value)
+        search.bound_source = "a relaxation of the week (scheduler/bound.py)"
 
 
 def _guarded(problem: Problem, greedy: Rota, search: _Search) -> tuple[Rota, str]:
@@ -345,7 +373,7 @@ def _result(
     rota = explain_unscheduled(problem, candidates, best)
     costs = cost_terms(problem, rota, run.params.weights, previous=run.params.use_previous)
     objective = float(sum(t.cost for t in costs))
-    bound = search.bound if search.source == "cp-sat" else None
+    bound = search.bound
     gap = None
     if bound is not None:
         gap = abs(objective - bound) / max(1.0, abs(objective))
@@ -368,6 +396,14 @@ def _result(
         ),
         violations=tuple(str(v) for v in check(problem, rota)),
         message=message,
+        unplaceable=float(
+            sum(
+                run.model.referral_cost(rid, None)
+                for rid, c in candidates.items()
+                if not c.feasible
+            )
+        ),
+        bound_source=search.bound_source if bound is not None else "",
     )
 
 
