@@ -202,6 +202,12 @@ def measure(case: Case) -> Record:
         "objective": result.objective,
         "bound": result.bound,
         "gap": result.gap if result.bound is not None else None,
+        "bound_source": result.bound_source,
+        # Net of the referrals no rota can place (a constant that hides every other figure).
+        "unplaceable": result.unplaceable,
+        "net_objective": result.net_objective,
+        "net_bound": result.net_bound,
+        "net_gap": result.net_gap,
         "final_cost": sum(t.cost for t in result.costs),
         "scheduled": kpis.scheduled,
         "weighted_scheduled": kpis.weighted_scheduled,

@@ -86,8 +86,20 @@ def summary_lines(problem: Problem, result: Result) -> list[str]:
         f"status: {result.status} in {result.wall_seconds:.1f}s "
         f"(first complete rota after {result.first_solution_seconds or 0:.1f}s)"
     ]
-    if result.gap is not None:
-        lines.append(f"gap to the proven bound: {result.gap:.2%}")
+    if result.objective is not None:
+        line = f"objective: {result.objective:,.0f}"
+        if result.unplaceable:
+            line += (
+                f" ({result.unplaceable:,.0f} of it from referrals no rota can place; "
+                f"net {result.net_objective:,.0f})"
+            )
+        lines.append(line)
+    if result.bound is not None:
+        gap = result.net_gap if result.net_gap is not None else result.gap
+        lines.append(
+            f"proven bound: {result.bound:,.0f} (by {result.bound_source}); "
+            f"gap {gap:.2%}" + (" net of them" if result.unplaceable else "")
+        )
     if k is not None:
         bound = result.weighted_upper_bound or k.weighted_total
         share = k.weighted_scheduled / bound if bound else 1.0
@@ -141,10 +153,17 @@ def summary_lines(problem: Problem, result: Result) -> list[str]:
 @click.option("--seed", default=0, show_default=True, type=int, help="Random seed.")
 @click.option(
     "--strategy",
-    type=click.Choice(["auto", "full", "lns"]),
+    type=click.Choice(["auto", "full", "local", "lns"]),
     default="auto",
     show_default=True,
-    help="full model, large-neighbourhood search, or by size.",
+    help="full model, local search (ruin and recreate), CP-SAT neighbourhoods, or by size.",
+)
+@click.option(
+    "--bound",
+    "prove_bound",
+    is_flag=True,
+    help="After the search, prove a lower bound on every rota's cost (takes extra time: about "
+    "30 s to minutes on a county service) and report how close the rota is to it.",
 )
 @click.option(
     "--previous",
@@ -182,6 +201,7 @@ def solve_command(
     workers: int,
     seed: int,
     strategy: str,
+    prove_bound: bool,
     previous: Path | None,
     stability: int | None,
     schools: Path | None,
@@ -212,6 +232,7 @@ def solve_command(
         seed=seed,
         weights=weights,
         strategy=strategy,
+        prove_bound=prove_bound,
         deterministic_time=time_limit if repeatable else None,
     )
     click.echo(

@@ -170,7 +170,9 @@ class DaskCluster:
         return max(1, sum(self.client.nthreads().values()))
 
     def share(self, data: str) -> Any:
-        return self.client.scatter(data, broadcast=False, hash=True)
+        # On every worker: scattered data cannot be recomputed, so a copy held by one worker
+        # only would be lost with it, and every run needing it cancelled.
+        return self.client.scatter(data, broadcast=True, hash=True)
 
     def submit(self, fn: Callable[..., Any], *args: Any, name: str) -> Any:
         key = f"rota-run-{name}-{os.urandom(4).hex()}"
@@ -186,17 +188,27 @@ class DaskCluster:
             )
         except TimeoutError:
             return set()
+        except Exception as exc:  # futures the scheduler cancelled: collected as lost runs
+            if not _cancelled(exc):
+                raise
+            return {f for f in pending if f.status != "pending"}
         return set(done)
 
     def is_lost(self, error: BaseException) -> bool:
         # The scheduler already re-ran the tasks of a lost worker (up to its allowed failures);
-        # a KilledWorker that still comes back is the run's own failure.
-        return False
+        # a KilledWorker that still comes back is the run's own failure. A run the scheduler
+        # cancelled (its worker died with something it needed) is lost and runs again.
+        return _cancelled(error)
 
     def close(self) -> None:
         self.client.close()
         if self._cluster is not None:
             self._cluster.close()
+
+
+def _cancelled(error: BaseException) -> bool:
+    """A Dask cancellation (FutureCancelledError, FuturesCancelledError, CancelledError)."""
+    return "Cancelled" in type(error).__name__
 
 
 def _security(distributed: Any, tls: TlsFiles | None) -> Any:

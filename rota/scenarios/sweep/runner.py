@@ -237,7 +237,10 @@ class _Sweeper:
     def _collect(self, future: Any) -> None:
         flight = self.running.pop(future)
         record = flight.record
-        error = future.exception()
+        try:
+            error = future.exception()
+        except Exception as exc:  # a cancelled Dask future raises instead of returning it
+            error = exc
         if error is None:
             result: RunResult = future.result()
             record.round_trip_seconds = time.monotonic() - flight.submitted
