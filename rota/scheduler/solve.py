@@ -167,9 +167,11 @@ class _Run:
             seconds = self.params.time_limit * FULL_LOCAL_SHARE
             search = self.local(candidates, search, seconds, FULL_LOCAL_PATIENCE)
         params = self.params
-        restricted = restrict_candidates(
-            self.problem, candidates, search.rota, params.therapists_per_referral
-        )
+        restricted = candidates
+        if sum(len(c.options) for c in candidates.values()) > params.full_model_limit:
+            restricted = restrict_candidates(
+                self.problem, candidates, search.rota, params.therapists_per_referral
+            )
         start = search.rota
         search.model_options = sum(len(c.options) for c in restricted.values())
         outcome = solve_full(
@@ -259,8 +261,11 @@ def solve(
     budget.charge_referrals(len(problem.referrals))
     greedy_cost = run.cost(greedy)
     run.report(greedy, greedy_cost, "greedy")
-    restricted = restrict_candidates(problem, candidates, greedy, params.therapists_per_referral)
-    num_options = sum(len(c.options) for c in restricted.values())
+    # Each referral's options are cut to a few therapists only where the model would be too big.
+    num_options = sum(len(c.options) for c in candidates.values())
+    if num_options > params.full_model_limit:
+        cut = restrict_candidates(problem, candidates, greedy, params.therapists_per_referral)
+        num_options = sum(len(c.options) for c in cut.values())
     strategy = params.strategy
     if strategy == "auto":
         strategy = "full" if num_options <= params.full_model_limit else "local"

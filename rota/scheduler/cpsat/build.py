@@ -57,8 +57,9 @@ def build_model(
     constraints.add_therapist_rules(model, v)
     constraints.add_limit_rules(model, v)
     keep = constraints.add_previous_rules(model, v) if params.use_previous else {}
+    groups = constraints.add_symmetry_rules(model, v)
     build_objective(model, v, params.weights, travel_terms, keep)
-    add_hint(model, v, hint)
+    add_hint(model, v, constraints.relabel(hint, groups))
     return BuiltModel(model, v, bool(keep))
 
 
