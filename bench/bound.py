@@ -119,7 +119,7 @@ def markdown(records: Sequence[Record]) -> str:
         u = b["unplaceable"]
         own = o["solver_bound"]
         full = r.get("full_all")
-        proven = "none (large-neighbourhood search)"
+        proven = "none (local search)"
         if full and own is not None and full["solver_bound"] is not None:
             every = full["solver_bound"]
             proven = (

@@ -67,7 +67,7 @@ class Board:
         with_previous = previous and bool(previous_rows(problem))
         self.costs = CostModel(problem, weights, with_previous=with_previous)
         s = problem.settings
-        self.slot, self.admin = s.slot_minutes, s.admin_minutes
+        self.slot = s.slot_minutes
         #: Pinned sessions never move.
         self.pinned = {p.referral_id for p in problem.previous if p.pinned}
         self.session: dict[str, Session] = {}
@@ -151,15 +151,12 @@ class Board:
         and just before each of the therapist's sessions that day (leaving admin and the
         drive), and just after each booking of the site's rooms."""
         minutes = self.candidates[rid].referral.minutes
-        slot, admin = self.slot, self.admin
-        travel = self.rules.travel
-        points: set[int] = set()
+        slot = self.slot
+        visits = self.visits.get((o.therapist_id, o.day), ())
+        points = self.rules.starts_near(visits, o.site_id, minutes)
         for lo, hi in o.starts:
             points.add(lo)
             points.add(hi)
-        for v in self.visits.get((o.therapist_id, o.day), ()):
-            points.add(grid_up(v.end + admin + travel(v.site_id, o.site_id), slot))
-            points.add(grid_down(v.start - travel(o.site_id, v.site_id) - admin - minutes, slot))
         for room in self.candidates[rid].rooms:
             if room.site_id != o.site_id:
                 continue

@@ -45,7 +45,7 @@ def _cells(path: Path) -> dict[str, list[tuple[Any, ...]]]:
     return out
 
 
-@pytest.mark.parametrize("strategy", ["full", "lns"])
+@pytest.mark.parametrize("strategy", ["full", "local", "lns"])
 def test_three_hash_seeds_give_the_same_result_and_workbook(tmp_path: Path, strategy: str) -> None:
     src = tmp_path / "small.xlsx"
     write_problem(generate_problem("small", 1), src)
