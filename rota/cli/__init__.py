@@ -21,6 +21,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "generate": ("rota.cli.inputs", "generate_command"),
     "solve": ("rota.cli.solving", "solve_command"),
     "check": ("rota.cli.checking", "check_command"),
+    "explain": ("rota.cli.explaining", "explain_command"),
     "export": ("rota.cli.exports", "export_group"),
     "scenario": ("rota.cli.scenarios", "scenario_group"),
     "sweep": ("rota.cli.sweep", "sweep_command"),

@@ -191,14 +191,18 @@ class Board:
         return self.costs.day_cost(tid, seq) - self.day_cost.get((tid, day), 0)
 
     def insertions(
-        self, rid: str, rng: random.Random | None = None, blink: float = 0.0
+        self,
+        rid: str,
+        rng: random.Random | None = None,
+        blink: float = 0.0,
+        keep: int = PLACEMENTS_KEPT,
     ) -> Iterable[Placement]:
-        """Feasible placements of an unscheduled referral, cheapest first (by the whole
-        objective's change). ``blink`` skips that share of positions at random (diversity)."""
+        """Up to ``keep`` feasible placements of an unscheduled referral, cheapest first (by the
+        whole objective's change). ``blink`` skips that share of positions at random."""
         cand = self.candidates[rid]
         ref = cand.referral
         if ref.therapists_needed > 1:
-            yield from self._team_insertions(rid, rng, blink)
+            yield from self._team_insertions(rid, rng, blink, keep)
             return
         unplaced = self.ref_cost[rid]
         minutes = ref.minutes
@@ -229,13 +233,13 @@ class Board:
             delta = self._day_delta(tid, o.day, visit)
             delta += self.costs.placement_cost(rid, where) - unplaced
             out.append(Placement(delta, _session(rid, where, o.site_id)))
-            if len(out) >= PLACEMENTS_KEPT:
+            if len(out) >= keep:
                 break
         out.sort(key=lambda p: p.delta)
         yield from out
 
     def _team_insertions(
-        self, rid: str, rng: random.Random | None, blink: float
+        self, rid: str, rng: random.Random | None, blink: float, keep: int
     ) -> Iterable[Placement]:
         """Placements of a co-facilitated referral: two (or more) therapists on the same day,
         at the same site and start."""
@@ -271,7 +275,23 @@ class Board:
                 delta += self.costs.placement_cost(rid, where) - unplaced
                 found.append(Placement(delta, _session(rid, where, site)))
         found.sort(key=lambda p: (p.delta, p.session.day, p.session.start))
-        yield from found[:PLACEMENTS_KEPT]
+        yield from found[:keep]
+
+    def in_the_way(self, rid: str, o: Option, reach: int) -> list[str]:
+        """The placed referrals in the way of ``rid`` at option ``o``: the therapist's sessions
+        that day within ``reach`` minutes of its start windows, and the bookings of its rooms
+        at the site during them (in id order)."""
+        lo, hi = o.starts[0][0], o.starts[-1][1] + self.candidates[rid].referral.minutes
+        blockers = {
+            v.referral_id
+            for v in self.visits.get((o.therapist_id, o.day), ())
+            if v.start < hi + reach and v.end > lo - reach
+        }
+        rooms = {r.room_id for r in self.candidates[rid].rooms if r.site_id == o.site_id}
+        for other, s in self.session.items():
+            if s.day == o.day and s.room_id in rooms and s.start < hi and s.end > lo:
+                blockers.add(other)
+        return sorted(blockers - self.pinned)
 
     def best_insertion(
         self, rid: str, rng: random.Random | None = None, blink: float = 0.0

@@ -92,17 +92,7 @@ class _Search:
         b = self.board
         options = b.options[rid]
         o = options[self.rng.randrange(len(options))]
-        lo, hi = o.starts[0][0], o.starts[-1][1] + b.candidates[rid].referral.minutes
-        blockers = [
-            v.referral_id
-            for v in b.visits.get((o.therapist_id, o.day), ())
-            if v.start < hi + EJECT_REACH and v.end > lo - EJECT_REACH
-        ]
-        rooms = {r.room_id for r in b.candidates[rid].rooms if r.site_id == o.site_id}
-        for other, s in sorted(b.session.items()):
-            if s.day == o.day and s.room_id in rooms and s.start < hi and s.end > lo:
-                blockers.append(other)
-        blockers = sorted(set(blockers))
+        blockers = b.in_the_way(rid, o, EJECT_REACH)
         self.rng.shuffle(blockers)
         return blockers[: self.rng.randint(1, EJECT_MAX)]
 
