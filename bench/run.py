@@ -350,15 +350,16 @@ def markdown_table(records: Sequence[Record]) -> str:
     """The solver's figures, one row per run."""
     head = (
         "| run | referrals | status | check | strategy | first rota s | within 1% s | wall s "
-        "| scheduled | weighted / bound | gap | travel min | continuity | peak RSS MB "
-        "| vars / constraints |"
+        "| scheduled | weighted / bound | objective | net objective | net gap | travel min "
+        "| continuity | peak RSS MB | vars / constraints |"
     )
     lines = [head, head_rule(head)]
     for r in records:
         if "error" in r:
             lines.append(
                 f"| {r['name']} | n/a | n/a | {verdict(r)} | n/a | n/a | n/a "
-                f"| {_num(r.get('wall_seconds'))} | n/a | n/a | n/a | n/a | n/a | n/a | n/a |"
+                f"| {_num(r.get('wall_seconds'))} | n/a | n/a | n/a | n/a | n/a | n/a | n/a "
+                "| n/a | n/a |"
             )
             continue
         model = (
@@ -370,7 +371,9 @@ def markdown_table(records: Sequence[Record]) -> str:
             f"| {_num(r['within_1pct_seconds'])} | {_num(r['wall_seconds'])} "
             f"| {r['scheduled']} / {r['referrals']} "
             f"| {r['weighted_scheduled']} / {r['weighted_upper_bound']} "
-            f"= {_pct(r['weighted_ratio'])} | {_pct(r['gap'])} | {r['travel_minutes']} "
+            f"= {_pct(r['weighted_ratio'])} | {_num(r.get('objective'), 0)} "
+            f"| {_num(r.get('net_objective'), 0)} | {_pct(r.get('net_gap'))} "
+            f"| {r['travel_minutes']} "
             f"| {r['continuity_kept']} / {r['continuity_possible']} | {_num(r['peak_rss_mb'], 0)} "
             f"| {model} |"
         )
