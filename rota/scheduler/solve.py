@@ -306,11 +306,17 @@ def _prove(
     after the full model, the whole-day form with ``prove_bound``): the higher of the two."""
     if search.bound is not None:
         search.bound_source = "the whole week's model"
-    if not (full or params.prove_bound) or stopped(stop):
+    if not (full or params.prove_bound):
         return
-    every = build_candidates(problem, 0, stop)
+    try:
+        every = build_candidates(problem, 0, stop)
+    except Stopped:  # stopped: no time to tell whether CP-SAT's model held every option
+        search.bound, search.bound_source = None, ""
+        return
     if search.model_options != sum(len(c.options) for c in every.values()):
         search.bound, search.bound_source = None, ""  # a bound over some options proves nothing
+    if stopped(stop):
+        return
     day_seconds = RELAXATION_DAY_SECONDS if params.prove_bound else 0.0
     lp = lower_bound(problem, params.weights, day_seconds=day_seconds, candidates=every)
     if search.bound is None or lp.value > search.bound:

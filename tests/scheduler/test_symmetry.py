@@ -112,3 +112,17 @@ def test_a_vrp_like_service_is_solved_to_a_proven_optimum() -> None:
     result = solved(_vrp_like(), strategy="full")
     assert result.status == "OPTIMAL" and result.bound == result.objective
     assert result.bound_source == "the whole week's model"
+
+
+def test_a_bound_over_some_therapists_only_is_not_reported_as_proven() -> None:
+    """The small demo's full model offers each referral a few therapists (too many options
+    otherwise): CP-SAT's bound is for that cut model, so the Result carries the relaxation's."""
+    from rota.demo import generate_problem
+    from rota.scheduler.bound import lower_bound
+
+    problem = generate_problem("small", 1)
+    result = solved(problem, strategy="full", time_limit=5)
+    assert result.bound_source == "a relaxation of the week (scheduler/bound.py)"
+    assert result.bound == lower_bound(problem, day_seconds=0).value
+    assert result.objective is not None and result.bound <= result.objective
+    assert result.unplaceable == 270_000 and result.net_gap is not None
