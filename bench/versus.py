@@ -146,7 +146,7 @@ def judge(workbook: Path, result_path: Path, bound: Any | None) -> dict[str, Any
     return out
 
 
-def markdown(records: list[dict[str, Any]], baseline: str, current: str) -> str:
+def markdown(records: list[dict[str, Any]], baseline: str) -> str:
     head = (
         "| service | s | tree | placed | continuity kept | travel min | objective | net "
         "objective | net vs baseline | proven net bound | net gap | first rota s | peak MB |"
@@ -161,20 +161,23 @@ def markdown(records: list[dict[str, Any]], baseline: str, current: str) -> str:
         bound = f"{r['net_bound']:,}" if "net_bound" in r else "-"
         first = r["first_rota_seconds"]
         rows.append(
-            f"| {r['service']} | {r['seconds']:g} | {r['tree']} | {r['placed']}/{r['referrals']} "
+            f"| {r['service']} | {r['seconds']:g} | {r['tree']} {r['commit']} "
+            f"| {r['placed']}/{r['referrals']} "
             f"| {r['continuity_kept']}/{r['continuity_possible']} | {r['travel_minutes']:,} "
             f"| {r['objective']:,} | {r['net_objective']:,} | {versus:.2f}x | {bound} | {gap} "
             f"| {first:.1f} | {r['peak_mb']} |"
             if first is not None
             else f"| {r['service']} | {r['seconds']:g} | {r['tree']} | (no rota) |"
         )
-    when = dt.datetime.now().isoformat(timespec="minutes")
+    dates = sorted(r.get("date", "") for r in records)
+    when = f"{dates[0]} to {dates[-1]}" if dates else ""
     return "\n".join(
         [
             "# rota against its baseline, side by side in one run",
             "",
-            f"- run {when}: `python -m bench.versus --baseline {baseline}` (this tree: {current});"
-            f" {WORKERS} workers, seed 0, each solve in its own process, one after the other",
+            f"- runs {when}: `python -m bench.versus --baseline {baseline}` (each row names its "
+            f"commit); {WORKERS} workers, seed 0, each solve in its own process, one after the "
+            "other, the two trees of a pair in the same run",
             "- every rota checked and costed by this tree's checker and cost evaluator; net = "
             "less the cost of referrals no rota can place (a constant)",
             "- proven net bound: rota.scheduler.bound (relaxation with whole days), the same "
@@ -225,7 +228,9 @@ def _git(*args: str) -> str:
 
 @click.command()
 @click.option("--baseline", default="af472af", show_default=True, help="Commit to compare with.")
-@click.option("--only", multiple=True, help="Services to run (default: all).")
+@click.option(
+    "--only", multiple=True, help="Services (e.g. county) or runs (county:60) to run; default all."
+)
 @click.option("--seconds", type=float, default=None, help="One time limit for every service.")
 @click.option("--no-bound", is_flag=True, help="Skip the proven bound (minutes at county size).")
 def main(baseline: str, only: tuple[str, ...], seconds: float | None, no_bound: bool) -> None:
@@ -233,7 +238,11 @@ def main(baseline: str, only: tuple[str, ...], seconds: float | None, no_bound: 
     from rota.io import read_problem
     from rota.scheduler.bound import lower_bound
 
-    runs = [(n, s if seconds is None else seconds) for n, s in RUNS if not only or n in only]
+    runs = [
+        (n, s if seconds is None else seconds)
+        for n, s in RUNS
+        if not only or n in only or f"{n}:{s:g}" in only
+    ]
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     current = _git("rev-parse", "--short", "HEAD")
     records: list[dict[str, Any]] = []
@@ -256,6 +265,7 @@ def main(baseline: str, only: tuple[str, ...], seconds: float | None, no_bound: 
                         "seconds": limit,
                         "tree": tree_name,
                         "commit": baseline if tree_name == "baseline" else current,
+                        "date": dt.datetime.now().isoformat(timespec="minutes"),
                         **measured,
                         **judge(workbook, out, bounds.get(name)),
                     }
@@ -271,8 +281,14 @@ def main(baseline: str, only: tuple[str, ...], seconds: float | None, no_bound: 
                     )
         finally:
             _git("worktree", "remove", "--force", str(base_tree))
+    # The table holds every run on record (each pair measured in one run, side by side).
+    records = [json.loads(p.read_text()) for p in sorted(OUT_DIR.glob("*.json"))]
+    order = {(n, s): i for i, (n, s) in enumerate(RUNS)}
+    records.sort(
+        key=lambda r: (order.get((r["service"], r["seconds"]), 99), r["tree"] != "baseline")
+    )
     plot_over_time(records, "county", 300, OUT_DIR / "county-300.png")
-    text = markdown(records, baseline, current)
+    text = markdown(records, baseline)
     write_atomic(OUT_DIR / "RESULTS.md", lambda p: p.write_text(text))
     click.echo(text)
 
