@@ -173,7 +173,7 @@ def markdown(records: list[dict[str, Any]], baseline: str) -> str:
     when = f"{dates[0]} to {dates[-1]}" if dates else ""
     return "\n".join(
         [
-            "# rota against its baseline, side by side in one run",
+            "# rota against its baseline, side by side",
             "",
             f"- runs {when}: `python -m bench.versus --baseline {baseline}` (each row names its "
             f"commit); {WORKERS} workers, seed 0, each solve in its own process, one after the "
