@@ -257,16 +257,11 @@ class Board:
             for start in points:
                 end = start + ref.minutes
                 visit = Visit(start, end, site, rid)
-                team = [
-                    o.therapist_id
-                    for o in opts
-                    if in_starts(start, o.starts)
-                    and self.therapist_fits(o.therapist_id, day, visit)
-                ][:need]
-                if len(team) < need:
-                    continue
                 room = self.free_room(rid, site, day, start, end)
                 if room is None:
+                    continue
+                team = self._team(opts, need, day, visit)
+                if len(team) < need:
                     continue
                 where: Where = (tuple(sorted(team)), day, start, end, room)
                 delta = 0
@@ -276,6 +271,22 @@ class Board:
                 found.append(Placement(delta, _session(rid, where, site)))
         found.sort(key=lambda p: (p.delta, p.session.day, p.session.start))
         yield from found[:keep]
+
+    def _team(self, opts: list[Option], need: int, day: Day, visit: Visit) -> list[str]:
+        """The first ``need`` therapists (in the options' order) whose day takes ``visit``."""
+        team: list[str] = []
+        for o in opts:
+            tid = o.therapist_id
+            if not in_starts(visit.start, o.starts):
+                continue
+            day_visits = self.visits.get((tid, day), [])
+            if not self.rules.may_insert(tid, day, day_visits, visit):
+                continue  # a quick necessary test before the full one
+            if self.therapist_fits(tid, day, visit):
+                team.append(tid)
+                if len(team) == need:
+                    break
+        return team
 
     def in_the_way(self, rid: str, o: Option, reach: int) -> list[str]:
         """The placed referrals in the way of ``rid`` at option ``o``: the therapist's sessions
