@@ -653,10 +653,10 @@ def main(
 
         plot_path = plot_scaling(records, md_path.parent / "scaling.png")
     text = results_markdown(records, None if report_only else command, plot_path)
-    # The Sweeps section is bench.sweep's (python -m bench.sweep): keep it.
-    from bench.sweep import kept_section
+    # The Sweeps section is bench.sweep's, the side-by-side one bench.versus's: keep them.
+    from bench.sections import kept_sections
 
-    text += kept_section(md_path)
+    text += kept_sections(md_path)
     write_atomic(md_path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
     click.echo(markdown_table(records))
     click.echo("")

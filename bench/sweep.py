@@ -16,7 +16,6 @@ import datetime as dt
 import json
 import os
 import platform
-import re
 import shlex
 import sys
 import time
@@ -26,6 +25,7 @@ from typing import Any
 import click
 
 from bench.run import source_version
+from bench.sections import marks, replace_section
 from rota.evaluate.check import check
 from rota.reports.atomic import write_atomic
 from rota.scenarios.sweep.executors import DaskCluster, LocalProcesses, RunExecutor
@@ -37,7 +37,7 @@ BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
 SWEEP_FILE = ROOT / "examples" / "sweeps" / "hiring.yaml"
 RESULTS = BENCH_DIR / "results" / "sweep.json"
-MARK_START, MARK_END = "<!-- sweep:start -->", "<!-- sweep:end -->"
+MARK_START, MARK_END = marks("sweep")
 #: A 500-run sweep on paper: machines of this many cores.
 PAPER_RUNS, PAPER_CORES = 500, 8
 
@@ -198,24 +198,6 @@ def _comparison(records: list[Record]) -> str:
     )
 
 
-def replace_section(text: str, section: str) -> str:
-    """RESULTS.md with its Sweeps section replaced (or added at the end)."""
-    pattern = re.compile(re.escape(MARK_START) + ".*?" + re.escape(MARK_END), re.S)
-    if pattern.search(text):
-        return pattern.sub(lambda _m: section, text)
-    return text.rstrip("\n") + "\n\n" + section + "\n"
-
-
-def kept_section(path: Path) -> str:
-    """The Sweeps section of an existing RESULTS.md ('' if none), for bench.run to keep."""
-    if not path.exists():
-        return ""
-    m = re.search(
-        re.escape(MARK_START) + ".*?" + re.escape(MARK_END), path.read_text(encoding="utf-8"), re.S
-    )
-    return "\n" + m.group(0) + "\n" if m else ""
-
-
 @click.command()
 @click.option("--quick", is_flag=True, help="Smoke run: 4 runs of 3 s, results not kept.")
 @click.option("--time-limit", type=float, default=30.0, show_default=True)
@@ -280,7 +262,7 @@ def _write_section(records: list[Record], command: str, date: str, target: Path 
     click.echo(section)
     if target is not None:
         old = target.read_text(encoding="utf-8") if target.exists() else ""
-        write_atomic(target, lambda tmp: tmp.write_text(replace_section(old, section)))
+        write_atomic(target, lambda tmp: tmp.write_text(replace_section(old, "sweep", section)))
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ from typing import Any
 
 import click
 
+from bench.sections import marks, replace_section
 from rota.reports.atomic import write_atomic
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -290,6 +291,11 @@ def main(baseline: str, only: tuple[str, ...], seconds: float | None, no_bound: 
     plot_over_time(records, "county", 300, OUT_DIR / "county-300.png")
     text = markdown(records, baseline)
     write_atomic(OUT_DIR / "RESULTS.md", lambda p: p.write_text(text))
+    start, end = marks("versus")
+    section = "\n".join([start, text.replace("# rota against", "## rota against", 1), end])
+    main_md = BENCH_DIR / "RESULTS.md"
+    old = main_md.read_text(encoding="utf-8") if main_md.exists() else "# Benchmarks\n"
+    write_atomic(main_md, lambda p: p.write_text(replace_section(old, "versus", section)))
     click.echo(text)
 
 

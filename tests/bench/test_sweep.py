@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bench.sweep import MARK_END, MARK_START, kept_section, markdown, replace_section
+from bench.sections import kept_sections, replace_section
+from bench.sweep import MARK_END, MARK_START, markdown
 
 RECORDS = [
     {
@@ -37,14 +38,14 @@ def test_section_is_replaced_in_place_and_kept(tmp_path: Path) -> None:
     assert "| 2 local processes | 24/24 | PASS | 0.0 | 380.0 | 370.0 | 0.05 | 1.0 | 586-595 |" in (
         section
     )
-    text = replace_section("# results\n\n## Solver\n", section)
+    text = replace_section("# results\n\n## Solver\n", "sweep", section)
     assert text.startswith("# results\n\n## Solver\n\n" + MARK_START)
-    again = replace_section(text + "\n## After\n", section.replace("380.0", "390.0"))
+    again = replace_section(text + "\n## After\n", "sweep", section.replace("380.0", "390.0"))
     assert again.count(MARK_START) == 1 and "390.0" in again and again.endswith("## After\n")
     path = tmp_path / "RESULTS.md"
     path.write_text(text)
-    assert kept_section(path).strip() == section
-    assert kept_section(tmp_path / "missing.md") == ""
+    assert kept_sections(path).strip() == section
+    assert kept_sections(tmp_path / "missing.md") == ""
 
 
 def test_paper_paragraph_rounds_of_runs_per_cluster_size() -> None:
