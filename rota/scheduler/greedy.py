@@ -65,8 +65,12 @@ class Timetable:
         """One more session keeps the therapist's week and day within every rule."""
         if not self.rules.week_fits(therapist_id, self.contact[therapist_id], minutes):
             return False
-        seq = list(self.visits(therapist_id, day))
-        bisect.insort(seq, Visit(start, start + minutes, site_id))
+        day_visits = self.visits(therapist_id, day)
+        visit = Visit(start, start + minutes, site_id)
+        if not self.rules.may_insert(therapist_id, day, day_visits, visit):
+            return False  # the quick necessary test first: most tries fail here
+        seq = list(day_visits)
+        bisect.insort(seq, visit)
         return self.rules.fits(therapist_id, day, seq)
 
     def session_fits(self, session: Session) -> bool:
