@@ -170,7 +170,7 @@ def markdown(records: list[dict[str, Any]], baseline: str) -> str:
             if first is not None
             else f"| {r['service']} | {r['seconds']:g} | {r['tree']} | (no rota) |"
         )
-    dates = sorted(r.get("date", "") for r in records)
+    dates = sorted(str(r["date"]) for r in records if r.get("date"))
     when = f"{dates[0]} to {dates[-1]}" if dates else ""
     return "\n".join(
         [
@@ -206,7 +206,7 @@ def plot_over_time(records: list[dict[str, Any]], service: str, seconds: float, 
         pts = [(h["elapsed"], h["objective"] - r["unplaceable"]) for h in r["history"]]
         pts.append((r["wall_seconds"], r["net_objective"]))
         xs, ys = zip(*pts, strict=True)
-        label = "rota (this tree)" if r["tree"] == "rota" else f"baseline {r['commit']}"
+        label = f"{'rota' if r['tree'] == 'rota' else 'baseline'} {r['commit']}"
         ax.step(xs, ys, where="post", label=label)
     net_bound = runs[0].get("net_bound")
     if net_bound is not None:
@@ -234,19 +234,42 @@ def _git(*args: str) -> str:
 )
 @click.option("--seconds", type=float, default=None, help="One time limit for every service.")
 @click.option("--no-bound", is_flag=True, help="Skip the proven bound (minutes at county size).")
-def main(baseline: str, only: tuple[str, ...], seconds: float | None, no_bound: bool) -> None:
-    from rota.evaluate.weights import Weights
-    from rota.io import read_problem
-    from rota.scheduler.bound import lower_bound
-
+@click.option("--report-only", is_flag=True, help="Run nothing: rewrite the tables from the JSONs.")
+def main(
+    baseline: str, only: tuple[str, ...], seconds: float | None, no_bound: bool, report_only: bool
+) -> None:
     runs = [
         (n, s if seconds is None else seconds)
         for n, s in RUNS
         if not only or n in only or f"{n}:{s:g}" in only
     ]
     OUT_DIR.mkdir(parents=True, exist_ok=True)
+    if not report_only:
+        run_pairs(runs, baseline, no_bound)
+    # The table holds every run on record (each pair measured in one run, side by side).
+    records = [json.loads(p.read_text()) for p in sorted(OUT_DIR.glob("*.json"))]
+    order = {(n, s): i for i, (n, s) in enumerate(RUNS)}
+    records.sort(
+        key=lambda r: (order.get((r["service"], r["seconds"]), 99), r["tree"] != "baseline")
+    )
+    plot_over_time(records, "county", 300, OUT_DIR / "county-300.png")
+    text = markdown(records, baseline)
+    write_atomic(OUT_DIR / "RESULTS.md", lambda p: p.write_text(text))
+    start, end = marks("versus")
+    section = "\n".join([start, text.replace("# rota against", "## rota against", 1), end])
+    main_md = BENCH_DIR / "RESULTS.md"
+    old = main_md.read_text(encoding="utf-8") if main_md.exists() else "# Benchmarks\n"
+    write_atomic(main_md, lambda p: p.write_text(replace_section(old, "versus", section)))
+    click.echo(text)
+
+
+def run_pairs(runs: list[tuple[str, float]], baseline: str, no_bound: bool) -> None:
+    """Each run for the baseline's tree (a temporary worktree) and this one, in turn."""
+    from rota.evaluate.weights import Weights
+    from rota.io import read_problem
+    from rota.scheduler.bound import lower_bound
+
     current = _git("rev-parse", "--short", "HEAD")
-    records: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         base_tree = folder / "baseline"
@@ -270,33 +293,14 @@ def main(baseline: str, only: tuple[str, ...], seconds: float | None, no_bound: 
                         **measured,
                         **judge(workbook, out, bounds.get(name)),
                     }
-                    records.append(record)
-                    click.echo(
-                        json.dumps(
-                            {k: v for k, v in record.items() if k not in ("terms", "history")}
-                        )
-                    )
+                    shown = {k: v for k, v in record.items() if k not in ("terms", "history")}
+                    click.echo(json.dumps(shown))
                     write_atomic(
                         OUT_DIR / f"{name}-{limit:g}-{tree_name}.json",
                         lambda p, r=record: p.write_text(json.dumps(r, indent=2)),
                     )
         finally:
             _git("worktree", "remove", "--force", str(base_tree))
-    # The table holds every run on record (each pair measured in one run, side by side).
-    records = [json.loads(p.read_text()) for p in sorted(OUT_DIR.glob("*.json"))]
-    order = {(n, s): i for i, (n, s) in enumerate(RUNS)}
-    records.sort(
-        key=lambda r: (order.get((r["service"], r["seconds"]), 99), r["tree"] != "baseline")
-    )
-    plot_over_time(records, "county", 300, OUT_DIR / "county-300.png")
-    text = markdown(records, baseline)
-    write_atomic(OUT_DIR / "RESULTS.md", lambda p: p.write_text(text))
-    start, end = marks("versus")
-    section = "\n".join([start, text.replace("# rota against", "## rota against", 1), end])
-    main_md = BENCH_DIR / "RESULTS.md"
-    old = main_md.read_text(encoding="utf-8") if main_md.exists() else "# Benchmarks\n"
-    write_atomic(main_md, lambda p: p.write_text(replace_section(old, "versus", section)))
-    click.echo(text)
 
 
 if __name__ == "__main__":
