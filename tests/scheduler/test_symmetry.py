@@ -115,18 +115,18 @@ def test_a_vrp_like_service_is_solved_to_a_proven_optimum() -> None:
 
 
 def test_a_bound_over_some_therapists_only_is_not_reported_as_proven() -> None:
-    """A full model cut to a few therapists per referral (forced here by a low limit) proves a
-    bound for that cut model only: the Result carries the relaxation's. Uncut, CP-SAT's own
-    bound is proven, and at least the relaxation's."""
+    """A full model cut to a few therapists per referral (the default) proves a bound for that
+    cut model only: the Result carries the relaxation's. Uncut (every therapist offered),
+    CP-SAT's own bound is proven, and at least the relaxation's."""
     from rota.demo import generate_problem
     from rota.scheduler.bound import lower_bound
 
     problem = generate_problem("small", 1)
     relaxation = lower_bound(problem, day_seconds=0).value
-    cut = solved(problem, strategy="full", time_limit=5, full_model_limit=100)
+    cut = solved(problem, strategy="full", time_limit=5)
     assert cut.bound_source == "a relaxation of the week (scheduler/bound.py)"
     assert cut.bound == relaxation and cut.objective is not None and cut.bound <= cut.objective
-    whole = solved(problem, strategy="full", time_limit=5)
+    whole = solved(problem, strategy="full", time_limit=5, therapists_per_referral=0)
     assert whole.bound_source == "the whole week's model"
     assert whole.objective is not None and relaxation <= whole.bound <= whole.objective
     assert whole.unplaceable == 270_000 and whole.net_gap is not None
