@@ -97,11 +97,12 @@ class CostModel:
         return sum(self.weight(label) * n for label, n in units.items())
 
     # ------------------------------------------------------------------ per therapist-day
-    def day_units(self, therapist_id: str, stays: Sequence[Stay]) -> tuple[int, int]:
-        """(travel minutes, span minutes) of a therapist's day, its stays in start order:
-        base -> each site -> base; span from the first start to the last end plus admin."""
+    def day_units(self, therapist_id: str, day: Day, stays: Sequence[Stay]) -> dict[str, int]:
+        """A therapist's day's units per label, its stays in start order: travel minutes
+        (base -> each site -> base) and span minutes (first start to last end plus admin).
+        Every per-therapist-day term of the objective is counted here and only here."""
         if not stays:
-            return 0, 0
+            return {}
         travel_minutes = self.problem.travel_minutes
         base = self.base[therapist_id]
         travel = travel_minutes(base, stays[0].site_id)
@@ -109,11 +110,11 @@ class CostModel:
             travel += travel_minutes(a.site_id, b.site_id)
         travel += travel_minutes(stays[-1].site_id, base)
         span = max(s.end for s in stays) + self.admin - stays[0].start
-        return travel, span
+        return {TRAVEL: travel, SPAN: span}
 
-    def day_cost(self, therapist_id: str, stays: Sequence[Stay]) -> int:
-        travel, span = self.day_units(therapist_id, stays)
-        return self.weights.travel * travel + self.weights.idle * span
+    def day_cost(self, therapist_id: str, day: Day, stays: Sequence[Stay]) -> int:
+        """The weighted cost of a therapist's day (see day_units)."""
+        return self._weighted(self.day_units(therapist_id, day, stays))
 
     def weight(self, label: str) -> int:
         w = self.weights
@@ -140,9 +141,9 @@ def kept(where: Where | None, rows: Sequence[PreviousSession]) -> bool:
     )
 
 
-def therapist_days(rota: Rota) -> dict[tuple[str, str], list[Session]]:
+def therapist_days(rota: Rota) -> dict[tuple[str, Day], list[Session]]:
     """Each therapist's sessions per day, in start order (a co-facilitated one for each)."""
-    days: dict[tuple[str, str], list[Session]] = defaultdict(list)
+    days: dict[tuple[str, Day], list[Session]] = defaultdict(list)
     for s in rota.sessions:
         for tid in s.therapist_ids:
             days[(tid, s.day)].append(s)
@@ -167,10 +168,9 @@ def cost_terms(
         for label, n in model.referral_units(r.referral_id, by_ref.get(r.referral_id)).items():
             units[label] += n
     days = therapist_days(rota)
-    for (tid, _day), sessions in days.items():
-        travel, span = model.day_units(tid, sessions)
-        units[TRAVEL] += travel
-        units[SPAN] += span
+    for (tid, day), sessions in days.items():
+        for label, n in model.day_units(tid, day, sessions).items():
+            units[label] += n
     labels = [UNSCHEDULED.format(p=p) for p in sorted(PRIORITY_WEIGHT)]
     labels = [lb for lb in labels if lb in units] + [CONTINUITY, TRAVEL, PREFERRED, SPAN]
     if with_previous:

@@ -71,10 +71,10 @@ class Board:
         #: Pinned sessions never move.
         self.pinned = {p.referral_id for p in problem.previous if p.pinned}
         self.session: dict[str, Session] = {}
-        self.visits: dict[tuple[str, str], list[Visit]] = defaultdict(list)
+        self.visits: dict[tuple[str, Day], list[Visit]] = defaultdict(list)
         self.rooms: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
         self.contact: dict[str, int] = defaultdict(int)
-        self.day_cost: dict[tuple[str, str], int] = defaultdict(int)
+        self.day_cost: dict[tuple[str, Day], int] = defaultdict(int)
         self.ref_cost: dict[str, int] = {}
         self.options = {rid: self._ordered_options(c, nearest) for rid, c in candidates.items()}
         for r in problem.referrals:
@@ -132,8 +132,8 @@ class Board:
         self._reprice_referral(rid)
         return session
 
-    def _reprice_day(self, key: tuple[str, str]) -> None:
-        new = self.costs.day_cost(key[0], self.visits[key])
+    def _reprice_day(self, key: tuple[str, Day]) -> None:
+        new = self.costs.day_cost(key[0], key[1], self.visits[key])
         self.total += new - self.day_cost[key]
         self.day_cost[key] = new
 
@@ -188,7 +188,7 @@ class Board:
     def _day_delta(self, tid: str, day: Day, visit: Visit) -> int:
         seq = list(self.visits.get((tid, day), ()))
         bisect.insort(seq, visit, key=START)
-        return self.costs.day_cost(tid, seq) - self.day_cost.get((tid, day), 0)
+        return self.costs.day_cost(tid, day, seq) - self.day_cost.get((tid, day), 0)
 
     def insertions(
         self,
