@@ -17,7 +17,7 @@ from rota.reports.schools import safe_file_name
 from rota.scenarios.apply import load_and_apply
 from rota.scheduler.params import SolveParams
 from rota.web.config import ServerConfig
-from rota.web.jobs import Job, Runner, Upload
+from rota.web.jobs import ACTIVE, Job, Runner, Upload
 from rota.web.worker import ScenarioTask, SolveTask
 
 CHUNK = 1024 * 1024
@@ -235,3 +235,27 @@ def download_stem(runner: Runner, job: Job) -> str:
     """Downloads are named after the uploaded file: ``<input name>-rota.xlsx``."""
     upload = runner.upload(job.upload_id)
     return Path(upload.file_name).stem if upload is not None else "rota"
+
+
+EXPLAIN_TOP = 5
+
+
+def explain_referral(runner: Runner, job: Job, referral_id: str) -> Any:
+    """Where else a referral of a finished solve could go and what each place would cost
+    (``rota explain``'s answer); the candidates are worked out once per solve."""
+    from rota.scheduler.candidates import build_candidates
+    from rota.scheduler.explain import explain
+
+    upload = runner.upload(job.upload_id)
+    problem = upload.problem if upload is not None else None
+    if job.kind != "solve" or job.result is None or problem is None:
+        if job.status in ACTIVE:
+            raise BadRequest("The rota is not ready yet.", 409)
+        raise BadRequest("This solve has no rota to explain.", 404)
+    if referral_id not in problem.referral_by_id:
+        raise BadRequest(f"There is no referral {referral_id} in this workbook.", 404)
+    if "candidates" not in job.cache:
+        job.cache["candidates"] = build_candidates(problem, 0)
+    return explain(
+        problem, job.result.rota, referral_id, EXPLAIN_TOP, candidates=job.cache["candidates"]
+    )
