@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 #: The sections bench.run keeps, in order: the sweep benchmark's and the side-by-side one's.
-OWNED = ("versus", "sweep")
+OWNED = ("versus", "sweep", "explain")
 
 
 def marks(name: str) -> tuple[str, str]:
