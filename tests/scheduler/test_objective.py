@@ -81,6 +81,57 @@ def test_the_span_ends_with_the_last_admin_even_when_lunch_follows_it() -> None:
         assert objective == total_cost(problem, rota, params.weights)
 
 
+def _long_drives_and_arrival() -> Problem:
+    """A school 60 minutes from the base and one at the base, 10 minutes to arrive anywhere,
+    drives beyond 45 minutes costed: each leg to or from B has 15 long minutes."""
+    return service(
+        [
+            {"referral_id": "R1", "site_ids": "B", "available": "Mon 10:00-11:00"},
+            {"referral_id": "R2", "site_ids": "A|B", "available": "Mon 13:00-15:00"},
+        ],
+        settings={"arrival_minutes": 10, "long_drive_minutes": 45},
+        travel=60,
+    )
+
+
+def test_every_solution_with_arrival_and_long_drives_costs_what_the_evaluator_says() -> None:
+    problem = _long_drives_and_arrival()
+    params = SolveParams(workers=1)
+    seen = every_solution(problem, params)
+    assert seen
+    for objective, rota in seen:
+        assert objective == total_cost(problem, rota, params.weights)
+    result = solved(problem, strategy="full")
+    assert result.objective == sum(t.cost for t in result.costs)
+    units = {t.label: t.units for t in result.costs}
+    # Both placed at B (R2 there too, saving the drive back for it): out 60 + 10 to arrive,
+    # home 60; 15 long minutes each way.
+    assert {s.site_id for s in result.rota.sessions} == {"B"}
+    assert units["travel minutes"] == 130
+    assert units["long drive minutes"] == 30
+
+
+def test_one_long_drive_costs_more_than_the_same_minutes_split() -> None:
+    from rota.evaluate.costs import CostModel
+    from rota.evaluate.weights import Weights
+    from rota.models import Session
+
+    problem = _long_drives_and_arrival()
+    costs = CostModel(problem, Weights())
+    at_b = [Session(referral_id="R1", therapist_ids=("T1",), site_id="B", room_id="B1",
+                    day="Mon", start=600, end=630)]  # fmt: skip
+    units = costs.day_units("T1", "Mon", at_b)
+    assert units["long drive minutes"] == 2 * (60 - 45)
+    short = problem.model_copy(
+        update={"settings": problem.settings.model_copy(update={"long_drive_minutes": 60})}
+    )
+    assert CostModel(short, Weights()).day_units("T1", "Mon", at_b)["long drive minutes"] == 0
+    off = problem.model_copy(
+        update={"settings": problem.settings.model_copy(update={"long_drive_minutes": None})}
+    )
+    assert "long drive minutes" not in CostModel(off, Weights()).day_units("T1", "Mon", at_b)
+
+
 def test_every_solution_with_a_previous_rota_costs_what_the_evaluator_says() -> None:
     problem = _lunch_at_the_edge()
     params = SolveParams(workers=1)
