@@ -188,17 +188,76 @@ SITES = [("A", 52.2053, 0.1218), ("B", 52.3226, -0.0739), ("C", 52.3995, 0.2624)
 
 
 @st.composite
-def single_therapist_days(draw: st.DrawFn) -> tuple[Problem, Rota]:
+def single_therapist_days(draw: st.DrawFn, edge: bool = False) -> tuple[Problem, Rota]:
     """One therapist's Monday: random sessions at three sites (each in its own room, with no
     client or room limits), random working ranges, lunch settings, arrival minutes (service
-    wide and per site) and daily limits on sessions, sites and driving."""
+    wide and per site) and daily limits on sessions, sites and driving. Sessions fall anywhere,
+    or one after another a few minutes either side of the admin, drive and arrival between
+    them (days at the rules' edges). ``edge``: only the latter, in a whole working day without
+    lunch or a session limit, so that travel, arrival and the site and driving limits decide."""
+    works = draw(
+        st.sampled_from(
+            ["Mon 08:30-17:00"]
+            if edge
+            else ["Mon 08:30-17:00", "Mon 08:30-12:00, 12:30-17:00", "Mon 09:00-15:00", "Tue"]
+        )
+    )
+    therapist = {
+        "therapist_id": "T1",
+        "disciplines": "music",
+        "base_site_id": draw(st.sampled_from("ABC")),
+        "works": works,
+        "max_sessions_per_day": None if edge else draw(st.sampled_from([None, 2, 4])),
+        "max_sites_per_day": draw(st.sampled_from([None, None, 1, 2])),
+        "max_drive_minutes_per_day": draw(st.sampled_from([None, None, 30, 45, 60, 90])),
+    }
+    settings = {
+        "arrival_minutes": draw(st.sampled_from([0, 10])),
+        "max_sites_per_day": draw(st.sampled_from([None, 2])),
+        "admin_minutes": draw(st.sampled_from([0, 5, 10, 15])),
+        "lunch_minutes": 0 if edge else draw(st.sampled_from([0, 30, 45])),
+        "lunch_window": draw(st.sampled_from(["11:30-14:00", "12:00-13:00", "11:45-12:30"])),
+    }
+    minutes = draw(st.lists(st.sampled_from([0, 5, 20, 40]), min_size=3, max_size=3))
+    travel = tuple(
+        TravelOverride(from_site_id=a, to_site_id=b, minutes=m)
+        for (a, b), m in zip([("A", "B"), ("A", "C"), ("B", "C")], minutes, strict=True)
+        if m
+    )
+    arrivals = draw(st.lists(st.sampled_from([None, None, 0, 15]), min_size=3, max_size=3))
+    sites = [
+        {"site_id": sid, "name": sid, "latitude": lat, "longitude": lon,
+         "hours": "Mon-Fri 06:00-20:00", "arrival_minutes": arrival}
+        for (sid, lat, lon), arrival in zip(SITES, arrivals, strict=True)
+    ]  # fmt: skip
+
+    def make(referrals: list[dict[str, object]], rooms: list[dict[str, object]]) -> Problem:
+        return service(
+            referrals, therapists=[therapist], sites=sites, rooms=rooms, settings=settings,
+            travel=None,
+        ).model_copy(update={"travel": travel})  # fmt: skip
+
+    frame = make([], [{"room_id": "A0", "site_id": "A", "capacity": 1}])
+    admin = frame.settings.admin_minutes
+
+    def leg(a: str, b: str) -> int:
+        return 0 if a == b else frame.travel_minutes(a, b) + frame.arrival_minutes(b)
+
     num = draw(st.integers(0, 5))
     sessions: list[Session] = []
     referrals = []
+    in_order = edge or draw(st.booleans())
+    here, ready = therapist["base_site_id"], 9 * 60 if "09:00" in works else 8 * 60 + 30
     for i in range(num):
         site = draw(st.sampled_from("ABC"))
         minutes = draw(st.sampled_from([30, 35, 40, 45]))
-        start = draw(st.integers(7 * 12, 17 * 12)) * 5
+        if in_order:
+            jitter = [-10, -5, 0, 5] if edge else [-10, -5, 0, 0, 5, 45]
+            start = ready + leg(str(here), site) + draw(st.sampled_from(jitter))
+            start -= start % 5
+        else:
+            start = draw(st.integers(7 * 12, 17 * 12)) * 5
+        here, ready = site, start + minutes + admin
         referrals.append({"referral_id": f"R{i}", "site_ids": site, "minutes": minutes})
         sessions.append(
             Session(
@@ -211,61 +270,27 @@ def single_therapist_days(draw: st.DrawFn) -> tuple[Problem, Rota]:
                 end=start + minutes,
             )
         )
-    works = draw(
-        st.sampled_from(
-            ["Mon 08:30-17:00", "Mon 08:30-12:00, 12:30-17:00", "Mon 09:00-15:00", "Tue"]
-        )
+    rooms = [{"room_id": s.room_id, "site_id": s.site_id, "capacity": 1} for s in sessions]
+    return make(referrals, rooms or [{"room_id": "A0", "site_id": "A", "capacity": 1}]), Rota(
+        sessions=tuple(sessions)
     )
-    therapist = {
-        "therapist_id": "T1",
-        "disciplines": "music",
-        "base_site_id": draw(st.sampled_from("ABC")),
-        "works": works,
-        "max_sessions_per_day": draw(st.sampled_from([None, 2, 4])),
-        "max_sites_per_day": draw(st.sampled_from([None, None, 1, 2])),
-        "max_drive_minutes_per_day": draw(st.sampled_from([None, None, 30, 60])),
-    }
-    settings = {
-        "arrival_minutes": draw(st.sampled_from([0, 10])),
-        "max_sites_per_day": draw(st.sampled_from([None, 2])),
-        "admin_minutes": draw(st.sampled_from([0, 5, 10, 15])),
-        "lunch_minutes": draw(st.sampled_from([0, 30, 45])),
-        "lunch_window": draw(st.sampled_from(["11:30-14:00", "12:00-13:00", "11:45-12:30"])),
-    }
-    minutes = draw(st.lists(st.sampled_from([0, 5, 20, 40]), min_size=3, max_size=3))
-    travel = [
-        TravelOverride(from_site_id=a, to_site_id=b, minutes=m)
-        for (a, b), m in zip([("A", "B"), ("A", "C"), ("B", "C")], minutes, strict=True)
-        if m
-    ]
-    arrivals = draw(st.lists(st.sampled_from([None, None, 0, 15]), min_size=3, max_size=3))
-    rooms = [{"room_id": s.room_id, "site_id": s.site_id, "capacity": 1} for s in sessions] or [
-        {"room_id": "A0", "site_id": "A", "capacity": 1}
-    ]
-    problem = service(
-        referrals,
-        therapists=[therapist],
-        sites=[
-            {
-                "site_id": sid,
-                "name": sid,
-                "latitude": lat,
-                "longitude": lon,
-                "hours": "Mon-Fri 06:00-20:00",
-                "arrival_minutes": arrival,
-            }
-            for (sid, lat, lon), arrival in zip(SITES, arrivals, strict=True)
-        ],  # fmt: skip
-        rooms=rooms,
-        settings=settings,
-        travel=None,
-    ).model_copy(update={"travel": tuple(travel)})
-    return problem, Rota(sessions=tuple(sessions))
 
 
 @settings(max_examples=400, deadline=None)
 @given(single_therapist_days())
 def test_the_day_rules_and_the_checker_agree_on_any_single_therapist_day(
+    day: tuple[Problem, Rota],
+) -> None:
+    problem, rota = day
+    visits = sorted(Visit(s.start, s.end, s.site_id, s.referral_id) for s in rota.sessions)
+    fits = DayRules(problem).fits("T1", "Mon", visits)
+    violations = check(problem, rota)
+    assert fits == (violations == []), [str(v) for v in violations]
+
+
+@settings(max_examples=300, deadline=None)
+@given(single_therapist_days(edge=True))
+def test_the_day_rules_and_the_checker_agree_at_the_edges_of_travel_and_the_limits(
     day: tuple[Problem, Rota],
 ) -> None:
     problem, rota = day

@@ -4,8 +4,10 @@ evaluator (rota.evaluate.costs) says its rota costs, and solve() reports that co
 from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from ortools.sat.python import cp_model
 
+from rota.evaluate.check import check
 from rota.evaluate.costs import total_cost
 from rota.models import PreviousSession, Problem, Rota
 from rota.scheduler import SolveParams
@@ -15,7 +17,7 @@ from rota.scheduler.cpsat.variables import Variables
 from rota.scheduler.greedy import greedy_rota
 from rota.scheduler.solve import restrict_candidates
 from tests.scheduler.helpers import service, solved
-from tests.scheduler.test_optimality import with_previous
+from tests.scheduler.test_optimality import services, with_previous
 
 
 class _Every(cp_model.CpSolverSolutionCallback):
@@ -149,4 +151,33 @@ def test_every_solution_with_a_previous_rota_costs_what_the_evaluator_says() -> 
 def test_every_solution_of_random_services_costs_what_the_evaluator_says(problem: Problem) -> None:
     params = SolveParams(workers=1)
     for objective, rota in every_solution(problem, params):
+        assert objective == total_cost(problem, rota, params.weights)
+
+
+@st.composite
+def with_day_rules(draw: st.DrawFn) -> Problem:
+    """A random small service with arrival minutes, a site limit, long drives costed and a
+    daily driving limit for T1, each sometimes off."""
+    problem = draw(services())
+    settings = problem.settings.model_copy(
+        update={
+            "arrival_minutes": draw(st.sampled_from([0, 5, 10])),
+            "max_sites_per_day": draw(st.sampled_from([None, 1])),
+            "long_drive_minutes": draw(st.sampled_from([None, 0, 20])),
+        }
+    )
+    most = draw(st.sampled_from([None, 10, 60]))
+    therapists = tuple(
+        t.model_copy(update={"max_drive_minutes_per_day": most}) if t.therapist_id == "T1" else t
+        for t in problem.therapists
+    )
+    return problem.model_copy(update={"settings": settings, "therapists": therapists})
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(with_day_rules())
+def test_every_solution_with_the_day_rules_costs_what_the_evaluator_says(problem: Problem) -> None:
+    params = SolveParams(workers=1)
+    for objective, rota in every_solution(problem, params):
+        assert check(problem, rota) == []
         assert objective == total_cost(problem, rota, params.weights)
