@@ -10,6 +10,7 @@ from ortools.sat.python import cp_model
 from rota.evaluate.check import check
 from rota.evaluate.costs import total_cost
 from rota.models import PreviousSession, Problem, Rota
+from rota.models.result import Result
 from rota.scheduler import SolveParams
 from rota.scheduler.candidates import build_candidates
 from rota.scheduler.cpsat.build import build_model, extract_sessions
@@ -96,8 +97,9 @@ def _long_drives_and_arrival() -> Problem:
     )
 
 
-def test_every_solution_with_arrival_and_long_drives_costs_what_the_evaluator_says() -> None:
-    problem = _long_drives_and_arrival()
+def every_solution_costs_what_the_evaluator_says(problem: Problem) -> Result:
+    """Each CP-SAT solution's objective is the evaluator's cost of its rota, and so is the
+    solve's reported objective; the checked result."""
     params = SolveParams(workers=1)
     seen = every_solution(problem, params)
     assert seen
@@ -105,6 +107,12 @@ def test_every_solution_with_arrival_and_long_drives_costs_what_the_evaluator_sa
         assert objective == total_cost(problem, rota, params.weights)
     result = solved(problem, strategy="full")
     assert result.objective == sum(t.cost for t in result.costs)
+    return result
+
+
+def test_every_solution_with_arrival_and_long_drives_costs_what_the_evaluator_says() -> None:
+    problem = _long_drives_and_arrival()
+    result = every_solution_costs_what_the_evaluator_says(problem)
     units = {t.label: t.units for t in result.costs}
     # Both placed at B (R2 there too, saving the drive back for it): out 60 + 10 to arrive,
     # home 60; 15 long minutes each way.
@@ -135,14 +143,7 @@ def test_one_long_drive_costs_more_than_the_same_minutes_split() -> None:
 
 
 def test_every_solution_with_a_previous_rota_costs_what_the_evaluator_says() -> None:
-    problem = _lunch_at_the_edge()
-    params = SolveParams(workers=1)
-    seen = every_solution(problem, params)
-    assert seen
-    for objective, rota in seen:
-        assert objective == total_cost(problem, rota, params.weights)
-    result = solved(problem, strategy="full")
-    assert result.objective == sum(t.cost for t in result.costs)
+    result = every_solution_costs_what_the_evaluator_says(_lunch_at_the_edge())
     assert "sessions moved from previous" in {t.label for t in result.costs}
 
 
