@@ -4,7 +4,7 @@ LNS acceptance, the local search's moves, the Result, the Summary sheet and scen
 all ask this module, so the search can never optimise a cost other than the one reported. The
 objective splits into pieces that a move changes locally: one per referral (unscheduled,
 continuity, preferred times, moved from the previous rota) and one per therapist-day (travel,
-day span); :func:`cost_terms` is their sum by label.
+long drives, day span); :func:`cost_terms` is their sum by label.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ Where = tuple[tuple[str, ...], Day, int, int, str]
 UNSCHEDULED = "unscheduled priority {p}"
 CONTINUITY = "continuity lost"
 TRAVEL = "travel minutes"
+LONG_DRIVE = "long drive minutes"
 PREFERRED = "preferred times missed"
 SPAN = "day span minutes"
 STABILITY = "sessions moved from previous"
@@ -48,6 +49,7 @@ class CostModel:
         self.problem = problem
         self.weights = weights
         self.admin = problem.settings.admin_minutes
+        self.long_drive = problem.settings.long_drive_minutes
         self.base = {t.therapist_id: t.base_site_id for t in problem.therapists}
         self.preferred: dict[str, Windows] = {}
         for r in problem.referrals:
@@ -99,18 +101,34 @@ class CostModel:
     # ------------------------------------------------------------------ per therapist-day
     def day_units(self, therapist_id: str, day: Day, stays: Sequence[Stay]) -> dict[str, int]:
         """A therapist's day's units per label, its stays in start order: travel minutes
-        (base -> each site -> base) and span minutes (first start to last end plus admin).
-        Every per-therapist-day term of the objective is counted here and only here."""
+        (driving base -> each site -> base, plus the arrival minutes of each site arrived at
+        from another, the base clinic mid-day included, the final return not), long drive
+        minutes (each leg's driving beyond ``long_drive_minutes``, when that is set) and span
+        minutes (first start to last end plus admin). Every per-therapist-day term of the
+        objective is counted here and only here."""
         if not stays:
             return {}
-        travel_minutes = self.problem.travel_minutes
+        problem = self.problem
         base = self.base[therapist_id]
-        travel = travel_minutes(base, stays[0].site_id)
-        for a, b in zip(stays, stays[1:], strict=False):
-            travel += travel_minutes(a.site_id, b.site_id)
-        travel += travel_minutes(stays[-1].site_id, base)
+        stops = [base, *(s.site_id for s in stays)]
+        travel = long = 0
+        for a, b in zip(stops, stops[1:], strict=False):
+            if a != b:
+                drive = problem.travel_minutes(a, b)
+                travel += drive + problem.arrival_minutes(b)
+                long += self._beyond(drive)
+        home = problem.travel_minutes(stops[-1], base)
+        travel += home
+        long += self._beyond(home)
         span = max(s.end for s in stays) + self.admin - stays[0].start
-        return {TRAVEL: travel, SPAN: span}
+        out = {TRAVEL: travel, SPAN: span}
+        if self.long_drive is not None:
+            out[LONG_DRIVE] = long
+        return out
+
+    def _beyond(self, drive: int) -> int:
+        """Driving minutes of one leg beyond the long drive threshold (0 when it is off)."""
+        return 0 if self.long_drive is None else max(0, drive - self.long_drive)
 
     def day_cost(self, therapist_id: str, day: Day, stays: Sequence[Stay]) -> int:
         """The weighted cost of a therapist's day (see day_units)."""
@@ -123,6 +141,7 @@ class CostModel:
         return {
             CONTINUITY: w.continuity,
             TRAVEL: w.travel,
+            LONG_DRIVE: w.long_drive,
             PREFERRED: w.preferred,
             SPAN: w.idle,
             STABILITY: w.stability,
@@ -172,12 +191,17 @@ def cost_terms(
         for label, n in model.day_units(tid, day, sessions).items():
             units[label] += n
     labels = [UNSCHEDULED.format(p=p) for p in sorted(PRIORITY_WEIGHT)]
-    labels = [lb for lb in labels if lb in units] + [CONTINUITY, TRAVEL, PREFERRED, SPAN]
+    labels = [lb for lb in labels if lb in units] + [CONTINUITY, TRAVEL, LONG_DRIVE, PREFERRED]
+    labels.append(SPAN)
     if with_previous:
         labels.append(STABILITY)
     out: list[CostTerm] = []
     for label in labels:
-        if label in units or label in (TRAVEL, STABILITY):
+        if (
+            label in units
+            or label in (TRAVEL, STABILITY)
+            or (label == LONG_DRIVE and problem.settings.long_drive_minutes is not None)
+        ):
             if label == SPAN and not days:
                 continue
             w = model.weight(label)

@@ -20,6 +20,12 @@ class Weights(BaseModel):
         500, ge=0, description="Per referral not kept with its current therapist"
     )
     travel: int = Field(10, ge=0, description="Per driving minute")
+    long_drive: int = Field(
+        10,
+        ge=0,
+        description="Per driving minute of one leg beyond Settings long_drive_minutes (on top "
+        "of travel)",
+    )
     preferred: int = Field(100, ge=0, description="Per scheduled referral outside preferred times")
     idle: int = Field(1, ge=0, description="Per minute of a therapist's day span (idle gaps)")
     stability: int = Field(

@@ -94,6 +94,7 @@ SITES = SheetSpec(
         ("hours", "availability"),
         ("blocked", "availability"),
         ("contact", "text"),
+        ("arrival_minutes", "int"),
     ),
     key="site_id",
 )
@@ -123,6 +124,8 @@ THERAPISTS = SheetSpec(
         ("works", "availability"),
         ("max_sessions_per_day", "int"),
         ("max_contact_minutes", "int"),
+        ("max_sites_per_day", "int"),
+        ("max_drive_minutes_per_day", "int"),
         ("skills", "tags"),
     ),
     key="therapist_id",
@@ -217,6 +220,9 @@ SETTING_KINDS: dict[str, Kind] = {
     "lunch_window": "timerange",
     "travel_speed_kmh": "float",
     "road_factor": "float",
+    "arrival_minutes": "int",
+    "max_sites_per_day": "int",
+    "long_drive_minutes": "int",
     "service_name": "text",
     "service_contact": "text",
 }

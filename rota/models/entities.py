@@ -130,6 +130,27 @@ class Settings(Entity):
         le=3.0,
         description="Road distance as a multiple of the straight-line distance (1 to 3)",
     )
+    arrival_minutes: int = Field(
+        0,
+        ge=0,
+        le=120,
+        description="Minutes to park, sign in and set up on each arrival at a site (not on the "
+        "return to the base), counted as travel; a Sites value overrides it",
+    )
+    max_sites_per_day: int | None = Field(
+        None,
+        ge=1,
+        le=48,
+        description="Most sites a therapist runs sessions at in one day; blank = no limit "
+        "(a Therapists value overrides it)",
+    )
+    long_drive_minutes: int | None = Field(
+        None,
+        ge=0,
+        le=600,
+        description="Driving minutes of one leg beyond which each minute costs extra (the "
+        "long drive weight); blank = no extra cost",
+    )
     service_name: str = Field(
         "Arts Therapies Service", description="Name of the service, printed on exports"
     )
@@ -168,6 +189,13 @@ class Site(Entity):
         description="Times no session may run (lunch, assembly), e.g. 'Mon-Fri 12:00-12:45'",
     )
     contact: str = Field("", description="Liaison person at the site (role and phone/e-mail)")
+    arrival_minutes: int | None = Field(
+        None,
+        ge=0,
+        le=120,
+        description="Minutes to park, sign in and set up on arriving here; blank = the "
+        "Settings value",
+    )
 
     @field_validator("kind", mode="before")
     @classmethod
@@ -209,6 +237,19 @@ class Therapist(Entity):
     )
     max_contact_minutes: int | None = Field(
         None, ge=0, le=7 * 24 * 60, description="Most session minutes in the week; blank = no limit"
+    )
+    max_sites_per_day: int | None = Field(
+        None,
+        ge=1,
+        le=48,
+        description="Most sites with sessions in one day; blank = the Settings value",
+    )
+    max_drive_minutes_per_day: int | None = Field(
+        None,
+        ge=0,
+        le=24 * 60,
+        description="Most driving minutes in one day, base to base (arrival time not "
+        "counted); blank = no limit",
     )
     skills: Tags = Field((), description="Comma list of skills, e.g. 'attachment, VIG, systemic'")
 

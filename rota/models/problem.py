@@ -211,6 +211,19 @@ class Problem(BaseModel):
         self._travel_table[key] = minutes
         return minutes
 
+    def arrival_minutes(self, site_id: str) -> int:
+        """Minutes to park, sign in and set up on arriving at a site (from another site or the
+        base): the site's own value, else the Settings value. Counted as travel, never on the
+        return to the base at the day's end."""
+        own = self.site_by_id[site_id].arrival_minutes
+        return self.settings.arrival_minutes if own is None else own
+
+    def max_sites_per_day(self, therapist_id: str) -> int | None:
+        """Most sites a therapist runs sessions at in one day (None = no limit): the
+        therapist's own value, else the Settings value."""
+        own = self.therapist_by_id[therapist_id].max_sites_per_day
+        return self.settings.max_sites_per_day if own is None else own
+
     @cached_property
     def _travel_table(self) -> dict[tuple[str, str], int]:
         """Minutes already worked out (the solver asks for the same pairs many times)."""

@@ -196,10 +196,7 @@ def _why_no_therapist(problem: Problem, rules: DayRules, cand: Candidates, able:
         )
     by_travel = _takers(rules, by_hours, free, ref.minutes, travel=True)
     if len(by_travel) < ref.therapists_needed:
-        far = ", ".join(
-            f"{tid} ({rules.travel(rules.base[tid], sites[0])} minutes from their base)"
-            for tid in by_hours[:3]
-        )
+        far = ", ".join(_far(rules, tid, sites[0]) for tid in by_hours[:3])
         return (
             f"the {who}s who work then cannot drive from their base to {where} and back "
             f"within their working day around those times: {far}"
@@ -216,6 +213,19 @@ def _times(free: dict[tuple[str, Day], tuple[tuple[int, int], ...]], minutes: in
     for (_, day), starts in free.items():
         by_day.setdefault(day, []).extend((lo, hi + minutes) for lo, hi in starts)
     return format_availability({day: merge_intervals(ranges) for day, ranges in by_day.items()})
+
+
+def _far(rules: DayRules, tid: str, site_id: str) -> str:
+    """``T1 (25 minutes from their base, 10 more to arrive, at most 40 minutes of driving a
+    day)``: what keeps a therapist from a site, the parts that apply."""
+    base = rules.base[tid]
+    parts = [f"{rules.travel(base, site_id)} minutes from their base"]
+    if base != site_id and rules.arrival[site_id]:
+        parts.append(f"{rules.arrival[site_id]} more to arrive")
+    limit = rules.max_drive[tid]
+    if limit is not None:
+        parts.append(f"at most {limit} minutes of driving a day")
+    return f"{tid} ({', '.join(parts)})"
 
 
 def _takers(

@@ -42,6 +42,9 @@ def rich_problem() -> Problem:
             lunch_window="12:00-14:00",
             travel_speed_kmh=45.5,
             road_factor=1.25,
+            arrival_minutes=10,
+            max_sites_per_day=3,
+            long_drive_minutes=45,
             service_name="Cambs Arts Therapies",
             service_contact="arts.therapies@example.org",
         ),
@@ -56,6 +59,7 @@ def rich_problem() -> Problem:
                 hours="Mon-Thu 08:45-15:15; Fri",
                 blocked="Mon, Wed 12:00-12:45, 14:00-14:20",
                 contact="SENCo 01354 000000",
+                arrival_minutes=15,
             ),
             Site(
                 site_id="HUN-CLINIC",
@@ -112,6 +116,8 @@ def rich_problem() -> Problem:
                 works="Mon-Wed 08:30-17:00; Thu 08:30-12:30",
                 max_sessions_per_day=6,
                 max_contact_minutes=900,
+                max_sites_per_day=2,
+                max_drive_minutes_per_day=120,
                 skills=("attachment", "vig"),
             ),
             Therapist(

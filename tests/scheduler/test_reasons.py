@@ -90,6 +90,16 @@ CASES = {
         "the music therapists who work then cannot drive from their base to Site A and back "
         "within their working day around those times: T1 (50 minutes from their base)",
     ),
+    "travel: arrival and the daily driving limit": (
+        {},
+        {
+            "therapists": [{**T1, "base_site_id": "B", "max_drive_minutes_per_day": 40}],
+            "settings": {"arrival_minutes": 10},
+        },
+        "the music therapists who work then cannot drive from their base to Site A and back "
+        "within their working day around those times: T1 (25 minutes from their base, 10 more "
+        "to arrive, at most 40 minutes of driving a day)",
+    ),  # fmt: skip
     "weekly limit": (
         {},
         {"therapists": [{**T1, "max_contact_minutes": 20}]},

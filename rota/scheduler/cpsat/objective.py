@@ -1,9 +1,10 @@
 """The objective in CP-SAT: labelled, weighted terms summed and minimised; zero weights skipped.
 
 Terms (weights in Weights, README "Objective"): unscheduled referrals by priority, continuity
-lost, travel minutes, preferred times missed, day span minutes (idle gaps), sessions moved from
-the previous rota. :func:`rota.evaluate.costs.cost_terms` evaluates the same terms on any Rota
-without a solver.
+lost, travel minutes (driving and arrival), long drive minutes (each leg's driving beyond
+Settings long_drive_minutes, when set), preferred times missed, day span minutes (idle gaps),
+sessions moved from the previous rota. :func:`rota.evaluate.costs.cost_terms` evaluates the
+same terms on any Rota without a solver.
 """
 
 from __future__ import annotations
@@ -52,6 +53,16 @@ def build_objective(
     if lost:
         terms.append(Term("continuity lost", weights.continuity, sum(lost)))
     terms.append(Term("travel minutes", weights.travel, sum(a * t for a, t in travel_terms if t)))
+    threshold = problem.settings.long_drive_minutes
+    if threshold is not None:
+        # Per arc a constant: its driving beyond the threshold (arrival is not driving).
+        beyond = [
+            (arc, minutes - threshold)
+            for tdv in v.therapist_days()
+            for arc, minutes in tdv.drives
+            if minutes > threshold
+        ]
+        terms.append(Term("long drive minutes", weights.long_drive, sum(a * n for a, n in beyond)))
     missed = []
     for r in problem.referrals:
         rid = r.referral_id
