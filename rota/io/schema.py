@@ -39,6 +39,7 @@ Kind = Literal[
     "site_kind",
     "discipline",
     "day",
+    "dates",
 ]
 
 
@@ -124,6 +125,7 @@ THERAPISTS = SheetSpec(
         ("max_sessions_per_day", "int"),
         ("max_contact_minutes", "int"),
         ("skills", "tags"),
+        ("absences", "dates"),
     ),
     key="therapist_id",
 )
@@ -146,6 +148,8 @@ REFERRALS = SheetSpec(
         ("available", "availability"),
         ("preferred", "availability"),
         ("funding", "text"),
+        ("start_date", "date"),
+        ("end_date", "date"),
     ),
     key="referral_id",
 )

@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
+from rota.models.dates import DateRange, parse_date_ranges
 from rota.models.timeutil import (
     DAYS,
     Availability,
@@ -211,6 +212,19 @@ class Therapist(Entity):
         None, ge=0, le=7 * 24 * 60, description="Most session minutes in the week; blank = no limit"
     )
     skills: Tags = Field((), description="Comma list of skills, e.g. 'attachment, VIG, systemic'")
+    absences: Annotated[tuple[DateRange, ...], BeforeValidator(parse_date_ranges)] = Field(
+        (),
+        description="Dates away this term (no session of hers runs, a shared group neither), "
+        "e.g. '2027-11-02..2027-11-13; 2027-12-01' or dd/mm/yyyy; blank = none",
+    )
+
+    @field_validator("absences", mode="after")
+    @classmethod
+    def _absences(cls, value: tuple[DateRange, ...]) -> tuple[DateRange, ...]:
+        for a, b in value:
+            _sane_date(a)
+            _sane_date(b)
+        return value
 
 
 class Referral(Entity):
@@ -242,6 +256,12 @@ class Referral(Entity):
         None, description="Preferred times (a wish, not a rule), e.g. 'Tue, Thu 09:00-10:30'"
     )
     funding: str = Field("", description="Who pays, e.g. 'Pupil Premium', 'EHC plan'")
+    start_date: Date | None = Field(
+        None, description="First date it may have a session (a new referral); blank = term start"
+    )
+    end_date: Date | None = Field(
+        None, description="Last date it may have a session (an ending referral); blank = term end"
+    )
 
     @field_validator("discipline", mode="before")
     @classmethod

@@ -113,6 +113,7 @@ def rich_problem() -> Problem:
                 max_sessions_per_day=6,
                 max_contact_minutes=900,
                 skills=("attachment", "vig"),
+                absences="2027-05-03..2027-05-07; 14/06/2027",
             ),
             Therapist(
                 therapist_id="T02",
@@ -142,6 +143,8 @@ def rich_problem() -> Problem:
                 available="Mon-Wed 09:00-12:00",
                 preferred="Tue 09:00-10:30",
                 funding="EHC plan",
+                start_date=dt.date(2027, 5, 10),
+                end_date=dt.date(2027, 7, 9),
             ),
             Referral(
                 referral_id="R0002",
