@@ -3,9 +3,10 @@
 A weekly session happens on the dates :func:`rota.models.dates.dates_of_weekday` gives (every
 date of its weekday in the term, except closures, bank holidays by default, the dates outside
 its referral's own start and end, its therapists' absences, and after a mid-term change the
-piece of the term its slot does not apply to). Each date is billed at the hourly rate in force on that date (the latest rate whose
-``effective_from`` is on or before it), for the session minutes plus the admin minutes after it
-(the service's hourly price includes set-up and note writing) once per therapist running it.
+piece of the term its slot does not apply to). Each date is billed at the hourly rate in force
+on that date (the latest rate whose ``effective_from`` is on or before it), for the session
+minutes plus the admin minutes after it (the service's hourly price includes set-up and note
+writing) once per therapist running it.
 Pure functions: no workbook code here.
 """
 
