@@ -123,6 +123,24 @@ class SkippedDate:
     reason: str
 
 
+def skipped_text(skipped: Sequence[SkippedDate], form: str = "{when} ({reason})") -> str:
+    """The skipped dates in words, in date order; weeks in a row skipped for the same reason
+    read as one span: '05 Jan-09 Feb (starts 2027-02-22); 12 Mar (INSET day (site closed))'."""
+    runs: list[list[SkippedDate]] = []
+    for k in skipped:
+        last = runs[-1][-1] if runs else None
+        if last is not None and last.reason == k.reason and (k.date - last.date).days == 7:
+            runs[-1].append(k)
+        else:
+            runs.append([k])
+    parts = []
+    for run in runs:
+        begins, ends = run[0].date, run[-1].date
+        when = f"{begins:%d %b}" if begins == ends else f"{begins:%d %b}-{ends:%d %b}"
+        parts.append(form.format(when=when, reason=run[0].reason))
+    return "; ".join(parts)
+
+
 @dataclass(frozen=True)
 class TermSession:
     """A weekly session and the piece of the term it applies to (None = from the term's start,
@@ -149,26 +167,21 @@ def _closure_reasons(problem: Problem, site_id: str) -> list[tuple[dt.date, dt.d
     return out
 
 
+def _within(d: dt.date, a: dt.date | None, b: dt.date | None) -> bool:
+    return (a is None or a <= d) and (b is None or d <= b)
+
+
 def _own_reasons(
-    problem: Problem,
-    referral: Referral | None,
-    therapist_ids: Sequence[str],
-    first: dt.date | None,
-    last: dt.date | None,
+    problem: Problem, referral: Referral | None, therapist_ids: Sequence[str]
 ) -> list[tuple[dt.date | None, dt.date | None, str]]:
-    """Ranges (None = open) outside of which, or inside of which, the session does not happen:
-    as (inside_from, inside_to, reason) rules for the date loop."""
+    """The spans (None = open) on which the session does not happen because of its referral's
+    own start and end or a therapist's absence: (from, to, reason)."""
     rules: list[tuple[dt.date | None, dt.date | None, str]] = []
     if referral is not None and referral.start_date is not None:
         before = referral.start_date - dt.timedelta(days=1)
         rules.append((None, before, f"starts {referral.start_date}"))
     if referral is not None and referral.end_date is not None:
         rules.append((referral.end_date + dt.timedelta(days=1), None, f"ended {referral.end_date}"))
-    if first is not None:
-        rules.append((None, first - dt.timedelta(days=1), f"new slot from {first}"))
-    if last is not None:
-        moved = last + dt.timedelta(days=1)
-        rules.append((moved, None, f"not in this slot from {moved}"))
     for tid in dict.fromkeys(therapist_ids):
         therapist = problem.therapist_by_id.get(tid)
         if therapist is None:
@@ -176,6 +189,19 @@ def _own_reasons(
         who = therapist.name or tid
         for a, b in therapist.absences:
             rules.append((a, b, f"therapist away ({who})"))
+    return rules
+
+
+def _piece_reasons(
+    first: dt.date | None, last: dt.date | None
+) -> list[tuple[dt.date | None, dt.date | None, str]]:
+    """The dates outside the piece of the term a slot applies to (a mid-term change)."""
+    rules: list[tuple[dt.date | None, dt.date | None, str]] = []
+    if first is not None:
+        rules.append((None, first - dt.timedelta(days=1), f"new slot from {first}"))
+    if last is not None:
+        moved = last + dt.timedelta(days=1)
+        rules.append((moved, None, f"not in this slot from {moved}"))
     return rules
 
 
@@ -202,14 +228,17 @@ def dates_of_weekday(
     start = s.term_start + dt.timedelta(days=(weekday - s.term_start.weekday()) % 7)
     closures = _closure_reasons(problem, site_id)
     referral = problem.referral_by_id.get(referral_id) if referral_id else None
-    own = _own_reasons(problem, referral, therapist_ids, first, last)
+    own = _own_reasons(problem, referral, therapist_ids)
+    piece = _piece_reasons(first, last)
     years = tuple(range(s.term_start.year, s.term_end.year + 1))
     holiday_names = bank_holiday_names(years) if bank_holidays else {}
     dates: list[dt.date] = []
     skipped: list[SkippedDate] = []
     d = start
     while d <= s.term_end:
-        reasons = [label for a, b, label in own if (a is None or a <= d) and (b is None or d <= b)]
+        reasons = [label for a, b, label in own if _within(d, a, b)]
+        if not reasons:  # the referral's own start and end say more than the slot's piece
+            reasons = [label for a, b, label in piece if _within(d, a, b)]
         reasons += [label for a, b, label in closures if a <= d <= b]
         if d in holiday_names:
             reasons.append(f"{holiday_names[d]} (bank holiday)")

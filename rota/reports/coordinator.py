@@ -21,6 +21,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from rota.evaluate.kpis import compute_kpis
 from rota.evaluate.term_costs import CostOptions, SessionCost, TermCosts, funding_of, term_costs
+from rota.models.dates import skipped_text
 from rota.models.problem import Problem
 from rota.models.result import Result
 from rota.models.rota import Rota, Session
@@ -277,7 +278,7 @@ def session_costs_table(problem: Problem, costs: TermCosts) -> Table:
                 ", ".join(x.therapist_ids),
                 sc.billed_minutes,
                 len(sc.dates),
-                "; ".join(f"{k.date:%d %b}: {k.reason}" for k in sc.skipped),
+                skipped_text(sc.skipped, "{when}: {reason}"),
                 sc.billed_hours,
                 sc.cost,
                 *([sc.applies or "all term"] if mid_term else []),

@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 
-from rota.models.dates import TermSession, term_session_dates, term_sessions
+from rota.models.dates import TermSession, skipped_text, term_session_dates, term_sessions
 from rota.models.problem import Problem
 from rota.models.rota import Rota, Session
 from rota.models.timeutil import DAY_INDEX, format_time
@@ -179,8 +179,8 @@ def session_event(
     event.add("uid", event_uid(problem, session.referral_id, therapist_id, piece.last))
     event.add("summary", _title(problem, session, options))
     event.add("location", _location(problem, session))
-    skipped_text = "; ".join(f"{k.date:%d %b} ({k.reason})" for k in between)
-    event.add("description", _description(problem, session, therapist_id, day, skipped_text))
+    no_session = skipped_text(between)
+    event.add("description", _description(problem, session, therapist_id, day, no_session))
     event.add("dtstart", first)
     event.add("dtend", first + dt.timedelta(minutes=session.minutes))
     event.add("rrule", {"FREQ": "WEEKLY", "UNTIL": last.astimezone(dt.UTC)})

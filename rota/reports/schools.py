@@ -24,6 +24,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.worksheet import Worksheet
 
 from rota.evaluate.term_costs import CostOptions, SessionCost, funding_of, rate_on, term_costs
+from rota.models.dates import skipped_text
 from rota.models.entities import Site
 from rota.models.problem import Problem
 from rota.models.result import Result
@@ -255,7 +256,7 @@ def sessions_table(problem: Problem, costs: Sequence[SessionCost], options: Scho
             cost_per_session(problem, sc),
             sc.cost,
             ", ".join(f"{d:%d %b}" for d in sc.dates),
-            "; ".join(f"{k.date:%d %b} ({k.reason})" for k in sc.skipped),
+            skipped_text(sc.skipped),
         ]
         if options.funding:
             row.append(funding_of(problem, x.referral_id))

@@ -18,7 +18,7 @@ from typing import Any
 import icalendar
 from openpyxl import Workbook
 
-from rota.models.dates import TermSession, term_session_dates, term_sessions
+from rota.models.dates import TermSession, skipped_text, term_session_dates, term_sessions
 from rota.models.entities import Therapist
 from rota.models.problem import Problem
 from rota.models.result import Result
@@ -124,7 +124,7 @@ def sessions_table(problem: Problem, rota: Rota, therapist_id: str, bank_holiday
                 ref.discipline if ref else "",
                 ", ".join(others),
                 len(dates),
-                "; ".join(f"{k.date:%d %b} ({k.reason})" for k in skipped),
+                skipped_text(skipped),
             ]
         )
     formats = {
