@@ -214,8 +214,9 @@ class Therapist(Entity):
     skills: Tags = Field((), description="Comma list of skills, e.g. 'attachment, VIG, systemic'")
     absences: Annotated[tuple[DateRange, ...], BeforeValidator(parse_date_ranges)] = Field(
         (),
-        description="Dates away this term (no session of hers runs, a shared group neither), "
-        "e.g. '2027-11-02..2027-11-13; 2027-12-01' or dd/mm/yyyy; blank = none",
+        description="Dates away this term: none of their sessions runs then, nor a group they run "
+        "with another therapist; dates or ranges, e.g. '2027-11-02..2027-11-13; 2027-12-01' "
+        "(dd/mm/yyyy too); blank = none",
     )
 
     @field_validator("absences", mode="after")
@@ -257,10 +258,14 @@ class Referral(Entity):
     )
     funding: str = Field("", description="Who pays, e.g. 'Pupil Premium', 'EHC plan'")
     start_date: Date | None = Field(
-        None, description="First date it may have a session (a new referral); blank = term start"
+        None,
+        description="First date of its sessions, e.g. a new referral starting after half term; "
+        "blank = the term's start",
     )
     end_date: Date | None = Field(
-        None, description="Last date it may have a session (an ending referral); blank = term end"
+        None,
+        description="Last date of its sessions, e.g. a referral ending mid-term; blank = the "
+        "term's end",
     )
 
     @field_validator("discipline", mode="before")
