@@ -296,7 +296,8 @@ def _from_date(text: str | None, previous: Path | None) -> dt.date | None:
 
 def _plan_from(problem: Problem, from_date: dt.date) -> Problem:
     """The problem planned from ``from_date`` (inside the term): a referral needs a session date
-    from it, and the previous sessions of referrals that ended before it are history only."""
+    from it (one that ended before it is not placed again, and the Summary counts it as no
+    longer placed)."""
     s = problem.settings
     if s.term_start is None or s.term_end is None:
         fail("error: --from needs the term's dates: set term_start and term_end in Settings")
@@ -305,13 +306,7 @@ def _plan_from(problem: Problem, from_date: dt.date) -> Problem:
             f"error: --from {from_date} is outside the term ({s.term_start} to {s.term_end}): "
             "give a date inside it"
         )
-    ended = {
-        r.referral_id
-        for r in problem.referrals
-        if r.end_date is not None and r.end_date < from_date
-    }
-    previous = tuple(p for p in problem.previous if p.referral_id not in ended)
-    return problem.model_copy(update={"plan_from": from_date, "previous": previous})
+    return problem.model_copy(update={"plan_from": from_date})
 
 
 def _read_inputs(input_file: Path, previous: Path | None) -> tuple[Problem, list[str], Rota | None]:
