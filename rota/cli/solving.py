@@ -234,13 +234,13 @@ def solve_command(
     with plain_errors(InputError, ValueError, describe=describe_error):
         check_outputs([output], inputs, force=force)
         problem, warnings, published = _read_inputs(input_file, previous)
-    if from_date is not None:
-        problem = _plan_from(problem, from_date)
         # Every output is known once the sites are: check them all before a minute of solving.
         if schools is not None:
             from rota.reports.schools import school_targets
 
             check_outputs(school_targets(problem, schools), inputs, force=force)
+    if from_date is not None:
+        problem = _plan_from(problem, from_date)
     for w in warnings:
         click.echo(f"warning: {w}", err=True)
     weights = Weights() if stability is None else Weights(stability=stability)
