@@ -17,6 +17,7 @@ from collections.abc import Sequence
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from rota.models.dates import referral_has_dates, why_no_dates
 from rota.models.entities import Referral, Room, Therapist
 from rota.models.problem import Problem, Windows
 from rota.models.rota import Rota, Session
@@ -35,6 +36,8 @@ RULES: dict[str, str] = {
     "referral-site": "the session is at a site the referral does not allow",
     "referral-hours": "the session is outside the client's available times",
     "referral-minutes": "the session's length differs from the referral's minutes",
+    "referral-dates": "the session has no date in the term inside the referral's own start and "
+    "end dates (or from the date a mid-term rota applies)",
     "slot-grid": "the session does not start on the slot grid",
     "therapist-count": "the session has the wrong number of (distinct) therapists",
     "discipline": "a therapist does not offer the referral's discipline",
@@ -223,6 +226,15 @@ class _Checker:
                     f"({_ranges_text(ranges)})",
                     [session],
                 )
+        if session.site_id in self.problem.site_by_id and not referral_has_dates(
+            self.problem, referral, session.site_id, session.day
+        ):
+            self.add(
+                "referral-dates",
+                f"{label} has no date this term: {referral.referral_id} "
+                f"{why_no_dates(self.problem, referral)}",
+                [session],
+            )
         if session.minutes != referral.minutes:
             self.add(
                 "referral-minutes",

@@ -39,6 +39,7 @@ Kind = Literal[
     "site_kind",
     "discipline",
     "day",
+    "dates",
 ]
 
 
@@ -127,6 +128,7 @@ THERAPISTS = SheetSpec(
         ("max_sites_per_day", "int"),
         ("max_drive_minutes_per_day", "int"),
         ("skills", "tags"),
+        ("absences", "dates"),
     ),
     key="therapist_id",
 )
@@ -149,6 +151,8 @@ REFERRALS = SheetSpec(
         ("available", "availability"),
         ("preferred", "availability"),
         ("funding", "text"),
+        ("start_date", "date"),
+        ("end_date", "date"),
     ),
     key="referral_id",
 )

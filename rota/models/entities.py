@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
+from rota.models.dates import DateRange, parse_date_ranges
 from rota.models.timeutil import (
     DAYS,
     Availability,
@@ -252,6 +253,20 @@ class Therapist(Entity):
         "counted); blank = no limit",
     )
     skills: Tags = Field((), description="Comma list of skills, e.g. 'attachment, VIG, systemic'")
+    absences: Annotated[tuple[DateRange, ...], BeforeValidator(parse_date_ranges)] = Field(
+        (),
+        description="Dates away this term: none of their sessions runs then, nor a group they run "
+        "with another therapist; dates or ranges, e.g. '2027-11-02..2027-11-13; 2027-12-01' "
+        "(dd/mm/yyyy too); blank = none",
+    )
+
+    @field_validator("absences", mode="after")
+    @classmethod
+    def _absences(cls, value: tuple[DateRange, ...]) -> tuple[DateRange, ...]:
+        for a, b in value:
+            _sane_date(a)
+            _sane_date(b)
+        return value
 
 
 class Referral(Entity):
@@ -283,6 +298,16 @@ class Referral(Entity):
         None, description="Preferred times (a wish, not a rule), e.g. 'Tue, Thu 09:00-10:30'"
     )
     funding: str = Field("", description="Who pays, e.g. 'Pupil Premium', 'EHC plan'")
+    start_date: Date | None = Field(
+        None,
+        description="First date of its sessions, e.g. a new referral starting after half term; "
+        "blank = the term's start",
+    )
+    end_date: Date | None = Field(
+        None,
+        description="Last date of its sessions, e.g. a referral ending mid-term; blank = the "
+        "term's end",
+    )
 
     @field_validator("discipline", mode="before")
     @classmethod

@@ -6,6 +6,7 @@ resolved weekly windows of sites, rooms, therapists and referrals, and travel mi
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import math
 from collections.abc import Iterable, Mapping, Sequence
@@ -96,6 +97,11 @@ class Problem(BaseModel):
     rates: tuple[Rate, ...] = Field((), description="Hourly rates by date")
     closures: tuple[Closure, ...] = Field((), description="Closure dates")
     previous: tuple[PreviousSession, ...] = Field((), description="Previous or published rota")
+    plan_from: dt.date | None = Field(
+        None,
+        description="A mid-term change: the rota is planned from this date (the previous rota "
+        "ran before it); a referral needs a session date from it",
+    )
 
     @model_validator(mode="after")
     def _cross_references(self) -> Problem:

@@ -350,7 +350,15 @@ def _changes(ws: Worksheet, row: int, problem: Problem, rota: Rota) -> int:
     counts = count_changes(changes)
     changed = {c.referral_id for c in changes}
     kept = sum(1 for x in before.sessions if x.referral_id not in changed)
-    items: list[tuple[str, Any, str | None]] = [
+    items: list[tuple[str, Any, str | None]] = []
+    if rota.effective_from is not None:
+        when = f"{rota.effective_from:%d %b %Y}"
+        text = (
+            f"from {when}: the previous rota's sessions ran before it, this rota's from it "
+            f"(each change is listed in 'Changes from {when}'; the cost counts both)"
+        )
+        items.append(("The changes take effect", text, None))
+    items += [
         ("Sessions in the previous rota", len(before.sessions), INT_FORMAT),
         ("Kept as they were", kept, INT_FORMAT),
     ]

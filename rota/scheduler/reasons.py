@@ -2,7 +2,8 @@
 
 A referral that cannot be placed even on its own is walked through the same stages the
 candidates are built in, and the first stage that leaves nothing names the obstacle: the
-discipline, the skills, the rooms' features or capacity, the service days, the site's hours, its
+discipline, the skills, the rooms' features or capacity, its own dates (no session date in the
+term), the service days, the site's hours, its
 blocked times, the rooms' availability, the therapists' days, their hours, or travel from their
 base. A referral that could be placed on its own but was left out names what takes its slots in
 the final rota: the sessions in its rooms and in its therapists' days (and their priorities), a
@@ -16,6 +17,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from rota.models import Day, Problem, Referral, Room, Rota, Unscheduled, Windows
+from rota.models.dates import referral_has_dates, why_no_dates
 from rota.models.timeutil import (
     format_availability,
     format_days,
@@ -87,6 +89,12 @@ def why_unplaceable(problem: Problem, rules: DayRules, cand: Candidates) -> str:
     if rooms_reason:
         return rooms_reason
     if not cand.room_starts:
+        if not any(
+            referral_has_dates(problem, ref, sid, day)
+            for sid in _sites(problem, ref)
+            for day in problem.settings.days
+        ):
+            return why_no_dates(problem, ref)
         return _why_no_room_time(problem, ref)
     return _why_no_therapist(problem, rules, cand, [t.therapist_id for t in able])
 

@@ -9,6 +9,7 @@ rule.
 from __future__ import annotations
 
 import ast
+import datetime as dt
 import time
 from pathlib import Path
 from typing import Any
@@ -803,3 +804,26 @@ def test_any_rota_is_checked_the_same_in_any_order(rota_: Rota, rnd: Any) -> Non
         if len(set(keys)) == len(keys) and len(set(days)) == len(days):
             alone = [v for s in rota_.sessions for v in check(problem, with_sessions(s))]
             assert sorted(map(str, alone)) == sorted(map(str, violations))
+
+
+# ---------------------------------------------------------------- a referral's own dates
+def _termed(service: Problem) -> Problem:
+    term = {"term_start": dt.date(2027, 1, 4), "term_end": dt.date(2027, 3, 26)}
+    return variant(service, settings=service.settings.model_copy(update=term))
+
+
+def test_referral_dates_a_session_of_a_referral_starting_after_the_term(service: Problem) -> None:
+    problem = replace_referral(_termed(service), "R1", start_date=dt.date(2027, 4, 12))
+    v = only(check(problem, VALID))
+    assert v.rule == "referral-dates"
+    assert "R1 starts 2027-04-12, after the term ends (2027-03-26)" in v.message
+    assert v.referral_ids == ("R1",)
+
+
+def test_referral_dates_a_monday_session_of_a_referral_seen_one_tuesday(service: Problem) -> None:
+    day = dt.date(2027, 1, 5)  # a Tuesday: R1's Monday slot has no date inside its dates
+    problem = replace_referral(_termed(service), "R1", start_date=day, end_date=day)
+    assert only(check(problem, VALID)).rule == "referral-dates"
+    monday = dt.date(2027, 1, 4)
+    problem = replace_referral(_termed(service), "R1", start_date=monday, end_date=monday)
+    assert check(problem, VALID) == []

@@ -119,6 +119,7 @@ def rich_problem() -> Problem:
                 max_sites_per_day=2,
                 max_drive_minutes_per_day=120,
                 skills=("attachment", "vig"),
+                absences="2027-05-03..2027-05-07; 14/06/2027",
             ),
             Therapist(
                 therapist_id="T02",
@@ -148,6 +149,8 @@ def rich_problem() -> Problem:
                 available="Mon-Wed 09:00-12:00",
                 preferred="Tue 09:00-10:30",
                 funding="EHC plan",
+                start_date=dt.date(2027, 5, 10),
+                end_date=dt.date(2027, 7, 9),
             ),
             Referral(
                 referral_id="R0002",

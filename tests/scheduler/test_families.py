@@ -260,6 +260,17 @@ def _all_day_starts(self: Any, therapist_id: str, day: str, site_id: str, minute
     return ((0, 24 * H - minutes),) if day in self.shapes[therapist_id] else ()
 
 
+def _own_dates() -> Problem:
+    # R1 is seen on one date, a Tuesday, and would rather be seen on Mondays: only its dates
+    # keep it off Monday.
+    tuesday = "2027-01-12"
+    return service(
+        [{"referral_id": "R1", "start_date": tuesday, "end_date": tuesday, "preferred": "Mon"}],
+        therapists=[{**TWO[0], "works": "Mon-Fri"}],
+        settings={"term_start": "2027-01-04", "term_end": "2027-03-26"},
+    )
+
+
 def _sessions(result: Result) -> int:
     return len(result.rota.sessions)
 
@@ -329,6 +340,11 @@ FAMILIES: dict[str, Family] = {
         _client_times,
         lambda r: placed(r)["R1"].start >= 13 * H,
         [("rota.scheduler.candidates.room_day_starts", _any_client_time)],
+    ),
+    "referrals: own dates (candidates)": Family(
+        _own_dates,
+        lambda r: placed(r)["R1"].day == "Tue",
+        [("rota.scheduler.candidates.referral_has_dates", lambda *a: True)],
     ),
     "previous and pins": Family(
         _pinned,
