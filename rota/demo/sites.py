@@ -85,16 +85,14 @@ def site_name(rng: random.Random, kind: str, town: Town, word: str) -> str:
     return f"{town.name} {word} Children's Centre"
 
 
-def make_sites(rng: random.Random, spec: DemoSize, num_sites: int) -> list[Site]:
-    """The two clinics, then schools, special schools, units and children's centres spread
-    over the towns by weight."""
-    hun, cam = TOWN_BY_NAME["Huntingdon"], TOWN_BY_NAME["Cambridge"]
+def make_clinics(rng: random.Random, where: Callable[[Town], tuple[float, float]]) -> list[Site]:
+    """The service's two clinics, in Huntingdon and Cambridge, each at ``where(town)``."""
     sites: list[Site] = []
     for site_id, name, town in (
-        ("HUN", "Huntingdon Clinic", hun),
-        ("CAM", "Cambridge Clinic", cam),
+        ("HUN", "Huntingdon Clinic", TOWN_BY_NAME["Huntingdon"]),
+        ("CAM", "Cambridge Clinic", TOWN_BY_NAME["Cambridge"]),
     ):
-        lat, lon = jitter(rng, town)
+        lat, lon = where(town)
         sites.append(
             Site(
                 site_id=site_id,
@@ -107,6 +105,14 @@ def make_sites(rng: random.Random, spec: DemoSize, num_sites: int) -> list[Site]
                 contact=f"Clinic administrator, {town.area_code} 000{rng.randint(0, 999):03d}",
             )
         )
+    return sites
+
+
+def make_sites(rng: random.Random, spec: DemoSize, num_sites: int) -> list[Site]:
+    """The two clinics, then schools, special schools, units and children's centres spread
+    over the towns by weight."""
+    hun, cam = TOWN_BY_NAME["Huntingdon"], TOWN_BY_NAME["Cambridge"]
+    sites = make_clinics(rng, lambda town: jitter(rng, town))
     towns = site_towns(spec, (hun, cam))
     town_weights = [t.weight for t in towns]
     kinds: list[SiteKind] = ["school", "special_school", "unit", "childrens_centre"]
@@ -241,24 +247,7 @@ def make_sites_v2(rng: random.Random, spec: DemoSize, num_sites: int) -> list[Si
     villages, every two sites at least ``MIN_SITE_GAP_KM`` apart."""
     hun, cam = TOWN_BY_NAME["Huntingdon"], TOWN_BY_NAME["Cambridge"]
     spacing = Spacing()
-    sites: list[Site] = []
-    for site_id, name, town in (
-        ("HUN", "Huntingdon Clinic", hun),
-        ("CAM", "Cambridge Clinic", cam),
-    ):
-        lat, lon = spacing.place(rng, replace(town, radius_km=0.5))
-        sites.append(
-            Site(
-                site_id=site_id,
-                name=name,
-                kind="clinic",
-                town=town.name,
-                latitude=lat,
-                longitude=lon,
-                hours=Availability.model_validate(hours_text(rng, "clinic")),
-                contact=f"Clinic administrator, {town.area_code} 000{rng.randint(0, 999):03d}",
-            )
-        )
+    sites = make_clinics(rng, lambda town: spacing.place(rng, replace(town, radius_km=0.5)))
     places = towns_v2(spec, (hun, cam))
     weights = [t.weight for t in places]
     villages = {t.name for t in VILLAGES}

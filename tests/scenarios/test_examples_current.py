@@ -1,4 +1,4 @@
-"""examples/county.xlsx is exactly what `rota generate --size county --seed 1 --generator 1` writes."""
+"""examples/county.xlsx is what `rota generate --size county --seed 1 --generator 1` writes."""
 
 from pathlib import Path
 
