@@ -211,9 +211,9 @@ class Problem(BaseModel):
             minutes = self._travel_overrides[key]
         else:
             a, b = self.site_by_id[from_site_id], self.site_by_id[to_site_id]
-            km = haversine_km(a.latitude, a.longitude, b.latitude, b.longitude)
-            s = self.settings
-            minutes = math.ceil(round(km * s.road_factor / s.travel_speed_kmh * 60, 9))
+            minutes = self.estimated_minutes(
+                haversine_km(a.latitude, a.longitude, b.latitude, b.longitude)
+            )
         self._travel_table[key] = minutes
         return minutes
 
@@ -229,6 +229,12 @@ class Problem(BaseModel):
         therapist's own value, else the Settings value."""
         own = self.therapist_by_id[therapist_id].max_sites_per_day
         return self.settings.max_sites_per_day if own is None else own
+
+    def estimated_minutes(self, km: float) -> int:
+        """The Settings' estimate of driving minutes for ``km`` in a straight line (road
+        factor and average speed), whole minutes rounded up."""
+        s = self.settings
+        return math.ceil(round(km * s.road_factor / s.travel_speed_kmh * 60, 9))
 
     @cached_property
     def _travel_table(self) -> dict[tuple[str, str], int]:

@@ -100,7 +100,7 @@ def _upload_page(request: Request, upload: Upload, status: int = 200, **extra: A
     if upload.problem is not None:
         from rota.cli.inputs import summary_lines
 
-        lines = summary_lines(upload.problem)
+        lines = [*summary_lines(upload.problem), *upload.drive_lines]
     context: dict[str, Any] = {
         "upload": upload,
         "errors": views.issue_rows(upload.errors),

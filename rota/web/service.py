@@ -52,10 +52,11 @@ async def save_upload(runner: Runner, file: Any) -> Upload:
     return upload
 
 
-def read_input(path: Path) -> tuple[Any, list[str], list[InputIssue]]:
+def read_input(path: Path) -> tuple[Any, list[str], list[InputIssue], list[str]]:
     """The Problem, its warnings and its errors, read as ``rota solve`` reads it (pinned sessions
-    that cannot be kept are errors too)."""
-    from rota.io.load import locate_issues
+    that cannot be kept are errors too), and what ``rota validate`` says about the drives
+    (summary lines; its warnings join the others)."""
+    from rota.io.load import drive_report_lines, locate_issues
     from rota.scheduler.pins import pin_plan
 
     try:
@@ -63,18 +64,19 @@ def read_input(path: Path) -> tuple[Any, list[str], list[InputIssue]]:
         pins = pin_plan(problem).issues
         if pins:
             raise InputError(locate_issues(path, pins))
+        drive_lines, drive_warnings = drive_report_lines(path, problem)
     except InputError as exc:
-        return None, [str(w) for w in exc.warnings], exc.issues
+        return None, [str(w) for w in exc.warnings], exc.issues, []
     except Exception as exc:  # a file the readers cannot open at all: say so, do not crash
         message = f"cannot be read as a {path.suffix} file ({type(exc).__name__})"
-        return None, [], [InputIssue(message, source=path.name)]
-    return problem, warnings, []
+        return None, [], [InputIssue(message, source=path.name)], []
+    return problem, [*warnings, *drive_warnings], [], drive_lines
 
 
 async def check_upload(runner: Runner, upload: Upload) -> Upload:
     """Read the upload (in a thread: a large workbook takes a while) and record the result."""
-    problem, warnings, errors = await run_in_threadpool(read_input, upload.path)
-    runner.checked(upload, problem, warnings, errors)
+    problem, warnings, errors, drive_lines = await run_in_threadpool(read_input, upload.path)
+    runner.checked(upload, problem, warnings, errors, drive_lines)
     return upload
 
 

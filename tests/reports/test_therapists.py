@@ -228,7 +228,7 @@ def test_refuses_to_overwrite_without_force(folder: Path) -> None:
 
 @pytest.fixture(scope="module")
 def county(tmp_path_factory: pytest.TempPathFactory) -> tuple[Problem, Rota, Path]:
-    problem = generate_problem("county", 1)
+    problem = generate_problem("county", 1, version=1)
     rota = greedy_rota(problem, build_candidates(problem))
     assert check(problem, rota) == []
     out = tmp_path_factory.mktemp("county")

@@ -121,7 +121,7 @@ def test_a_bound_over_some_therapists_only_is_not_reported_as_proven() -> None:
     from rota.demo import generate_problem
     from rota.scheduler.bound import lower_bound
 
-    problem = generate_problem("small", 1)
+    problem = generate_problem("small", 1, version=1)
     relaxation = lower_bound(problem, day_seconds=0).value
     cut = solved(problem, strategy="full", time_limit=5)
     assert cut.bound_source == "a relaxation of the week (scheduler/bound.py)"
