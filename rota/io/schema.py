@@ -124,6 +124,7 @@ THERAPISTS = SheetSpec(
         ("max_sessions_per_day", "int"),
         ("max_contact_minutes", "int"),
         ("skills", "tags"),
+        ("contract_minutes", "int"),
     ),
     key="therapist_id",
 )
@@ -219,6 +220,7 @@ SETTING_KINDS: dict[str, Kind] = {
     "road_factor": "float",
     "service_name": "text",
     "service_contact": "text",
+    "balance_loads": "bool",
 }
 SHEET_ORDER: tuple[str, ...] = (SETTINGS_SHEET, *(s.name for s in RECORD_SHEETS))
 SPEC_BY_SHEET: dict[str, SheetSpec] = {s.name: s for s in RECORD_SHEETS}

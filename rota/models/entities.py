@@ -136,6 +136,11 @@ class Settings(Entity):
     service_contact: str = Field(
         "", description="How schools reach the service (phone or e-mail), printed on exports"
     )
+    balance_loads: bool = Field(
+        False,
+        description="yes = share the week's sessions fairly: the search narrows the gap between "
+        "the busiest and the least busy therapist (session minutes over contract); no = as before",
+    )
 
     @field_validator("days", mode="before")
     @classmethod
@@ -211,6 +216,13 @@ class Therapist(Entity):
         None, ge=0, le=7 * 24 * 60, description="Most session minutes in the week; blank = no limit"
     )
     skills: Tags = Field((), description="Comma list of skills, e.g. 'attachment, VIG, systemic'")
+    contract_minutes: int | None = Field(
+        None,
+        ge=0,
+        le=7 * 24 * 60,
+        description="Contracted minutes a week, for sharing sessions fairly; blank = her working "
+        "hours",
+    )
 
 
 class Referral(Entity):

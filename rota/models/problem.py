@@ -171,6 +171,15 @@ class Problem(BaseModel):
         resolved = t.works.resolve((self.settings.working_day.interval,))
         return {d: r for d, r in resolved.items() if d in self.settings.days}
 
+    def contract_minutes(self, therapist_id: str) -> int:
+        """Her contracted minutes a week: ``contract_minutes``, else her working minutes."""
+        t = self.therapist_by_id[therapist_id]
+        if t.contract_minutes is not None:
+            return t.contract_minutes
+        return sum(
+            e - s for ranges in self.therapist_windows(therapist_id).values() for s, e in ranges
+        )
+
     def referral_windows(self, referral_id: str) -> Windows | None:
         """When the client can be seen (None = whenever the site is open)."""
         ref = self.referral_by_id[referral_id]
