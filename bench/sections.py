@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-#: The sections bench.run keeps, in order: the sweep benchmark's and the side-by-side one's.
-OWNED = ("versus", "sweep")
+#: The sections bench.run keeps, in order: the side-by-side one's, the sweep's, the fairness one's.
+OWNED = ("versus", "sweep", "fairness")
 
 
 def marks(name: str) -> tuple[str, str]:

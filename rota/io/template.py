@@ -57,6 +57,7 @@ def example_problem() -> Problem:
             term_name="Spring 2027",
             term_start=dt.date(2027, 1, 5),
             term_end=dt.date(2027, 3, 26),
+            balance_loads=True,
         ),
         sites=_example_sites(),
         rooms=(

@@ -67,6 +67,7 @@ def find_issues(problem: Problem) -> list[Issue]:
     _check_duplicate_ids(issues)
     _check_sites(issues)
     _check_rooms_and_therapists(issues)
+    _check_contracts(issues)
     for idx, ref in enumerate(problem.referrals):
         _check_referral(issues, idx, ref)
         _check_referral_needs(issues, idx, ref)
@@ -158,6 +159,27 @@ def _check_rooms_and_therapists(issues: Issues) -> None:
             issues.add(
                 "warning", "Therapists", idx, "works", t.therapist_id, "works on no service day"
             )
+
+
+def _check_contracts(issues: Issues) -> None:
+    """A warning for a contract longer than the therapist's working hours (a mistyped figure:
+    her load could never reach it), or of no minutes while loads are balanced (left out)."""
+    p = issues.problem
+    for idx, t in enumerate(p.therapists):
+        if t.contract_minutes is None:
+            continue
+        working = sum(
+            e - s for ranges in p.therapist_windows(t.therapist_id).values() for s, e in ranges
+        )
+        if t.contract_minutes > working:
+            msg = (
+                f"{t.contract_minutes} contracted minutes are more than her {working} working "
+                "minutes a week: check the figure (minutes, not hours)"
+            )
+            issues.add("warning", "Therapists", idx, "contract_minutes", t.therapist_id, msg)
+        elif t.contract_minutes == 0 and p.settings.balance_loads:
+            msg = "0 contracted minutes: her load is left out of the balance"
+            issues.add("warning", "Therapists", idx, "contract_minutes", t.therapist_id, msg)
 
 
 def _check_referral(issues: Issues, idx: int, ref: Referral) -> None:

@@ -159,6 +159,27 @@ def test_summary_leads_with_what_a_coordinator_asks(workbook_path: Path) -> None
     assert cost_cell.number_format == '"£"#,##0.00'
 
 
+def test_summary_shows_each_therapists_load_with_a_chart(workbook_path: Path) -> None:
+    ws = _sheet(workbook_path, "Summary")
+    rows = {
+        str(r[0]): r[1:7]
+        for r in ws.iter_rows(min_col=1, max_col=7, values_only=True)
+        if r[0] is not None
+    }
+    heading = next(k for k, v in rows.items() if k == "Therapist")
+    assert rows[heading] == (
+        "Sessions", "Contact minutes", "Contract minutes", "Load", "Sites", "Driving minutes",
+    )  # fmt: skip
+    problem = make_problem()
+    sessions, contact, contract, load, sites, _driving = rows["T01 Alex M"]
+    assert contract == problem.contract_minutes("T01")
+    assert load == pytest.approx(contact / contract)
+    assert sessions == 2 and sites >= 1
+    assert "Spread of loads, busiest to least busy" in rows
+    (chart,) = ws._charts  # noqa: SLF001 (openpyxl keeps a sheet's charts there)
+    assert chart.type == "bar"
+
+
 def test_summary_says_what_changed_from_the_previous_rota(tmp_path: Path) -> None:
     problem = make_problem().model_copy(
         update={
