@@ -30,6 +30,9 @@ PREFERRED = "preferred times missed"
 SPAN = "day span minutes"
 STABILITY = "sessions moved from previous"
 SPREAD = "load spread points"
+AVOIDED_DAY = "avoided days worked"
+UNPREFERRED_DAY = "days outside preferred days"
+UNPREFERRED_SITE = "sessions away from preferred sites"
 
 
 class Stay(Protocol):
@@ -119,7 +122,21 @@ class CostModel:
             travel += travel_minutes(a.site_id, b.site_id)
         travel += travel_minutes(stays[-1].site_id, base)
         span = max(s.end for s in stays) + self.admin - stays[0].start
-        return {TRAVEL: travel, SPAN: span}
+        return {TRAVEL: travel, SPAN: span, **self.wish_units(therapist_id, day, stays)}
+
+    def wish_units(self, therapist_id: str, day: Day, stays: Sequence[Stay]) -> dict[str, int]:
+        """A worked day's units of the therapist's wishes (only those she states): the day if
+        she avoids it, the day if she prefers others, each session away from her preferred
+        sites. A day counts once however many sessions it holds: what she minds is coming in."""
+        t = self.problem.therapist_by_id[therapist_id]
+        out: dict[str, int] = {}
+        if t.avoid_days:
+            out[AVOIDED_DAY] = int(day in t.avoid_days)
+        if t.preferred_days:
+            out[UNPREFERRED_DAY] = int(day not in t.preferred_days)
+        if t.preferred_sites:
+            out[UNPREFERRED_SITE] = sum(s.site_id not in t.preferred_sites for s in stays)
+        return out
 
     def day_cost(self, therapist_id: str, day: Day, stays: Sequence[Stay]) -> int:
         """The weighted cost of a therapist's day (see day_units)."""
@@ -151,6 +168,9 @@ class CostModel:
             SPAN: w.idle,
             STABILITY: w.stability,
             SPREAD: w.fairness,
+            AVOIDED_DAY: w.avoided_day,
+            UNPREFERRED_DAY: w.unpreferred_day,
+            UNPREFERRED_SITE: w.unpreferred_site,
         }[label]
 
 

@@ -36,3 +36,13 @@ class Weights(BaseModel):
         description="Per percentage point between the busiest and the least busy therapist's "
         "load (with the Settings' balance_loads)",
     )
+    # A therapist's wishes: an avoided day is 50 minutes of driving (as much as continuity),
+    # a day outside her preferred days or a session away from her preferred sites 20; none
+    # outweighs placing a referral.
+    avoided_day: int = Field(500, ge=0, description="Per day a therapist works of her avoid_days")
+    unpreferred_day: int = Field(
+        200, ge=0, description="Per day a therapist works outside her preferred_days"
+    )
+    unpreferred_site: int = Field(
+        200, ge=0, description="Per session of a therapist away from her preferred_sites"
+    )

@@ -125,6 +125,9 @@ THERAPISTS = SheetSpec(
         ("max_contact_minutes", "int"),
         ("skills", "tags"),
         ("contract_minutes", "int"),
+        ("preferred_days", "days"),
+        ("avoid_days", "days"),
+        ("preferred_sites", "sites"),
     ),
     key="therapist_id",
 )

@@ -88,7 +88,20 @@ def _as_id(value: Any) -> Any:
     return value
 
 
+def _day_list(value: Any) -> Any:
+    """Days as text ('Mon-Wed; Fri') or a list of day names, in week order; blank = none."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return ()
+    if isinstance(value, str):
+        return parse_days(value)
+    if isinstance(value, list | tuple):
+        found = {parse_day(str(v)) for v in value}
+        return tuple(d for d in DAYS if d in found)
+    return value
+
+
 Tags = Annotated[tuple[str, ...], BeforeValidator(_split_list)]
+DayList = Annotated[tuple[Day, ...], BeforeValidator(_day_list)]
 Id = Annotated[str, BeforeValidator(_as_id), Field(min_length=1)]
 OptId = Annotated[str | None, BeforeValidator(lambda v: _as_id(v) or None)]
 
@@ -222,6 +235,19 @@ class Therapist(Entity):
         le=7 * 24 * 60,
         description="Contracted minutes a week, for sharing sessions fairly; blank = her working "
         "hours",
+    )
+    preferred_days: DayList = Field(
+        (), description="Days she would rather work (a wish), e.g. 'Mon-Wed'; blank = any"
+    )
+    avoid_days: DayList = Field(
+        (), description="Days she would rather not work (a wish, not a rule), e.g. 'Fri'"
+    )
+    preferred_sites: Annotated[
+        tuple[str, ...], BeforeValidator(lambda v: () if v is None else _split_sites(v))
+    ] = Field(
+        (),
+        description="Sites she would rather work at (a wish), joined by |, e.g. 'HUN|CAM'; "
+        "blank = any",
     )
 
 

@@ -2,7 +2,8 @@
 
 Terms (weights in Weights, README "Objective"): unscheduled referrals by priority, continuity
 lost, travel minutes, preferred times missed, day span minutes (idle gaps), sessions moved from
-the previous rota, load spread points (with the Settings' balance_loads).
+the previous rota, load spread points (with the Settings' balance_loads), therapists' wishes
+(avoided days worked, days outside preferred days, sessions away from preferred sites).
 :func:`rota.evaluate.costs.cost_terms` evaluates the same terms on any Rota without a solver.
 """
 
@@ -86,6 +87,7 @@ def build_objective(
     ]
     if spans:
         terms.append(Term("day span minutes", weights.idle, sum(spans)))
+    terms += _wish_terms(v, weights)
     spread = _load_spread(model, v)
     if spread is not None:
         terms.append(Term("load spread points", weights.fairness, spread))
@@ -97,6 +99,37 @@ def build_objective(
         )
     model.minimize(sum(t.weight * t.expr for t in terms if t.weight))
     return terms
+
+
+def _wish_terms(v: Variables, weights: Weights) -> list[Term]:
+    """The therapists' wishes (only where stated): a day worked (not empty) that she avoids or
+    that is outside her preferred days, and each session away from her preferred sites."""
+    avoided: list[cp_model.LinearExprT] = []
+    unpreferred: list[cp_model.LinearExprT] = []
+    away: list[cp_model.LinearExprT] = []
+    for tdv in v.therapist_days():
+        t = v.problem.therapist_by_id[tdv.therapist_id]
+        if tdv.empty is not None:
+            if tdv.day in t.avoid_days:
+                avoided.append(1 - tdv.empty)
+            if t.preferred_days and tdv.day not in t.preferred_days:
+                unpreferred.append(1 - tdv.empty)
+        if t.preferred_sites:
+            away += [
+                a
+                for b in tdv.blocks.values()
+                if b.site_id not in t.preferred_sites
+                for _rid, a in b.sessions
+            ]
+    problem = v.problem
+    out: list[Term] = []
+    if any(t.avoid_days for t in problem.therapists):
+        out.append(Term("avoided days worked", weights.avoided_day, sum(avoided)))
+    if any(t.preferred_days for t in problem.therapists):
+        out.append(Term("days outside preferred days", weights.unpreferred_day, sum(unpreferred)))
+    if any(t.preferred_sites for t in problem.therapists):
+        out.append(Term("sessions away from preferred sites", weights.unpreferred_site, sum(away)))
+    return out
 
 
 def _load_spread(model: cp_model.CpModel, v: Variables) -> cp_model.IntVar | None:
