@@ -9,7 +9,7 @@ PRIORITY_WEIGHT: dict[int, int] = {1: 81, 2: 27, 3: 9, 4: 3, 5: 1}
 #: A point of load spread (1% of a contract: 15 minutes of a 25-hour week) is worth 100 minutes
 #: of driving or two referrals kept with their therapist, and a tenth of the least urgent
 #: referral: on the county demo it halves the spread at no placed referral's cost
-#: (bench/fairness.py; 500 left it at 20 points of 46, 1,000 at 15).
+#: (bench/fairness.py: 42 -> 20 points; 60 s probes: 200 left 26 of 46, 500 20, 1,000 15).
 FAIRNESS_WEIGHT = 1_000
 
 

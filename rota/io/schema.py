@@ -224,6 +224,7 @@ SETTING_KINDS: dict[str, Kind] = {
     "service_name": "text",
     "service_contact": "text",
     "balance_loads": "bool",
+    "mileage_rate": "float",
 }
 SHEET_ORDER: tuple[str, ...] = (SETTINGS_SHEET, *(s.name for s in RECORD_SHEETS))
 SPEC_BY_SHEET: dict[str, SheetSpec] = {s.name: s for s in RECORD_SHEETS}

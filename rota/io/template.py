@@ -58,6 +58,7 @@ def example_problem() -> Problem:
             term_start=dt.date(2027, 1, 5),
             term_end=dt.date(2027, 3, 26),
             balance_loads=True,
+            mileage_rate=0.45,
         ),
         sites=_example_sites(),
         rooms=(

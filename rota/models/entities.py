@@ -149,6 +149,13 @@ class Settings(Entity):
     service_contact: str = Field(
         "", description="How schools reach the service (phone or e-mail), printed on exports"
     )
+    mileage_rate: float | None = Field(
+        None,
+        ge=0,
+        le=10,
+        description="Pounds per mile of driving, e.g. 0.45: the term's cost then shows mileage "
+        "beside therapy hours; blank or 0 = not shown",
+    )
     balance_loads: bool = Field(
         False,
         description="yes = share the week's sessions fairly: the search narrows the gap between "

@@ -36,6 +36,7 @@ from rota.models.timeutil import (
 )
 
 EARTH_RADIUS_KM = 6371.0088
+KM_PER_MILE = 1.609344
 WHOLE_DAY: tuple[Interval, ...] = ((0, 24 * 60),)
 
 Windows = dict[Day, tuple[Interval, ...]]
@@ -219,6 +220,21 @@ class Problem(BaseModel):
             minutes = math.ceil(round(km * s.road_factor / s.travel_speed_kmh * 60, 9))
         self._travel_table[key] = minutes
         return minutes
+
+    def road_miles(self, from_site_id: str, to_site_id: str) -> float:
+        """Road miles between two sites, for mileage: a measured drive (Travel sheet) at the
+        Settings' travel_speed_kmh, else the straight-line distance x road_factor (the same
+        distances the estimated driving minutes come from)."""
+        if from_site_id == to_site_id:
+            return 0.0
+        s = self.settings
+        measured = self._travel_overrides.get((from_site_id, to_site_id))
+        if measured is not None:
+            km = measured * s.travel_speed_kmh / 60
+        else:
+            a, b = self.site_by_id[from_site_id], self.site_by_id[to_site_id]
+            km = haversine_km(a.latitude, a.longitude, b.latitude, b.longitude) * s.road_factor
+        return km / KM_PER_MILE
 
     @cached_property
     def _travel_table(self) -> dict[tuple[str, str], int]:

@@ -235,6 +235,7 @@ def _cost(ws: Worksheet, row: int, costs: TermCosts, options: CostOptions) -> in
             ("Billed hours", costs.total_billed_hours, "#,##0.0"),
         ],
     )
+    row = _mileage(ws, row, costs)
     for text in (
         f"How: {billing_basis(options)}.",
         CO_FACILITATED_NOTE,
@@ -255,6 +256,22 @@ def _cost(ws: Worksheet, row: int, costs: TermCosts, options: CostOptions) -> in
     last = write_rows(ws, top, table)
     _wide_first_column(ws, top, last)
     return last + 1
+
+
+def _mileage(ws: Worksheet, row: int, costs: TermCosts) -> int:
+    """Driving priced at the mileage rate, beside the therapy hours (when a rate is set)."""
+    m = costs.mileage
+    if m is None:
+        return row
+    return _pairs(
+        ws,
+        row,
+        [
+            ("Therapy hours", costs.total_cost, MONEY_FORMAT),
+            (f"Mileage: {m.miles:,.0f} miles at £{m.rate:.2f}", m.cost, MONEY_FORMAT),
+            ("Therapy hours and mileage", costs.total_cost + m.cost, MONEY_FORMAT),
+        ],
+    )
 
 
 def _wide_first_column(ws: Worksheet, top: int, last: int) -> None:

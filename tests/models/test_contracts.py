@@ -45,3 +45,19 @@ def test_a_contract_longer_than_the_working_week_is_a_located_warning() -> None:
         "minutes a week: check the figure (minutes, not hours)"
     ]
     assert problem.warnings[0].index == 0
+
+
+def test_wishes_are_read_and_a_wrong_day_is_located() -> None:
+    header = ["therapist_id", "disciplines", "base_site_id", "works", "avoid_days",
+              "preferred_days", "preferred_sites"]  # fmt: skip
+    good = parse_therapists(rows_of([header, ["T1", "music", "A", MON, "fri", "Mon-Wed", "A|B"]]))
+    assert good.issues == []
+    (t,) = good.items
+    assert (t.avoid_days, t.preferred_days, t.preferred_sites) == (
+        ("Fri",), ("Mon", "Tue", "Wed"), ("A", "B"),
+    )  # fmt: skip
+    bad = parse_therapists(rows_of([header, ["T1", "music", "A", MON, "Fry", None, None]]))
+    assert [str(i) for i in bad.issues] == [
+        "Therapists row 2 (T1), avoid_days: 'Fry' is not a day "
+        "(use Mon, Tue, Wed, Thu, Fri, Sat, Sun)"
+    ]
