@@ -88,16 +88,21 @@ def _as_id(value: Any) -> Any:
     return value
 
 
-def _day_list(value: Any) -> Any:
-    """Days as text ('Mon-Wed; Fri') or a list of day names, in week order; blank = none."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return ()
+def days_of(value: Any) -> Any:
+    """Days as text ('Mon-Wed; Fri') or a list of day names, in week order."""
     if isinstance(value, str):
         return parse_days(value)
     if isinstance(value, list | tuple):
         found = {parse_day(str(v)) for v in value}
         return tuple(d for d in DAYS if d in found)
     return value
+
+
+def _day_list(value: Any) -> Any:
+    """A day list where blank means none (a therapist's wished-for days)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return ()
+    return days_of(value)
 
 
 Tags = Annotated[tuple[str, ...], BeforeValidator(_split_list)]
@@ -165,12 +170,7 @@ class Settings(Entity):
     @field_validator("days", mode="before")
     @classmethod
     def _days(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            return parse_days(value)
-        if isinstance(value, list | tuple):
-            found = {parse_day(str(v)) for v in value}
-            return tuple(d for d in DAYS if d in found)
-        return value
+        return days_of(value)
 
 
 class Site(Entity):

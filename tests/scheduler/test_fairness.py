@@ -4,12 +4,8 @@ the CP-SAT model; without it a rota is found as before."""
 
 from __future__ import annotations
 
-import random
-
 from hypothesis import HealthCheck, given, settings
 
-from rota.demo import generate_problem
-from rota.evaluate.check import check
 from rota.evaluate.costs import SPREAD, CostModel, contact_minutes, cost_terms, total_cost
 from rota.evaluate.weights import Weights
 from rota.models import Problem
@@ -126,28 +122,3 @@ def test_every_solution_of_random_balanced_services_costs_what_the_evaluator_say
     params = SolveParams(workers=1)
     for objective, rota in every_solution(balanced, params):
         assert objective == total_cost(balanced, rota, params.weights)
-
-
-def test_board_prices_agree_with_the_evaluator_after_many_balanced_edits() -> None:
-    demo = generate_problem("small", 1)
-    problem = demo.model_copy(
-        update={"settings": demo.settings.model_copy(update={"balance_loads": True})}
-    )
-    candidates = build_candidates(problem)
-    start = greedy_rota(problem, candidates)
-    board = Board(problem, candidates, Weights(), start)
-    assert board.total == total_cost(problem, start, Weights())
-    rng = random.Random(5)
-    for _ in range(25):
-        for rid in rng.sample(sorted(board.session), 3):
-            board.remove(rid)
-        for rid in sorted(board.options):
-            if rid not in board.session and board.options[rid]:
-                best = board.best_insertion(rid)
-                if best is not None:
-                    before = board.total
-                    board.place(best.session)
-                    assert board.total - before == best.delta
-        rota = board.rota()
-        assert board.total == total_cost(problem, rota, Weights())
-        assert check(problem, rota) == []
