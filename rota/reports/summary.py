@@ -13,6 +13,7 @@ from typing import Any
 
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Font
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from rota.evaluate.term_costs import CostOptions, TermCosts
@@ -27,9 +28,9 @@ LABEL_WIDTH = 34
 VALUE_WIDTHS = (12, 12, 12, 12, 12, 12)
 NOT_PLACED_SHOWN = 25
 LOAD_FORMAT = "0%"
-#: The load chart: as wide as the Summary's columns on portrait A4, a bar's height per
-#: therapist, at most a page; a row is 15 points (0.53 cm) high.
-CHART_WIDTH_CM, CHART_BAR_CM, CHART_MAX_CM, ROW_CM = 17, 0.45, 24.0, 0.53
+#: The load chart: as wide as the Summary's columns (A-G), a bar's height per therapist, at
+#: most a page (it starts on a page of its own); a row is 15 points (0.53 cm) high.
+CHART_WIDTH_CM, CHART_BAR_CM, CHART_MAX_CM, ROW_CM = 25, 0.55, 30.0, 0.53
 PRIORITY_WORDS = {1: "1 (most urgent)", 5: "5 (least urgent)"}
 STATUS_WORDS = {
     "OPTIMAL": "finished: this is the best rota possible (proven)",
@@ -267,8 +268,8 @@ def _mileage(ws: Worksheet, row: int, costs: TermCosts) -> int:
         ws,
         row,
         [
-            ("Therapy hours", costs.total_cost, MONEY_FORMAT),
-            (f"Mileage: {m.miles:,.0f} miles at £{m.rate:.2f}", m.cost, MONEY_FORMAT),
+            ("Cost of therapy hours", costs.total_cost, MONEY_FORMAT),
+            (f"Mileage: {m.miles:,.0f} miles at £{m.rate:.2f} a mile", m.cost, MONEY_FORMAT),
             ("Therapy hours and mileage", costs.total_cost + m.cost, MONEY_FORMAT),
         ],
     )
@@ -368,6 +369,7 @@ def load_chart(ws: Worksheet, top: int, last: int) -> int:
     chart.y_axis.number_format = "0%"
     chart.y_axis.majorGridlines = None
     chart.x_axis.scaling.orientation = "maxMin"  # first therapist at the top, as in the table
+    chart.x_axis.tickLblSkip = 1  # every therapist named
     chart.legend = None
     data = Reference(ws, min_col=5, min_row=top, max_row=last)
     names = Reference(ws, min_col=1, min_row=top + 1, max_row=last)
@@ -376,6 +378,7 @@ def load_chart(ws: Worksheet, top: int, last: int) -> int:
     chart.width = CHART_WIDTH_CM
     chart.height = min(CHART_MAX_CM, 3 + CHART_BAR_CM * count)
     anchor = last + 2
+    ws.row_breaks.append(Break(id=anchor - 1))  # the chart is printed whole, on its own page
     ws.add_chart(chart, f"A{anchor}")
     return anchor + math.ceil(chart.height / ROW_CM)
 

@@ -193,7 +193,7 @@ def test_mileage_is_shown_beside_therapy_hours_when_a_rate_is_set(
     values = _label_values(_sheet(path, "Summary"))
     mileage = next(v for k, v in values.items() if k.startswith("Mileage: "))
     assert isinstance(mileage, float) and mileage > 0
-    therapy = values["Therapy hours"]
+    therapy = values["Cost of therapy hours"]
     assert therapy == values["Cost of the term"]
     assert values["Therapy hours and mileage"] == pytest.approx(therapy + mileage)  # type: ignore[operator]
     costs = _texts(_sheet(path, "Costs"))
