@@ -44,6 +44,8 @@ def rich_problem() -> Problem:
             road_factor=1.25,
             service_name="Cambs Arts Therapies",
             service_contact="arts.therapies@example.org",
+            balance_loads=True,
+            mileage_rate=0.45,
         ),
         sites=(
             Site(
@@ -113,6 +115,10 @@ def rich_problem() -> Problem:
                 max_sessions_per_day=6,
                 max_contact_minutes=900,
                 skills=("attachment", "vig"),
+                contract_minutes=840,
+                preferred_days=("Mon", "Wed"),
+                avoid_days=("Thu",),
+                preferred_sites=("1001", "HUN-CLINIC"),
             ),
             Therapist(
                 therapist_id="T02",
