@@ -7,8 +7,8 @@ import re
 from pathlib import Path
 
 #: The sections bench.run keeps, in order: the side-by-side one's, the sweep benchmark's, the
-#: day rules' (bench.days) and rota explain's (bench.explain).
-OWNED = ("versus", "sweep", "days", "explain")
+#: day rules' (bench.days), the fairness one's (bench.fairness) and rota explain's (bench.explain).
+OWNED = ("versus", "sweep", "days", "fairness", "explain")
 
 
 def marks(name: str) -> tuple[str, str]:

@@ -17,6 +17,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from rota.evaluate.kpis import day_routes, sessions_by_therapist_day
 from rota.models.dates import SkippedDate as SkippedDate
 from rota.models.dates import TermSession as TermSession
 from rota.models.dates import dates_of_weekday as dates_of_weekday
@@ -25,6 +26,8 @@ from rota.models.problem import Problem
 from rota.models.rota import Rota, Session
 
 UNSPECIFIED_FUNDING = "unspecified"
+#: The key of the days whose trips serve more than one site.
+SEVERAL_SITES = "trips to several sites"
 
 
 @dataclass(frozen=True)
@@ -82,6 +85,28 @@ class TermCosts:
     total_billed_hours: float
     total_cost: float
     warnings: tuple[str, ...] = ()
+    #: Driving priced at the Settings' mileage_rate (None when no rate is set).
+    mileage: Mileage | None = None
+
+
+@dataclass(frozen=True)
+class MileageGroup:
+    """The driving of the therapist-days that share a key (the one site they serve)."""
+
+    key: str
+    trips: int  # therapist-days a week
+    miles: float  # over the term
+    cost: float
+
+
+@dataclass(frozen=True)
+class Mileage:
+    """The term's driving in miles and pounds, by the site a day's trip serves."""
+
+    rate: float
+    miles: float
+    cost: float
+    by_site: tuple[MileageGroup, ...]
 
 
 def session_dates(
@@ -189,4 +214,38 @@ def term_costs(problem: Problem, rota: Rota, options: CostOptions | None = None)
         total_billed_hours=sum(sc.billed_hours for sc in priced),
         total_cost=round(sum(sc.cost for sc in priced), 2),
         warnings=tuple(warnings),
+        mileage=term_mileage(problem, rota, opts),
     )
+
+
+def term_mileage(
+    problem: Problem, rota: Rota, options: CostOptions | None = None
+) -> Mileage | None:
+    """Every therapist-day's drive (base -> sites -> base, in road miles) on each term date one
+    of its sessions happens, priced at the Settings' mileage_rate; a day whose sessions are all
+    at one site is that site's, the others are 'trips to several sites'. None without a rate."""
+    rate = problem.settings.mileage_rate
+    if not rate:
+        return None
+    opts = options or CostOptions()
+    by_day = sessions_by_therapist_day(problem, rota)
+    acc: dict[str, list[float]] = defaultdict(lambda: [0, 0.0])
+    for route in day_routes(problem, rota):
+        if not route.legs:
+            continue
+        sites = sorted({s.site_id for s in by_day[(route.therapist_id, route.day)]})
+        dates: set[dt.date] = set()
+        for site_id in sites:
+            dates.update(
+                dates_of_weekday(problem, site_id, route.day, bank_holidays=opts.bank_holidays)[0]
+            )
+        miles = sum(problem.road_miles(leg.from_site_id, leg.to_site_id) for leg in route.legs)
+        key = sites[0] if len(sites) == 1 else SEVERAL_SITES
+        acc[key][0] += 1
+        acc[key][1] += miles * len(dates)
+    groups = tuple(
+        MileageGroup(key=k, trips=int(t), miles=round(m, 1), cost=round(m * rate, 2))
+        for k, (t, m) in sorted(acc.items(), key=lambda kv: (kv[0] == SEVERAL_SITES, kv[0]))
+    )
+    miles = sum(m for _t, m in acc.values())
+    return Mileage(rate=rate, miles=round(miles, 1), cost=round(miles * rate, 2), by_site=groups)

@@ -129,6 +129,10 @@ THERAPISTS = SheetSpec(
         ("max_drive_minutes_per_day", "int"),
         ("skills", "tags"),
         ("absences", "dates"),
+        ("contract_minutes", "int"),
+        ("preferred_days", "days"),
+        ("avoid_days", "days"),
+        ("preferred_sites", "sites"),
     ),
     key="therapist_id",
 )
@@ -229,6 +233,8 @@ SETTING_KINDS: dict[str, Kind] = {
     "long_drive_minutes": "int",
     "service_name": "text",
     "service_contact": "text",
+    "balance_loads": "bool",
+    "mileage_rate": "float",
 }
 SHEET_ORDER: tuple[str, ...] = (SETTINGS_SHEET, *(s.name for s in RECORD_SHEETS))
 SPEC_BY_SHEET: dict[str, SheetSpec] = {s.name: s for s in RECORD_SHEETS}

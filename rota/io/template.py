@@ -60,6 +60,8 @@ def example_problem() -> Problem:
             arrival_minutes=10,
             max_sites_per_day=3,
             long_drive_minutes=45,
+            balance_loads=True,
+            mileage_rate=0.45,
         ),
         sites=_example_sites(),
         rooms=(

@@ -89,7 +89,25 @@ def _as_id(value: Any) -> Any:
     return value
 
 
+def days_of(value: Any) -> Any:
+    """Days as text ('Mon-Wed; Fri') or a list of day names, in week order."""
+    if isinstance(value, str):
+        return parse_days(value)
+    if isinstance(value, list | tuple):
+        found = {parse_day(str(v)) for v in value}
+        return tuple(d for d in DAYS if d in found)
+    return value
+
+
+def _day_list(value: Any) -> Any:
+    """A day list where blank means none (a therapist's wished-for days)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return ()
+    return days_of(value)
+
+
 Tags = Annotated[tuple[str, ...], BeforeValidator(_split_list)]
+DayList = Annotated[tuple[Day, ...], BeforeValidator(_day_list)]
 Id = Annotated[str, BeforeValidator(_as_id), Field(min_length=1)]
 OptId = Annotated[str | None, BeforeValidator(lambda v: _as_id(v) or None)]
 
@@ -158,16 +176,23 @@ class Settings(Entity):
     service_contact: str = Field(
         "", description="How schools reach the service (phone or e-mail), printed on exports"
     )
+    mileage_rate: float | None = Field(
+        None,
+        ge=0,
+        le=10,
+        description="Pounds per mile of driving, e.g. 0.45: the term's cost then shows mileage "
+        "beside therapy hours; blank or 0 = not shown",
+    )
+    balance_loads: bool = Field(
+        False,
+        description="yes = share the week's sessions fairly: the search narrows the gap between "
+        "the busiest and the least busy therapist (session minutes over contract); no = as before",
+    )
 
     @field_validator("days", mode="before")
     @classmethod
     def _days(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            return parse_days(value)
-        if isinstance(value, list | tuple):
-            found = {parse_day(str(v)) for v in value}
-            return tuple(d for d in DAYS if d in found)
-        return value
+        return days_of(value)
 
 
 class Site(Entity):
@@ -253,6 +278,26 @@ class Therapist(Entity):
         "counted); blank = no limit",
     )
     skills: Tags = Field((), description="Comma list of skills, e.g. 'attachment, VIG, systemic'")
+    contract_minutes: int | None = Field(
+        None,
+        ge=0,
+        le=7 * 24 * 60,
+        description="Contracted minutes a week, for sharing sessions fairly; blank = her working "
+        "hours",
+    )
+    preferred_days: DayList = Field(
+        (), description="Days she would rather work (a wish), e.g. 'Mon-Wed'; blank = any"
+    )
+    avoid_days: DayList = Field(
+        (), description="Days she would rather not work (a wish, not a rule), e.g. 'Fri'"
+    )
+    preferred_sites: Annotated[
+        tuple[str, ...], BeforeValidator(lambda v: () if v is None else _split_sites(v))
+    ] = Field(
+        (),
+        description="Sites she would rather work at (a wish), joined by |, e.g. 'HUN|CAM'; "
+        "blank = any",
+    )
     absences: Annotated[tuple[DateRange, ...], BeforeValidator(parse_date_ranges)] = Field(
         (),
         description="Dates away this term: none of their sessions runs then, nor a group they run "

@@ -69,6 +69,8 @@ def find_issues(problem: Problem) -> list[Issue]:
     _check_sites(issues)
     _check_rooms_and_therapists(issues)
     _check_absences(issues)
+    _check_contracts(issues)
+    _check_wishes(issues)
     for idx, ref in enumerate(problem.referrals):
         _check_referral(issues, idx, ref)
         _check_referral_dates(issues, idx, ref)
@@ -203,6 +205,46 @@ def _check_referral_dates(issues: Issues, idx: int, ref: Referral) -> None:
         )
         what = "no session this term" if none else "the term's own date applies"
         issues.add("warning", "Referrals", idx, col, rid, f"{why}: {what}")
+
+
+def _check_contracts(issues: Issues) -> None:
+    """A warning for a contract longer than the therapist's working hours (a mistyped figure:
+    her load could never reach it), or of no minutes while loads are balanced (left out)."""
+    p = issues.problem
+    for idx, t in enumerate(p.therapists):
+        if t.contract_minutes is None:
+            continue
+        working = sum(
+            e - s for ranges in p.therapist_windows(t.therapist_id).values() for s, e in ranges
+        )
+        if t.contract_minutes > working:
+            msg = (
+                f"{t.contract_minutes} contracted minutes are more than her {working} working "
+                "minutes a week: check the figure (minutes, not hours)"
+            )
+            issues.add("warning", "Therapists", idx, "contract_minutes", t.therapist_id, msg)
+        elif t.contract_minutes == 0 and p.settings.balance_loads:
+            msg = "0 contracted minutes: her load is left out of the balance"
+            issues.add("warning", "Therapists", idx, "contract_minutes", t.therapist_id, msg)
+
+
+def _check_wishes(issues: Issues) -> None:
+    """Preferred sites must be known sites; a day both preferred and avoided, or a wished-for
+    day she does not work, is a warning."""
+    p = issues.problem
+    for idx, t in enumerate(p.therapists):
+        tid = t.therapist_id
+        for sid in t.preferred_sites:
+            issues.site("Therapists", idx, "preferred_sites", tid, sid)
+        both = [d for d in t.avoid_days if d in t.preferred_days]
+        if both:
+            msg = f"{', '.join(both)} both preferred and avoided: say one"
+            issues.add("warning", "Therapists", idx, "avoid_days", tid, msg)
+        works = p.therapist_windows(tid)
+        idle = [d for d in t.preferred_days if d not in works]
+        if idle:
+            msg = f"prefers {', '.join(idle)} but does not work then (works)"
+            issues.add("warning", "Therapists", idx, "preferred_days", tid, msg)
 
 
 def _check_referral(issues: Issues, idx: int, ref: Referral) -> None:

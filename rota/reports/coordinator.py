@@ -230,8 +230,33 @@ def _write_costs(ws: Worksheet, problem: Problem, costs: TermCosts, options: Cos
     row = _section(ws, last + 2, "By funding source (who pays)")
     last_f = write_rows(ws, row, fund_table)
     ws.cell(last_f, 1).font = Font(bold=True)
+    _write_mileage(ws, last_f + 2, problem, costs)
     fit_table(ws, Table(site_table.columns, [*site_table.rows, *fund_table.rows], money, {}), 1, 1)
     print_setup(ws, footer_of(problem), landscape=False)
+
+
+def _write_mileage(ws: Worksheet, row: int, problem: Problem, costs: TermCosts) -> int:
+    """The term's driving in miles and pounds by the one site a day's trip serves (the days
+    that serve several sites together), when the Settings give a mileage rate."""
+    m = costs.mileage
+    if m is None:
+        return row
+    row = _section(ws, row, f"Mileage at £{m.rate:.2f} a mile, by the site a day's trip serves")
+    names = problem.site_by_id
+    rows = [
+        [g.key, names[g.key].name if g.key in names else "", g.trips, g.miles, g.cost]
+        for g in m.by_site
+    ]
+    total = ["Total", "", sum(g.trips for g in m.by_site), m.miles, m.cost]
+    table = Table(
+        ("site_id", "site", "trips_a_week", "miles_in_term", "mileage"),
+        [*rows, total],
+        {"trips_a_week": INT_FORMAT, "miles_in_term": "#,##0.0", "mileage": MONEY_FORMAT},
+        {},
+    )
+    last = write_rows(ws, row, table)
+    ws.cell(last, 1).font = Font(bold=True)
+    return last
 
 
 def _costs_heading(ws: Worksheet, problem: Problem, costs: TermCosts, options: CostOptions) -> int:

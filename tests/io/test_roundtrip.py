@@ -47,6 +47,8 @@ def rich_problem() -> Problem:
             long_drive_minutes=45,
             service_name="Cambs Arts Therapies",
             service_contact="arts.therapies@example.org",
+            balance_loads=True,
+            mileage_rate=0.45,
         ),
         sites=(
             Site(
@@ -120,6 +122,10 @@ def rich_problem() -> Problem:
                 max_drive_minutes_per_day=120,
                 skills=("attachment", "vig"),
                 absences="2027-05-03..2027-05-07; 14/06/2027",
+                contract_minutes=840,
+                preferred_days=("Mon", "Wed"),
+                avoid_days=("Thu",),
+                preferred_sites=("1001", "HUN-CLINIC"),
             ),
             Therapist(
                 therapist_id="T02",
