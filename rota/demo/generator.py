@@ -149,13 +149,16 @@ def demo_settings_v2() -> Settings:
     over 1.3 times the straight line puts the neighbouring market towns 15 to 40 minutes
     apart, e.g. Huntingdon-St Neots 19, Cambridge-Ely 34, Huntingdon-Peterborough 39), and the
     realistic days the template suggests: 10 minutes to arrive at each site, at most 3 sites a
-    day, and drives over 45 minutes weighing double beyond that."""
+    day, and drives over 45 minutes weighing double beyond that; loads shared fairly and
+    mileage at the usual UK rate, as the template suggests."""
     return demo_settings().model_copy(
         update={
             "travel_speed_kmh": 55.0,
             "arrival_minutes": 10,
             "max_sites_per_day": 3,
             "long_drive_minutes": 45,
+            "balance_loads": True,
+            "mileage_rate": 0.45,
         }
     )
 
