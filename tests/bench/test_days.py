@@ -27,7 +27,8 @@ def test_figures_count_legs_arrivals_and_sites_per_day() -> None:
     assert got["longest_drive"] == 25 and got["drives_60_plus"] == 0
     assert got["max_sites_per_day"] == 2 and got["mean_sites_per_day"] == 2.0
     assert got["max_weekly_driving"] == 50 and got["their_contact_minutes"] == 60
-    assert with_rules(problem, on=False) is problem
+    off = with_rules(problem, on=False).settings
+    assert (off.arrival_minutes, off.max_sites_per_day, off.long_drive_minutes) == (0, None, None)
 
 
 def test_the_section_is_kept_by_bench_run(tmp_path: Path) -> None:
