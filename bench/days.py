@@ -153,24 +153,28 @@ ROWS: tuple[tuple[str, str], ...] = (
 )
 
 
-def markdown(records: list[dict[str, Any]], commit: str, date: str) -> str:
-    """The ``days`` section of RESULTS.md: one column per run."""
+def markdown(payloads: list[dict[str, Any]]) -> str:
+    """The ``days`` section of RESULTS.md: a column per run, the runs of every time limit
+    measured (one JSON each, ``{"commit", "date", "runs"}``), shortest first."""
     start, end = marks(SECTION)
-    seconds = records[0]["seconds"]
+    payloads = sorted(payloads, key=lambda p: p["runs"][0]["seconds"])
     values = ", ".join(f"`{k}` {v}" for k, v in REALISTIC.items())
+    when = "; ".join(
+        f"{p['runs'][0]['seconds']:g} s at {p['commit']} on {p['date']}" for p in payloads
+    )
+    runs = [r for p in payloads for r in p["runs"]]
     lines = [
         start,
         "## Day rules (issue 14) on the county demo",
         "",
-        f"`python -m bench.days --seconds {seconds:g}` at {commit} on {date}: the county demo "
-        f"solved for {seconds:g} s (2 workers, seed 0), with {values} and without; each rota "
-        "passes `check`.",
+        f"`python -m bench.days --seconds S` ({when}): the county demo (generator 2) solved "
+        f"(2 workers, seed 0) with {values} and without; each rota passes `check`.",
         "",
-        "| figure | " + " | ".join(f"rules {r['rules']}" for r in records) + " |",
-        "|---|" + "---:|" * len(records),
+        "| figure | " + " | ".join(f"{r['seconds']:g} s, rules {r['rules']}" for r in runs) + " |",
+        "|---|" + "---:|" * len(runs),
     ]
     for key, label in ROWS:
-        cells = [_cell(r[key]) for r in records]
+        cells = [_cell(r[key]) for r in runs]
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
     lines.append(end)
     return "\n".join(lines)
@@ -206,7 +210,8 @@ def main(seconds: float) -> None:
     body = json.dumps(payload, indent=2) + "\n"
     write_atomic(OUT_DIR / f"{seconds:g}.json", lambda p: p.write_text(body, encoding="utf-8"))
     text = RESULTS_MD.read_text(encoding="utf-8") if RESULTS_MD.exists() else "# Benchmarks\n"
-    new = replace_section(text, SECTION, markdown(records, commit, date))
+    payloads = [json.loads(f.read_text(encoding="utf-8")) for f in sorted(OUT_DIR.glob("*.json"))]
+    new = replace_section(text, SECTION, markdown(payloads))
     write_atomic(RESULTS_MD, lambda p: p.write_text(new, encoding="utf-8"))
     click.echo(f"wrote {OUT_DIR / f'{seconds:g}.json'} and the '{SECTION}' section of RESULTS.md")
 

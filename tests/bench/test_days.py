@@ -37,8 +37,24 @@ def test_the_section_is_kept_by_bench_run(tmp_path: Path) -> None:
               "longest_drive": 25, "drives_60_plus": 0, "drives_2_or_less": 0,
               "max_sites_per_day": 2, "mean_sites_per_day": 1.5, "max_weekly_driving": 50,
               "their_contact_minutes": 60}  # fmt: skip
-    text = markdown([record, {**record, "rules": "off"}], "abc1234", "2026-12-03")
-    assert "| mean sites per therapist-day | 1.50 | 1.50 |" in text
+    longer = {**record, "seconds": 300.0, "mean_sites_per_day": 1.25}
+    text = markdown(
+        [
+            {
+                "commit": "def5678",
+                "date": "2026-12-03",
+                "runs": [longer, {**longer, "rules": "off"}],
+            },
+            {
+                "commit": "abc1234",
+                "date": "2026-12-03",
+                "runs": [record, {**record, "rules": "off"}],
+            },
+        ]
+    )
+    # A column per run, the shorter time limit first.
+    assert "| 60 s, rules on | 60 s, rules off | 300 s, rules on | 300 s, rules off |" in text
+    assert "| mean sites per therapist-day | 1.50 | 1.50 | 1.25 | 1.25 |" in text
     assert all(f"`{k}` {v}" in text for k, v in REALISTIC.items())
     path = tmp_path / "RESULTS.md"
     path.write_text("# Benchmarks\n\n" + text + "\n")
