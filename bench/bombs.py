@@ -51,7 +51,7 @@ def _valid_workbook() -> bytes:
     from rota.io.write import problem_workbook
 
     buffer = io.BytesIO()
-    problem_workbook(generate_problem("small", 1)).save(buffer)
+    problem_workbook(generate_problem("small", 1, version=1)).save(buffer)
     return buffer.getvalue()
 
 

@@ -7,6 +7,7 @@ to every referral for 60 s (its proven bound is valid for the whole service, unl
 the default full model, which offers each referral only its nearest few therapists). Gaps are
 (objective - bound) / objective, in full and net of the referrals no rota can place.
 Results: ``bench/results/bound/<size>.json`` and ``bench/results/bound/RESULTS.md``.
+The services are demo generator 1's (``version=1``), pinned so older results can be rerun.
 """
 
 from __future__ import annotations
@@ -62,7 +63,7 @@ def measure(size: str) -> Record:
     from rota.scheduler.bound import lower_bound
     from rota.scheduler.candidates import build_candidates
 
-    problem = generate_problem(size, 1)
+    problem = generate_problem(size, 1, version=1)
     bound = lower_bound(problem)
     lost = sum(
         Weights().continuity

@@ -6,8 +6,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-#: The sections bench.run keeps, in order: the sweep benchmark's and the side-by-side one's.
-OWNED = ("versus", "sweep")
+#: The sections bench.run keeps, in order: the side-by-side one's, the sweep benchmark's, the
+#: day rules' (bench.days), the fairness one's (bench.fairness) and rota explain's (bench.explain).
+OWNED = ("versus", "sweep", "days", "fairness", "explain")
 
 
 def marks(name: str) -> tuple[str, str]:

@@ -8,6 +8,9 @@ independent checker and its one cost evaluator, so both trees' rotas are costed 
 the objective is also given net of the referrals no rota can place (a constant). Where asked,
 the proven lower bound of ``rota.scheduler.bound`` is computed once per service, and the gap of
 each rota to it. Results: one JSON per run and ``bench/results/versus/RESULTS.md``.
+
+The services are demo generator 1's (``version=1``), pinned so that runs against older commits
+and older results compare like with like (generator 2, the default since, draws others).
 """
 
 from __future__ import annotations
@@ -73,7 +76,9 @@ def write_service(service: Service, folder: Path) -> Path:
 
     path = folder / f"{service.name}.xlsx"
     if not path.exists():
-        problem = generate_problem(service.size, service.seed, referrals=service.referrals)
+        problem = generate_problem(
+            service.size, service.seed, referrals=service.referrals, version=1
+        )
         write_problem(problem, path)
     return path
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import click
 
@@ -12,60 +11,7 @@ from rota.cli.common import describe_error, fail, plain_errors
 from rota.io import InputError, read_problem_with_warnings
 from rota.io.result_file import load_result
 from rota.io.rota_sheet import read_rota_sheet
-from rota.models import Problem, Rota, Session
-from rota.models.timeutil import format_time
-
-
-def _where(problem: Problem, s: Session) -> str:
-    who = " and ".join(s.therapist_ids)
-    site = problem.site_by_id[s.site_id].name if s.site_id in problem.site_by_id else s.site_id
-    return f"{who}, {s.day} {format_time(s.start)}-{format_time(s.end)}, {site}, room {s.room_id}"
-
-
-def _terms_text(terms: dict[str, int]) -> str:
-    return "; ".join(f"{label} {value:+,}" for label, value in terms.items()) or "no change"
-
-
-def _as_json(problem: Problem, e: Any) -> dict[str, Any]:
-    def change(c: Any) -> dict[str, Any]:
-        return {
-            "sessions": [s.model_dump(mode="json") for s in c.sessions],
-            "cost_change": c.cost_change,
-            "terms": c.terms,
-            "moved": list(c.moved),
-        }
-
-    return {
-        "referral_id": e.referral_id,
-        "current": e.current.model_dump(mode="json") if e.current else None,
-        "current_terms": e.current_terms,
-        "alternatives": [change(c) for c in e.alternatives],
-        "displacements": [change(c) for c in e.displacements],
-        "note": e.note,
-    }
-
-
-def _print(problem: Problem, e: Any) -> None:
-    head = e.referral_id
-    if e.current is not None:
-        click.echo(f"{head}: now {_where(problem, e.current)}")
-        if e.current_terms:
-            click.echo(f"  what this place costs: {_terms_text(e.current_terms)}")
-    else:
-        click.echo(f"{head}: not placed")
-    for i, c in enumerate(e.alternatives, 1):
-        click.echo(f"  {i}. {_where(problem, c.sessions[0])}: cost {c.cost_change:+,}")
-        click.echo(f"     {_terms_text(c.terms)}")
-    for i, c in enumerate(e.displacements, 1):
-        moves = "; ".join(f"move {s.referral_id} to {_where(problem, s)}" for s in c.sessions[1:])
-        click.echo(
-            f"  {i}. {_where(problem, c.sessions[0])} if you {moves}: cost {c.cost_change:+,}"
-        )
-        click.echo(f"     {_terms_text(c.terms)}")
-    if e.current is not None and not e.alternatives:
-        click.echo("  no other place is free")
-    if e.note:
-        click.echo(f"  {e.note}")
+from rota.models import Rota
 
 
 @click.command("explain")
@@ -86,6 +32,7 @@ def explain_command(
     """Where else REFERRALS could go in ROTA (a rota workbook or result .json) and what each
     place would cost, term by term; for a referral with no free place, the fewest sessions to
     move to let it in. Nothing is solved again and nothing is written."""
+    from rota.reports.explaining import explanation_json, explanation_lines
     from rota.scheduler.candidates import build_candidates
     from rota.scheduler.explain import explain
 
@@ -108,7 +55,8 @@ def explain_command(
     rota = Rota(sessions=rota.sessions)
     answers = [explain(problem, rota, rid, top, candidates=candidates) for rid in wanted]
     if as_json:
-        click.echo(json.dumps([_as_json(problem, e) for e in answers], indent=2))
+        click.echo(json.dumps([explanation_json(e) for e in answers], indent=2))
         return
     for e in answers:
-        _print(problem, e)
+        for line in explanation_lines(problem, e):
+            click.echo(line)

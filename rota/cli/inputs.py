@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 
 import click
 
 from rota.cli.common import describe_error, fail, plain_errors
 from rota.io import InputError, read_problem_with_warnings
+from rota.io.load import drive_report_lines
 from rota.io.template import write_template
 from rota.io.write import write_problem
 from rota.models import DISCIPLINES, SITE_KINDS, Problem, format_days
@@ -52,8 +54,8 @@ def _counts(sep: str, items: list[tuple[str, int]]) -> str:
 _describe = describe_error
 
 
-def _echo_summary(problem: Problem, warnings: list[str]) -> None:
-    for line in summary_lines(problem):
+def _echo_summary(problem: Problem, warnings: Sequence[str], drives: Sequence[str] = ()) -> None:
+    for line in [*summary_lines(problem), *drives]:
         click.echo(line)
     if warnings:
         click.echo(f"{len(warnings)} warning{'s' if len(warnings) != 1 else ''}:")
@@ -82,8 +84,10 @@ def validate_command(file: Path) -> None:
     """Check an input FILE (.xlsx, .yaml or .json): a summary and warnings, or every error."""
     with plain_errors(InputError, describe=_describe):
         problem, warnings = read_problem_with_warnings(file)
+        # Warnings about the drives do not stop a solve either: they join the others.
+        drives, drive_warnings = drive_report_lines(file, problem)
     click.echo(f"{file}: valid")
-    _echo_summary(problem, warnings)
+    _echo_summary(problem, [*warnings, *drive_warnings], drives)
 
 
 @click.command("generate")
@@ -103,8 +107,16 @@ def validate_command(file: Path) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="File to write (.xlsx, .yaml or .json).",
 )
+@click.option(
+    "--generator",
+    type=click.Choice(["1", "2"]),
+    default="2",
+    show_default=True,
+    help="Generator version: 2 = the county's real towns and drive times; 1 = the original "
+    "generator, kept to rerun older benchmarks on the same services.",
+)
 @click.option("--force", is_flag=True, help="Replace the output if it exists.")
-def generate_command(size: str, seed: int, output: Path, force: bool) -> None:
+def generate_command(size: str, seed: int, output: Path, generator: str, force: bool) -> None:
     """Generate a made-up (pseudonymous) service's input for demos and benchmarks."""
     from rota.demo import generate_problem
 
@@ -113,8 +125,9 @@ def generate_command(size: str, seed: int, output: Path, force: bool) -> None:
     with plain_errors(InputError, describe=_describe):
         # Refuse before the (possibly slow) generation, not after it.
         check_outputs([output], force=force)
-        write_problem(generate_problem(size, seed), output, force=force)
+        write_problem(generate_problem(size, seed, version=int(generator)), output, force=force)
         # Read the file back: the summary and located warnings are exactly what validate says.
         problem, warnings = read_problem_with_warnings(output)
-    click.echo(f"Wrote {output} ({size}, seed {seed})")
-    _echo_summary(problem, warnings)
+        drives, drive_warnings = drive_report_lines(output, problem)
+    click.echo(f"Wrote {output} ({size}, seed {seed}, generator {generator})")
+    _echo_summary(problem, [*warnings, *drive_warnings], drives)

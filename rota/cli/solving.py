@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import time
 from pathlib import Path
@@ -13,6 +14,7 @@ from rota.evaluate.weights import Weights
 from rota.io import InputError, read_problem_with_warnings
 from rota.io.load import locate_issues
 from rota.models import PreviousSession, Problem, Rota
+from rota.models.dates import parse_date
 from rota.models.result import Result
 from rota.reports.atomic import (
     check_outputs,
@@ -123,6 +125,11 @@ def summary_lines(problem: Problem, result: Result) -> list[str]:
         lines.append(
             f"  ... and {len(result.rota.unscheduled) - 15} more (see the Unscheduled sheet)"
         )
+    if result.rota.effective_from is not None:
+        lines.append(
+            f"applies from {result.rota.effective_from}: the previous rota's sessions ran before "
+            "it (see the Changes sheet)"
+        )
     if result.message:
         lines.append(result.message)
     return lines
@@ -171,6 +178,13 @@ def summary_lines(problem: Problem, result: Result) -> list[str]:
     help="A published rota workbook to change as little as possible.",
 )
 @click.option(
+    "--from",
+    "from_text",
+    metavar="DATE",
+    help="Re-plan from DATE (needs --previous): sessions before DATE stay as the previous rota "
+    "had them, the new rota applies from DATE (e.g. 2027-11-02 or 02/11/2027).",
+)
+@click.option(
     "--stability",
     type=click.IntRange(min=0),
     default=None,
@@ -203,6 +217,7 @@ def solve_command(
     strategy: str,
     prove_bound: bool,
     previous: Path | None,
+    from_text: str | None,
     stability: int | None,
     schools: Path | None,
     therapists: Path | None,
@@ -214,15 +229,18 @@ def solve_command(
     output = output or input_file.with_name(f"{input_file.stem}-rota.xlsx")
     if output.suffix.lower() not in RESULT_SUFFIXES:
         fail(f"error: {output}: the output must end in .xlsx, .json or .yaml")
+    from_date = _from_date(from_text, previous)
     inputs = [p for p in (input_file, previous) if p is not None]
     with plain_errors(InputError, ValueError, describe=describe_error):
         check_outputs([output], inputs, force=force)
-        problem, warnings = _read_inputs(input_file, previous)
+        problem, warnings, published = _read_inputs(input_file, previous)
         # Every output is known once the sites are: check them all before a minute of solving.
         if schools is not None:
             from rota.reports.schools import school_targets
 
             check_outputs(school_targets(problem, schools), inputs, force=force)
+    if from_date is not None:
+        problem = _plan_from(problem, from_date)
     for w in warnings:
         click.echo(f"warning: {w}", err=True)
     weights = Weights() if stability is None else Weights(stability=stability)
@@ -246,6 +264,12 @@ def solve_command(
         result = solve(problem, params, on_progress=_ProgressPrinter(quiet), stop=interrupts.stop)
         if result.first_solution_seconds is None:
             fail("stopped before a first rota existed: nothing written", code=130)
+        if from_date is not None and published is not None:
+            # The new rota applies from the date; the published one's sessions ran before it.
+            dated = result.rota.model_copy(
+                update={"effective_from": from_date, "before": published.sessions}
+            )
+            result = result.model_copy(update={"rota": dated})
         with plain_errors(ValueError, describe=describe_error):
             _write_all(interrupts, problem, result, output, (schools, therapists), force)
     for line in summary_lines(problem, result):
@@ -255,10 +279,41 @@ def solve_command(
         fail("BUG: the rota breaks hard rules:\n" + "\n".join(result.violations), code=3)
 
 
-def _read_inputs(input_file: Path, previous: Path | None) -> tuple[Problem, list[str]]:
-    """The input (with a published rota as its Previous sheet) and its warnings; InputError
-    when it cannot be solved, pinned sessions that cannot be kept included."""
+def _from_date(text: str | None, previous: Path | None) -> dt.date | None:
+    """--from as a date; a clear message when it is unreadable or comes without --previous."""
+    if text is None:
+        return None
+    if previous is None:
+        fail(
+            "error: --from needs --previous: the published rota workbook whose sessions ran "
+            "before that date"
+        )
+    try:
+        return parse_date(text.strip())
+    except ValueError as exc:
+        fail(f"error: --from: {exc}")
+
+
+def _plan_from(problem: Problem, from_date: dt.date) -> Problem:
+    """The problem planned from ``from_date`` (inside the term): a referral needs a session date
+    from it (one that ended before it is not placed again, and the Summary counts it as no
+    longer placed)."""
+    s = problem.settings
+    if s.term_start is None or s.term_end is None:
+        fail("error: --from needs the term's dates: set term_start and term_end in Settings")
+    if not s.term_start <= from_date <= s.term_end:
+        fail(
+            f"error: --from {from_date} is outside the term ({s.term_start} to {s.term_end}): "
+            "give a date inside it"
+        )
+    return problem.model_copy(update={"plan_from": from_date})
+
+
+def _read_inputs(input_file: Path, previous: Path | None) -> tuple[Problem, list[str], Rota | None]:
+    """The input (with a published rota as its Previous sheet), its warnings and the published
+    rota; InputError when it cannot be solved, pinned sessions that cannot be kept included."""
     problem, warnings = read_problem_with_warnings(input_file)
+    published: Rota | None = None
     if previous is not None:
         from rota.io.rota_sheet import read_rota_sheet
 
@@ -268,7 +323,7 @@ def _read_inputs(input_file: Path, previous: Path | None) -> tuple[Problem, list
     pins = pin_plan(problem).issues
     if pins:
         raise InputError(locate_issues(input_file, pins))
-    return problem, warnings
+    return problem, warnings, published
 
 
 def _write_all(

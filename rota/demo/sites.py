@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from functools import partial
 
 from rota.demo.catalogue import (
     CLINIC_ROOMS,
@@ -19,7 +21,7 @@ from rota.demo.catalogue import (
     WEEKDAYS,
     DemoSize,
 )
-from rota.demo.towns import TOWN_BY_NAME, TOWNS, Town
+from rota.demo.towns import MARKET_TOWNS, NEIGHBOUR_TOWNS, TOWN_BY_NAME, TOWNS, VILLAGES, Town
 from rota.models import (
     Availability,
     Room,
@@ -83,16 +85,14 @@ def site_name(rng: random.Random, kind: str, town: Town, word: str) -> str:
     return f"{town.name} {word} Children's Centre"
 
 
-def make_sites(rng: random.Random, spec: DemoSize, num_sites: int) -> list[Site]:
-    """The two clinics, then schools, special schools, units and children's centres spread
-    over the towns by weight."""
-    hun, cam = TOWN_BY_NAME["Huntingdon"], TOWN_BY_NAME["Cambridge"]
+def make_clinics(rng: random.Random, where: Callable[[Town], tuple[float, float]]) -> list[Site]:
+    """The service's two clinics, in Huntingdon and Cambridge, each at ``where(town)``."""
     sites: list[Site] = []
     for site_id, name, town in (
-        ("HUN", "Huntingdon Clinic", hun),
-        ("CAM", "Cambridge Clinic", cam),
+        ("HUN", "Huntingdon Clinic", TOWN_BY_NAME["Huntingdon"]),
+        ("CAM", "Cambridge Clinic", TOWN_BY_NAME["Cambridge"]),
     ):
-        lat, lon = jitter(rng, town)
+        lat, lon = where(town)
         sites.append(
             Site(
                 site_id=site_id,
@@ -105,6 +105,14 @@ def make_sites(rng: random.Random, spec: DemoSize, num_sites: int) -> list[Site]
                 contact=f"Clinic administrator, {town.area_code} 000{rng.randint(0, 999):03d}",
             )
         )
+    return sites
+
+
+def make_sites(rng: random.Random, spec: DemoSize, num_sites: int) -> list[Site]:
+    """The two clinics, then schools, special schools, units and children's centres spread
+    over the towns by weight."""
+    hun, cam = TOWN_BY_NAME["Huntingdon"], TOWN_BY_NAME["Cambridge"]
+    sites = make_clinics(rng, lambda town: jitter(rng, town))
     towns = site_towns(spec, (hun, cam))
     town_weights = [t.weight for t in towns]
     kinds: list[SiteKind] = ["school", "special_school", "unit", "childrens_centre"]
@@ -131,8 +139,15 @@ def site_towns(spec: DemoSize, clinics: Sequence[Town]) -> list[Town]:
     ]
 
 
-def make_site(rng: random.Random, town: Town, kind: SiteKind, used_ids: set[str]) -> Site:
-    """One school-like site in ``town`` with an id not in ``used_ids`` (which it joins)."""
+def make_site(
+    rng: random.Random,
+    town: Town,
+    kind: SiteKind,
+    used_ids: set[str],
+    where: Callable[[], tuple[float, float]] | None = None,
+) -> Site:
+    """One school-like site in ``town`` with an id not in ``used_ids`` (which it joins), at
+    ``where()`` (default: anywhere within the town's radius)."""
     site_id, word = "", ""
     for attempt in range(50):
         # A plain word first ("Kingfisher"), a compound when the town has used it up.
@@ -145,7 +160,7 @@ def make_site(rng: random.Random, town: Town, kind: SiteKind, used_ids: set[str]
         if site_id not in used_ids:
             break
     used_ids.add(site_id)
-    lat, lon = jitter(rng, town)
+    lat, lon = where() if where is not None else jitter(rng, town)
     blocked = blocked_text(rng, kind)
     role = rng.choice(CONTACT_ROLES[kind])
     return Site(
@@ -159,6 +174,95 @@ def make_site(rng: random.Random, town: Town, kind: SiteKind, used_ids: set[str]
         blocked=Availability.model_validate(blocked) if blocked else None,
         contact=f"{role}, {town.area_code} 000{rng.randint(0, 999):03d}",
     )
+
+
+# ------------------------------------------------------------------------ sites, generator 2
+#: Generator 2 keeps every two sites at least this far apart: closer, ``rota validate`` would
+#: rightly ask whether they are one place entered twice.
+MIN_SITE_GAP_KM = 0.25
+#: Each miss widens the circle a site is drawn in by this share of the town's radius (a town
+#: full of sites spreads outwards, as a growing town's schools do).
+SPREAD_PER_MISS = 0.02
+
+
+class Spacing:
+    """Where sites already stand, on a grid of about 1 km cells, to keep new ones apart."""
+
+    def __init__(self) -> None:
+        self.cells: dict[tuple[int, int], list[tuple[float, float]]] = {}
+
+    @staticmethod
+    def _cell(lat: float, lon: float) -> tuple[int, int]:
+        return math.floor(lat * 100), math.floor(lon * 100)
+
+    def free(self, lat: float, lon: float) -> bool:
+        """True when no site stands within ``MIN_SITE_GAP_KM`` of (lat, lon)."""
+        row, col = self._cell(lat, lon)
+        return all(
+            haversine_km(lat, lon, a, b) >= MIN_SITE_GAP_KM
+            for dr in (-1, 0, 1)
+            for dc in (-1, 0, 1)
+            for a, b in self.cells.get((row + dr, col + dc), ())
+        )
+
+    def add(self, lat: float, lon: float) -> None:
+        self.cells.setdefault(self._cell(lat, lon), []).append((lat, lon))
+
+    def place(self, rng: random.Random, town: Town) -> tuple[float, float]:
+        """A free point around ``town`` (the circle widens after each miss); it is taken."""
+        for miss in range(1000):
+            radius = town.radius_km * (1 + SPREAD_PER_MISS * miss)
+            lat, lon = jitter(rng, replace(town, radius_km=radius))
+            if self.free(lat, lon):
+                break
+        self.add(lat, lon)
+        return lat, lon
+
+
+def towns_v2(spec: DemoSize, clinics: Sequence[Town]) -> list[Town]:
+    """Generator 2's places for a size: the market towns and villages near enough to a clinic,
+    and the neighbouring towns for a region."""
+    places = [*MARKET_TOWNS, *VILLAGES, *(NEIGHBOUR_TOWNS if spec.neighbours else ())]
+    return [
+        t
+        for t in places
+        if spec.max_km_from_clinic is None
+        or min(haversine_km(t.latitude, t.longitude, c.latitude, c.longitude) for c in clinics)
+        <= spec.max_km_from_clinic
+    ]
+
+
+#: Generator 2's site kinds: school, special school, unit, children's centre. Special schools
+#: and units are in the towns; a village has a primary school and perhaps a children's centre.
+KINDS: tuple[SiteKind, ...] = ("school", "special_school", "unit", "childrens_centre")
+TOWN_KIND_WEIGHTS = (60, 13, 12, 15)
+VILLAGE_KIND_WEIGHTS = (85, 0, 0, 15)
+#: Sites each market town has at least (when the service has that many).
+CLUSTER_AT_LEAST = 2
+
+
+def make_sites_v2(rng: random.Random, spec: DemoSize, num_sites: int) -> list[Site]:
+    """Generator 2's sites: the clinics in Huntingdon and Cambridge, then clusters of schools,
+    special schools, units and children's centres in the market towns and schools in the
+    villages, every two sites at least ``MIN_SITE_GAP_KM`` apart."""
+    hun, cam = TOWN_BY_NAME["Huntingdon"], TOWN_BY_NAME["Cambridge"]
+    spacing = Spacing()
+    sites = make_clinics(rng, lambda town: spacing.place(rng, replace(town, radius_km=0.5)))
+    places = towns_v2(spec, (hun, cam))
+    weights = [t.weight for t in places]
+    villages = {t.name for t in VILLAGES}
+    used_ids = {"HUN", "CAM"}
+    # Every market town of the size has a cluster: two sites first, then the rest by weight.
+    markets = [t for t in places if t.name in {m.name for m in MARKET_TOWNS}]
+    first = [t for t in markets for _ in range(CLUSTER_AT_LEAST)]
+    if len(first) > num_sites - 2:
+        first = []  # (a tiny service: its few sites go where the weights say)
+    for k in range(num_sites - 2):
+        town = first[k] if k < len(first) else rng.choices(places, weights)[0]
+        kind_weights = VILLAGE_KIND_WEIGHTS if town.name in villages else TOWN_KIND_WEIGHTS
+        kind = rng.choices(KINDS, kind_weights)[0]
+        sites.append(make_site(rng, town, kind, used_ids, where=partial(spacing.place, rng, town)))
+    return sites
 
 
 # ------------------------------------------------------------------------------------ rooms

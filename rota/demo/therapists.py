@@ -127,14 +127,22 @@ def make_therapists(
     sites: Sequence[Site],
     demands: Sequence[Demand],
     ratio: float,
+    *,
+    bases_where_the_work_is: bool = False,
 ) -> tuple[list[Therapist], dict[str, float]]:
     """Therapists are added, each for the discipline furthest below its target, until every
-    discipline can deliver its weekly sessions divided by ``ratio``."""
+    discipline can deliver its weekly sessions divided by ``ratio``.
+
+    A therapist who works from home is based at a site far from the clinics more often than
+    not (generator 1), or with ``bases_where_the_work_is`` at any site alike, so that the home
+    bases spread over the towns as their schools do (generator 2)."""
     staffing = _staffing(demands, ratio)
     clinics = [s for s in sites if s.kind == "clinic"]
     others = [s for s in sites if s.kind != "clinic"]
-    # Therapists who work from home live further from the clinics, more often than not.
-    home_weights = [1 + min(km(s, c) for c in clinics) / 8 for s in others]
+    if bases_where_the_work_is:
+        home_weights = [1.0] * len(others)
+    else:
+        home_weights = [1 + min(km(s, c) for c in clinics) / 8 for s in others]
     therapists: list[Therapist] = []
     deliverable: dict[str, float] = {}
     names: set[str] = set()

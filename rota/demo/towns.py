@@ -78,3 +78,42 @@ TOWNS: tuple[Town, ...] = (
     Town("Brandon", "BRA", 52.4470, 0.6240, 1.5, 0.4, "01842", neighbour=True),
 )
 TOWN_BY_NAME: dict[str, Town] = {t.name: t for t in TOWNS}
+
+
+# ------------------------------------------------------------------------------ generator 2
+#: Generator 2's market towns, where schools, special schools, units and children's centres
+#: cluster (Peterborough is part of the county's service here). The radius is how far a town's
+#: sites spread: a city's schools are kilometres apart, a market town's a kilometre or two.
+MARKET_TOWNS: tuple[Town, ...] = (
+    Town("Cambridge", "CAMB", 52.2053, 0.1218, 20, 3.5, "01223"),
+    Town("Peterborough", "PBO", 52.5700, -0.2430, 18, 4.0, "01733"),
+    Town("Huntingdon", "HUNT", 52.3310, -0.1820, 6, 1.6, "01480"),
+    Town("St Neots", "STN", 52.2280, -0.2700, 6, 1.6, "01480"),
+    Town("Wisbech", "WIS", 52.6660, 0.1590, 5, 1.5, "01945"),
+    Town("Ely", "ELY", 52.3990, 0.2620, 4, 1.3, "01353"),
+    Town("March", "MAR", 52.5510, 0.0880, 4, 1.3, "01354"),
+)
+_MARKET_NAMES = {t.name for t in MARKET_TOWNS}
+#: Generator 2's smaller towns and villages: a primary school or a children's centre or two
+#: each, at half the weight generator 1 gives them (most of the work is in the market towns).
+VILLAGES: tuple[Town, ...] = tuple(
+    Town(t.name, t.code, t.latitude, t.longitude, t.weight / 2, max(t.radius_km, 0.6), t.area_code)
+    for t in TOWNS
+    if not t.neighbour and t.name not in _MARKET_NAMES
+)
+#: Generator 2's neighbouring towns, for the region size only.
+NEIGHBOUR_TOWNS: tuple[Town, ...] = tuple(
+    t for t in TOWNS if t.neighbour and t.name not in _MARKET_NAMES
+)
+#: Pairs of market towns joined by a main road (A14, A1, A10, A141, A47), each 15 to 40
+#: minutes' drive apart in generator 2's service.
+NEIGHBOURING_MARKET_TOWNS: tuple[tuple[str, str], ...] = (
+    ("Cambridge", "Ely"),
+    ("Cambridge", "Huntingdon"),
+    ("Cambridge", "St Neots"),
+    ("Huntingdon", "St Neots"),
+    ("Huntingdon", "Peterborough"),
+    ("Peterborough", "March"),
+    ("March", "Wisbech"),
+    ("March", "Ely"),
+)

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from rota.models.dates import referral_has_dates, why_no_dates
 from rota.models.entities import Referral, Room, Therapist
 from rota.models.problem import Problem, Windows
 from rota.models.rota import Rota, Session
@@ -35,6 +36,8 @@ RULES: dict[str, str] = {
     "referral-site": "the session is at a site the referral does not allow",
     "referral-hours": "the session is outside the client's available times",
     "referral-minutes": "the session's length differs from the referral's minutes",
+    "referral-dates": "the session has no date in the term inside the referral's own start and "
+    "end dates (or from the date a mid-term rota applies)",
     "slot-grid": "the session does not start on the slot grid",
     "therapist-count": "the session has the wrong number of (distinct) therapists",
     "discipline": "a therapist does not offer the referral's discipline",
@@ -47,12 +50,15 @@ RULES: dict[str, str] = {
     "room-overlap": "two sessions share a room at the same time",
     "therapist-overlap": "a therapist has two sessions at the same time",
     "admin": "a therapist's next session starts before the admin time after the last one ends",
-    "travel": "there is not enough time to drive between sites (or from and to the base)",
+    "travel": "there is not enough time to drive between sites (or from and to the base) and, "
+    "on arriving at a site, to park, sign in and set up (the site's arrival minutes)",
     "site-stay": "a therapist comes back to a site they left earlier the same day",
     "lunch": "a therapist has no lunch break in one piece inside the lunch window, at a site "
     "or at the base (never in the middle of a drive)",
     "max-sessions": "a therapist has more sessions in a day than their limit",
     "max-contact": "a therapist has more session minutes in the week than their limit",
+    "sites-per-day": "a therapist runs sessions at more sites in a day than their limit",
+    "drive-per-day": "a therapist drives more minutes in a day (base to base) than their limit",
 }
 
 
@@ -73,6 +79,11 @@ class Violation(BaseModel):
 def _inside(ranges: Sequence[Interval], start: int, end: int) -> bool:
     """True when [start, end) lies inside one of the (merged) ranges."""
     return any(s <= start and end <= e for s, e in ranges)
+
+
+def _arriving(minutes: int) -> str:
+    """`` and N minutes to arrive`` (parking, signing in, setting up), or nothing."""
+    return f" and {minutes} minutes to arrive" if minutes else ""
 
 
 def _ranges_text(ranges: Sequence[Interval]) -> str:
@@ -134,6 +145,13 @@ class _Checker:
                 return None
             self._travel[key] = self.problem.travel_minutes(from_site_id, to_site_id)
         return self._travel[key]
+
+    def arrival(self, from_site_id: str, to_site_id: str) -> int:
+        """Minutes to park, sign in and set up on arriving at ``to_site_id`` for sessions from
+        another site (0 within a site or at an unknown site)."""
+        if from_site_id == to_site_id or to_site_id not in self.problem.site_by_id:
+            return 0
+        return self.problem.arrival_minutes(to_site_id)
 
     def add(
         self,
@@ -208,6 +226,15 @@ class _Checker:
                     f"({_ranges_text(ranges)})",
                     [session],
                 )
+        if session.site_id in self.problem.site_by_id and not referral_has_dates(
+            self.problem, referral, session.site_id, session.day
+        ):
+            self.add(
+                "referral-dates",
+                f"{label} has no date this term: {referral.referral_id} "
+                f"{why_no_dates(self.problem, referral)}",
+                [session],
+            )
         if session.minutes != referral.minutes:
             self.add(
                 "referral-minutes",
@@ -441,6 +468,7 @@ class _Checker:
         gaps = self.travel_checks(tid, base, day_start, day_end, sessions, clash)
         self.site_stay_check(tid, day, sessions)
         self.lunch_check(tid, day, ranges, sessions, gaps)
+        self.day_limits_check(therapist, day, sessions)
 
     def travel_checks(
         self,
@@ -453,33 +481,38 @@ class _Checker:
     ) -> list[tuple[int, int, int]]:
         """Travel from the base, between consecutive sessions and back to the base.
 
-        Returns the day's gaps (g0, g1, travel minutes) for the lunch check."""
+        Each arrival at a site other than the one just left (the first site after the base
+        included, the final return to the base not) adds the site's arrival minutes to the
+        drive. Returns the day's gaps (g0, g1, travel and arrival minutes) for the lunch check."""
         admin = self.admin
         gaps: list[tuple[int, int, int]] = []
         first, last = sessions[0], sessions[-1]
-        to_first = self.travel(base, first.site_id)
+        drive = self.travel(base, first.site_id)
+        to_first = None if drive is None else drive + self.arrival(base, first.site_id)
         gaps.append((day_start, first.start, to_first or 0))
         if to_first and day_start <= first.start < day_start + to_first:
             self.add(
                 "travel",
-                f"{tid} cannot reach {first.site_id} from their base {base} ({to_first} minutes "
-                f"from {format_time(day_start)}) in time for {first.label()}",
+                f"{tid} cannot reach {first.site_id} from their base {base} ({drive} minutes"
+                f"{_arriving(to_first - (drive or 0))} from {format_time(day_start)}) in time "
+                f"for {first.label()}",
                 [first],
                 tid,
             )
         for i in range(len(sessions) - 1):
             a, b = sessions[i], sessions[i + 1]
-            minutes = self.travel(a.site_id, b.site_id)
+            drive = self.travel(a.site_id, b.site_id)
+            minutes = None if drive is None else drive + self.arrival(a.site_id, b.site_id)
             gaps.append((a.end + admin, b.start, minutes or 0))
             if (i, i + 1) in clash or not minutes:
                 continue
             if b.start < a.end + admin + minutes:
                 self.add(
                     "travel",
-                    f"{tid} needs {minutes} minutes to drive from {a.site_id} to {b.site_id} "
-                    f"after {a.label()} and {admin} minutes of admin, but {b.label()} starts "
-                    f"at {format_time(b.start)} (earliest "
-                    f"{format_time(a.end + admin + minutes)})",
+                    f"{tid} needs {drive} minutes to drive from {a.site_id} to {b.site_id}"
+                    f"{_arriving(minutes - (drive or 0))} after {a.label()} and "
+                    f"{admin} minutes of admin, but {b.label()} starts at "
+                    f"{format_time(b.start)} (earliest {format_time(a.end + admin + minutes)})",
                     [a, b],
                     tid,
                 )
@@ -495,6 +528,34 @@ class _Checker:
                 tid,
             )
         return gaps
+
+    def day_limits_check(self, therapist: Therapist, day: Day, sessions: list[Session]) -> None:
+        """At most ``max_sites_per_day`` distinct sites (the therapist's, else the Settings')
+        and ``max_drive_minutes_per_day`` driving minutes, base to base, arrival not counted."""
+        tid = therapist.therapist_id
+        sites = list(dict.fromkeys(s.site_id for s in sessions))
+        limit = self.problem.max_sites_per_day(tid)
+        if limit is not None and len(sites) > limit:
+            self.add(
+                "sites-per-day",
+                f"{tid} has sessions at {len(sites)} sites on {day} ({', '.join(sites)}), more "
+                f"than their limit of {limit}",
+                sessions,
+                tid,
+            )
+        most = therapist.max_drive_minutes_per_day
+        if most is None:
+            return
+        stops = [therapist.base_site_id, *(s.site_id for s in sessions), therapist.base_site_id]
+        driving = sum(self.travel(a, b) or 0 for a, b in zip(stops, stops[1:], strict=False))
+        if driving > most:
+            self.add(
+                "drive-per-day",
+                f"{tid} drives {driving} minutes on {day}, base to base, more than their limit "
+                f"of {most}",
+                sessions,
+                tid,
+            )
 
     def site_stay_check(self, tid: str, day: Day, sessions: list[Session]) -> None:
         """A therapist visits each site in one stay a day: no coming back after leaving it."""

@@ -3,14 +3,15 @@
 LNS acceptance, the local search's moves, the Result, the Summary sheet and scenario comparison
 all ask this module, so the search can never optimise a cost other than the one reported. The
 objective splits into pieces that a move changes locally: one per referral (unscheduled,
-continuity, preferred times, moved from the previous rota) and one per therapist-day (travel,
-day span); :func:`cost_terms` is their sum by label.
+continuity, preferred times, moved from the previous rota), one per therapist-day (travel,
+long drives, day span, the therapist's wishes) and one per week of all therapists (the spread of
+their loads, when the Settings ask to balance loads); :func:`cost_terms` is their sum by label.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Protocol
 
 from rota.evaluate.weights import PRIORITY_WEIGHT, Weights
@@ -25,9 +26,14 @@ Where = tuple[tuple[str, ...], Day, int, int, str]
 UNSCHEDULED = "unscheduled priority {p}"
 CONTINUITY = "continuity lost"
 TRAVEL = "travel minutes"
+LONG_DRIVE = "long drive minutes"
 PREFERRED = "preferred times missed"
 SPAN = "day span minutes"
 STABILITY = "sessions moved from previous"
+SPREAD = "load spread points"
+AVOIDED_DAY = "avoided days worked"
+UNPREFERRED_DAY = "days outside preferred days"
+UNPREFERRED_SITE = "sessions away from preferred sites"
 
 
 class Stay(Protocol):
@@ -48,12 +54,20 @@ class CostModel:
         self.problem = problem
         self.weights = weights
         self.admin = problem.settings.admin_minutes
+        self.long_drive = problem.settings.long_drive_minutes
         self.base = {t.therapist_id: t.base_site_id for t in problem.therapists}
         self.preferred: dict[str, Windows] = {}
         for r in problem.referrals:
             pref = problem.preferred_windows(r.referral_id)
             if pref is not None:
                 self.preferred[r.referral_id] = pref
+        #: Contracted minutes of the therapists whose load is balanced (none when not asked).
+        self.contract: dict[str, int] = {}
+        if problem.settings.balance_loads:
+            for t in problem.therapists:
+                minutes = problem.contract_minutes(t.therapist_id)
+                if minutes > 0:
+                    self.contract[t.therapist_id] = minutes
         self.previous: dict[str, list[PreviousSession]] = defaultdict(list)
         if with_previous:
             for p in problem.previous:
@@ -99,22 +113,67 @@ class CostModel:
     # ------------------------------------------------------------------ per therapist-day
     def day_units(self, therapist_id: str, day: Day, stays: Sequence[Stay]) -> dict[str, int]:
         """A therapist's day's units per label, its stays in start order: travel minutes
-        (base -> each site -> base) and span minutes (first start to last end plus admin).
-        Every per-therapist-day term of the objective is counted here and only here."""
+        (driving base -> each site -> base, plus the arrival minutes of each site arrived at
+        from another, the base clinic mid-day included, the final return not), long drive
+        minutes (each leg's driving beyond ``long_drive_minutes``, when that is set) and span
+        minutes (first start to last end plus admin). Every per-therapist-day term of the
+        objective is counted here and only here."""
         if not stays:
             return {}
-        travel_minutes = self.problem.travel_minutes
+        problem = self.problem
         base = self.base[therapist_id]
-        travel = travel_minutes(base, stays[0].site_id)
-        for a, b in zip(stays, stays[1:], strict=False):
-            travel += travel_minutes(a.site_id, b.site_id)
-        travel += travel_minutes(stays[-1].site_id, base)
+        stops = [base, *(s.site_id for s in stays)]
+        travel = long = 0
+        for a, b in zip(stops, stops[1:], strict=False):
+            if a != b:
+                drive = problem.travel_minutes(a, b)
+                travel += drive + problem.arrival_minutes(b)
+                long += self._beyond(drive)
+        home = problem.travel_minutes(stops[-1], base)
+        travel += home
+        long += self._beyond(home)
         span = max(s.end for s in stays) + self.admin - stays[0].start
-        return {TRAVEL: travel, SPAN: span}
+        out = {TRAVEL: travel, SPAN: span, **self.wish_units(therapist_id, day, stays)}
+        if self.long_drive is not None:
+            out[LONG_DRIVE] = long
+        return out
+
+    def _beyond(self, drive: int) -> int:
+        """Driving minutes of one leg beyond the long drive threshold (0 when it is off)."""
+        return 0 if self.long_drive is None else max(0, drive - self.long_drive)
+
+    def wish_units(self, therapist_id: str, day: Day, stays: Sequence[Stay]) -> dict[str, int]:
+        """A worked day's units of the therapist's wishes (only those she states): the day if
+        she avoids it, the day if she prefers others, each session away from her preferred
+        sites. A day counts once however many sessions it holds: what she minds is coming in."""
+        t = self.problem.therapist_by_id[therapist_id]
+        out: dict[str, int] = {}
+        if t.avoid_days:
+            out[AVOIDED_DAY] = int(day in t.avoid_days)
+        if t.preferred_days:
+            out[UNPREFERRED_DAY] = int(day not in t.preferred_days)
+        if t.preferred_sites:
+            out[UNPREFERRED_SITE] = sum(s.site_id not in t.preferred_sites for s in stays)
+        return out
 
     def day_cost(self, therapist_id: str, day: Day, stays: Sequence[Stay]) -> int:
         """The weighted cost of a therapist's day (see day_units)."""
         return self._weighted(self.day_units(therapist_id, day, stays))
+
+    # ------------------------------------------------------------------ per week
+    def week_units(self, contact_by_therapist: Mapping[str, int]) -> dict[str, int]:
+        """The week's units from each therapist's session minutes (a co-facilitated session
+        counts in full for each): the spread of loads, in whole percentage points, between the
+        busiest and the least busy therapist, a load being session minutes x 100 over her
+        contracted minutes, rounded down. Only with the Settings' balance_loads."""
+        if not self.contract:
+            return {}
+        loads = [contact_by_therapist.get(t, 0) * 100 // c for t, c in self.contract.items()]
+        return {SPREAD: max(loads) - min(loads)}
+
+    def week_cost(self, contact_by_therapist: Mapping[str, int]) -> int:
+        """The weighted cost of the week piece (see week_units)."""
+        return self._weighted(self.week_units(contact_by_therapist))
 
     def weight(self, label: str) -> int:
         w = self.weights
@@ -123,9 +182,14 @@ class CostModel:
         return {
             CONTINUITY: w.continuity,
             TRAVEL: w.travel,
+            LONG_DRIVE: w.long_drive,
             PREFERRED: w.preferred,
             SPAN: w.idle,
             STABILITY: w.stability,
+            SPREAD: w.fairness,
+            AVOIDED_DAY: w.avoided_day,
+            UNPREFERRED_DAY: w.unpreferred_day,
+            UNPREFERRED_SITE: w.unpreferred_site,
         }[label]
 
 
@@ -152,6 +216,15 @@ def therapist_days(rota: Rota) -> dict[tuple[str, Day], list[Session]]:
     return days
 
 
+def contact_minutes(rota: Rota) -> dict[str, int]:
+    """Each therapist's session minutes in the week (a co-facilitated session in full)."""
+    out: dict[str, int] = defaultdict(int)
+    for s in rota.sessions:
+        for tid in s.therapist_ids:
+            out[tid] += s.end - s.start
+    return out
+
+
 def cost_terms(
     problem: Problem, rota: Rota, weights: Weights, *, previous: bool = True
 ) -> tuple[CostTerm, ...]:
@@ -171,13 +244,21 @@ def cost_terms(
     for (tid, day), sessions in days.items():
         for label, n in model.day_units(tid, day, sessions).items():
             units[label] += n
+    for label, n in model.week_units(contact_minutes(rota)).items():
+        units[label] += n
     labels = [UNSCHEDULED.format(p=p) for p in sorted(PRIORITY_WEIGHT)]
-    labels = [lb for lb in labels if lb in units] + [CONTINUITY, TRAVEL, PREFERRED, SPAN]
+    labels = [lb for lb in labels if lb in units] + [CONTINUITY, TRAVEL, LONG_DRIVE, PREFERRED]
+    labels.append(SPAN)
     if with_previous:
         labels.append(STABILITY)
+    labels += [lb for lb in units if lb not in labels]  # the week's and any newer terms
     out: list[CostTerm] = []
     for label in labels:
-        if label in units or label in (TRAVEL, STABILITY):
+        if (
+            label in units
+            or label in (TRAVEL, STABILITY)
+            or (label == LONG_DRIVE and problem.settings.long_drive_minutes is not None)
+        ):
             if label == SPAN and not days:
                 continue
             w = model.weight(label)

@@ -1,10 +1,12 @@
 """What a rota costs over the term: the dates each session happens on and the billed hours.
 
-A weekly session happens on every date of its weekday between the term's first and last day,
-except service-wide closures, its own site's closures and (by default) England-and-Wales bank
-holidays. Each date is billed at the hourly rate in force on that date (the latest rate whose
-``effective_from`` is on or before it), for the session minutes plus the admin minutes after it
-(the service's hourly price includes set-up and note writing) once per therapist running it.
+A weekly session happens on the dates :func:`rota.models.dates.dates_of_weekday` gives (every
+date of its weekday in the term, except closures, bank holidays by default, the dates outside
+its referral's own start and end, its therapists' absences, and after a mid-term change the
+piece of the term its slot does not apply to). Each date is billed at the hourly rate in force
+on that date (the latest rate whose ``effective_from`` is on or before it), for the session
+minutes plus the admin minutes after it (the service's hourly price includes set-up and note
+writing) once per therapist running it.
 Pure functions: no workbook code here.
 """
 
@@ -14,15 +16,18 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 
-import holidays
-
+from rota.evaluate.kpis import day_routes, sessions_by_therapist_day
+from rota.models.dates import SkippedDate as SkippedDate
+from rota.models.dates import TermSession as TermSession
+from rota.models.dates import dates_of_weekday as dates_of_weekday
+from rota.models.dates import term_session_dates, term_sessions
 from rota.models.problem import Problem
 from rota.models.rota import Rota, Session
-from rota.models.timeutil import DAY_INDEX
 
 UNSPECIFIED_FUNDING = "unspecified"
+#: The key of the days whose trips serve more than one site.
+SEVERAL_SITES = "trips to several sites"
 
 
 @dataclass(frozen=True)
@@ -31,14 +36,6 @@ class CostOptions:
 
     bank_holidays: bool = True
     bill_admin: bool = True
-
-
-@dataclass(frozen=True)
-class SkippedDate:
-    """A date of the session's weekday inside the term on which it does not happen."""
-
-    date: dt.date
-    reason: str
 
 
 @dataclass(frozen=True)
@@ -53,6 +50,17 @@ class SessionCost:
     billed_hours: float
     cost: float
     unpriced_dates: tuple[dt.date, ...] = ()
+    first: dt.date | None = None  # a mid-term change: the new slot applies from this date
+    last: dt.date | None = None  # ... and the previous slot until this one
+
+    @property
+    def applies(self) -> str:
+        """Which piece of the term the slot runs in, in words ('' = all term)."""
+        if self.first is not None:
+            return f"from {self.first:%d %b %Y}"
+        if self.last is not None:
+            return f"until {self.last:%d %b %Y}"
+        return ""
 
 
 @dataclass(frozen=True)
@@ -77,64 +85,42 @@ class TermCosts:
     total_billed_hours: float
     total_cost: float
     warnings: tuple[str, ...] = ()
+    #: Driving priced at the Settings' mileage_rate (None when no rate is set).
+    mileage: Mileage | None = None
 
 
-@lru_cache(maxsize=64)
-def _bank_holidays(years: tuple[int, ...]) -> dict[dt.date, str]:
-    table = holidays.country_holidays("GB", subdiv="ENG", years=list(years))
-    return {d: str(name) for d, name in table.items()}
+@dataclass(frozen=True)
+class MileageGroup:
+    """The driving of the therapist-days that share a key (the one site they serve)."""
+
+    key: str
+    trips: int  # therapist-days a week
+    miles: float  # over the term
+    cost: float
 
 
-def _closure_reasons(problem: Problem, site_id: str) -> list[tuple[dt.date, dt.date, str]]:
-    out = []
-    for c in problem.closures:
-        if c.site_id is None or c.site_id == site_id:
-            where = "service closed" if c.site_id is None else "site closed"
-            out.append((c.date_from, c.date_to, f"{c.label or 'closure'} ({where})"))
-    return out
+@dataclass(frozen=True)
+class Mileage:
+    """The term's driving in miles and pounds, by the site a day's trip serves."""
 
-
-def dates_of_weekday(
-    problem: Problem, site_id: str, day: str, *, bank_holidays: bool = True
-) -> tuple[list[dt.date], list[SkippedDate]]:
-    """The term dates of a weekday at a site, and the skipped ones with their reasons.
-
-    Empty when the term dates are not set."""
-    s = problem.settings
-    if s.term_start is None or s.term_end is None:
-        return [], []
-    weekday = DAY_INDEX[day]
-    first = s.term_start + dt.timedelta(days=(weekday - s.term_start.weekday()) % 7)
-    closures = _closure_reasons(problem, site_id)
-    years = tuple(range(s.term_start.year, s.term_end.year + 1))
-    holiday_names = _bank_holidays(years) if bank_holidays else {}
-    dates: list[dt.date] = []
-    skipped: list[SkippedDate] = []
-    d = first
-    while d <= s.term_end:
-        reasons = [label for start, end, label in closures if start <= d <= end]
-        if d in holiday_names:
-            reasons.append(f"{holiday_names[d]} (bank holiday)")
-        if reasons:
-            skipped.append(SkippedDate(d, "; ".join(reasons)))
-        else:
-            dates.append(d)
-        d += dt.timedelta(days=7)
-    return dates, skipped
+    rate: float
+    miles: float
+    cost: float
+    by_site: tuple[MileageGroup, ...]
 
 
 def session_dates(
     problem: Problem, session: Session, *, bank_holidays: bool = True
 ) -> list[dt.date]:
     """Every date in the term on which the weekly session takes place."""
-    return dates_of_weekday(problem, session.site_id, session.day, bank_holidays=bank_holidays)[0]
+    return term_session_dates(problem, TermSession(session), bank_holidays=bank_holidays)[0]
 
 
 def skipped_dates(
     problem: Problem, session: Session, *, bank_holidays: bool = True
 ) -> list[SkippedDate]:
     """The term dates of the session's weekday on which it does not happen, with the reason."""
-    return dates_of_weekday(problem, session.site_id, session.day, bank_holidays=bank_holidays)[1]
+    return term_session_dates(problem, TermSession(session), bank_holidays=bank_holidays)[1]
 
 
 def rate_on(problem: Problem, date: dt.date) -> float | None:
@@ -146,13 +132,14 @@ def rate_on(problem: Problem, date: dt.date) -> float | None:
 
 
 def session_cost(
-    problem: Problem, session: Session, options: CostOptions | None = None
+    problem: Problem, session: Session | TermSession, options: CostOptions | None = None
 ) -> SessionCost:
-    """Price one weekly session over the term (billed once per therapist running it)."""
+    """Price one weekly session over the term, or over its piece of it after a mid-term change
+    (billed once per therapist running it)."""
     opts = options or CostOptions()
-    dates, skipped = dates_of_weekday(
-        problem, session.site_id, session.day, bank_holidays=opts.bank_holidays
-    )
+    piece = session if isinstance(session, TermSession) else TermSession(session)
+    session = piece.session
+    dates, skipped = term_session_dates(problem, piece, bank_holidays=opts.bank_holidays)
     admin = problem.settings.admin_minutes if opts.bill_admin else 0
     num_therapists = len(session.therapist_ids)
     billed_minutes = (session.minutes + admin) * num_therapists
@@ -173,6 +160,8 @@ def session_cost(
         billed_hours=billed_minutes * len(dates) / 60,
         cost=round(cost, 2),
         unpriced_dates=tuple(unpriced),
+        first=piece.first,
+        last=piece.last,
     )
 
 
@@ -199,9 +188,12 @@ def _group(key_costs: Iterable[tuple[str, SessionCost]]) -> tuple[CostGroup, ...
 
 
 def term_costs(problem: Problem, rota: Rota, options: CostOptions | None = None) -> TermCosts:
-    """Price every session of the rota over the term, with totals by site and funding."""
+    """Price every session of the rota over the term, with totals by site and funding.
+
+    The sessions come in the rota's order; after a mid-term change the previous rota's slots
+    that no longer run follow (priced until the day before the change)."""
     opts = options or CostOptions()
-    priced = tuple(session_cost(problem, s, opts) for s in rota.sessions)
+    priced = tuple(session_cost(problem, s, opts) for s in term_sessions(rota))
     warnings: list[str] = []
     s = problem.settings
     if s.term_start is None or s.term_end is None:
@@ -222,4 +214,38 @@ def term_costs(problem: Problem, rota: Rota, options: CostOptions | None = None)
         total_billed_hours=sum(sc.billed_hours for sc in priced),
         total_cost=round(sum(sc.cost for sc in priced), 2),
         warnings=tuple(warnings),
+        mileage=term_mileage(problem, rota, opts),
     )
+
+
+def term_mileage(
+    problem: Problem, rota: Rota, options: CostOptions | None = None
+) -> Mileage | None:
+    """Every therapist-day's drive (base -> sites -> base, in road miles) on each term date one
+    of its sessions happens, priced at the Settings' mileage_rate; a day whose sessions are all
+    at one site is that site's, the others are 'trips to several sites'. None without a rate."""
+    rate = problem.settings.mileage_rate
+    if not rate:
+        return None
+    opts = options or CostOptions()
+    by_day = sessions_by_therapist_day(problem, rota)
+    acc: dict[str, list[float]] = defaultdict(lambda: [0, 0.0])
+    for route in day_routes(problem, rota):
+        if not route.legs:
+            continue
+        sites = sorted({s.site_id for s in by_day[(route.therapist_id, route.day)]})
+        dates: set[dt.date] = set()
+        for site_id in sites:
+            dates.update(
+                dates_of_weekday(problem, site_id, route.day, bank_holidays=opts.bank_holidays)[0]
+            )
+        miles = sum(problem.road_miles(leg.from_site_id, leg.to_site_id) for leg in route.legs)
+        key = sites[0] if len(sites) == 1 else SEVERAL_SITES
+        acc[key][0] += 1
+        acc[key][1] += miles * len(dates)
+    groups = tuple(
+        MileageGroup(key=k, trips=int(t), miles=round(m, 1), cost=round(m * rate, 2))
+        for k, (t, m) in sorted(acc.items(), key=lambda kv: (kv[0] == SEVERAL_SITES, kv[0]))
+    )
+    miles = sum(m for _t, m in acc.values())
+    return Mileage(rate=rate, miles=round(miles, 1), cost=round(miles * rate, 2), by_site=groups)

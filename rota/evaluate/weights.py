@@ -6,6 +6,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 # One more urgent referral outweighs three of the next priority down.
 PRIORITY_WEIGHT: dict[int, int] = {1: 81, 2: 27, 3: 9, 4: 3, 5: 1}
+#: A point of load spread (1% of a contract: 15 minutes of a 25-hour week) is worth 100 minutes
+#: of driving or two referrals kept with their therapist, and a tenth of the least urgent
+#: referral: on the county demo it halves the spread at no placed referral's cost
+#: (bench/fairness.py: 42 -> 20 points; 60 s probes: 200 left 26 of 46, 500 20, 1,000 15).
+FAIRNESS_WEIGHT = 1_000
 
 
 class Weights(BaseModel):
@@ -20,8 +25,30 @@ class Weights(BaseModel):
         500, ge=0, description="Per referral not kept with its current therapist"
     )
     travel: int = Field(10, ge=0, description="Per driving minute")
+    long_drive: int = Field(
+        10,
+        ge=0,
+        description="Per driving minute of one leg beyond Settings long_drive_minutes (on top "
+        "of travel)",
+    )
     preferred: int = Field(100, ge=0, description="Per scheduled referral outside preferred times")
     idle: int = Field(1, ge=0, description="Per minute of a therapist's day span (idle gaps)")
     stability: int = Field(
         2_000, ge=0, description="Per session moved from the previous rota (with --previous)"
+    )
+    fairness: int = Field(
+        FAIRNESS_WEIGHT,
+        ge=0,
+        description="Per percentage point between the busiest and the least busy therapist's "
+        "load (with the Settings' balance_loads)",
+    )
+    # A therapist's wishes: an avoided day is 50 minutes of driving (as much as continuity),
+    # a day outside her preferred days or a session away from her preferred sites 20; none
+    # outweighs placing a referral.
+    avoided_day: int = Field(500, ge=0, description="Per day a therapist works of her avoid_days")
+    unpreferred_day: int = Field(
+        200, ge=0, description="Per day a therapist works outside her preferred_days"
+    )
+    unpreferred_site: int = Field(
+        200, ge=0, description="Per session of a therapist away from her preferred_sites"
     )

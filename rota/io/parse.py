@@ -56,6 +56,7 @@ from rota.models import (
     parse_days,
     parse_time,
 )
+from rota.models.dates import parse_date, parse_date_ranges
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -104,21 +105,11 @@ def _as_float(value: Any) -> float:
     raise ValueError(f"{show(value)} is not a number")
 
 
-_DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y", "%d.%m.%Y", "%d %b %Y", "%d %B %Y")
-
-
 def _as_date(value: Any) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        for fmt in _DATE_FORMATS:
-            try:
-                return dt.datetime.strptime(value, fmt).date()
-            except ValueError:
-                continue
-    raise ValueError(f"{show(value)} is not a date (use YYYY-MM-DD, e.g. 2027-01-04)")
+    try:
+        return parse_date(value)
+    except ValueError:
+        raise ValueError(f"{show(value)} is not a date (use YYYY-MM-DD, e.g. 2027-01-04)") from None
 
 
 def _as_time(value: Any) -> int:
@@ -210,6 +201,8 @@ def convert(kind: Kind, value: Any) -> Any:
         return _choice(value, DISCIPLINES, "discipline")
     if kind == "day":
         return parse_day(_as_text(value))
+    if kind == "dates":
+        return parse_date_ranges(value)
     raise AssertionError(f"unknown column kind {kind}")
 
 

@@ -39,6 +39,7 @@ Kind = Literal[
     "site_kind",
     "discipline",
     "day",
+    "dates",
 ]
 
 
@@ -94,6 +95,7 @@ SITES = SheetSpec(
         ("hours", "availability"),
         ("blocked", "availability"),
         ("contact", "text"),
+        ("arrival_minutes", "int"),
     ),
     key="site_id",
 )
@@ -123,7 +125,14 @@ THERAPISTS = SheetSpec(
         ("works", "availability"),
         ("max_sessions_per_day", "int"),
         ("max_contact_minutes", "int"),
+        ("max_sites_per_day", "int"),
+        ("max_drive_minutes_per_day", "int"),
         ("skills", "tags"),
+        ("absences", "dates"),
+        ("contract_minutes", "int"),
+        ("preferred_days", "days"),
+        ("avoid_days", "days"),
+        ("preferred_sites", "sites"),
     ),
     key="therapist_id",
 )
@@ -146,6 +155,8 @@ REFERRALS = SheetSpec(
         ("available", "availability"),
         ("preferred", "availability"),
         ("funding", "text"),
+        ("start_date", "date"),
+        ("end_date", "date"),
     ),
     key="referral_id",
 )
@@ -217,8 +228,13 @@ SETTING_KINDS: dict[str, Kind] = {
     "lunch_window": "timerange",
     "travel_speed_kmh": "float",
     "road_factor": "float",
+    "arrival_minutes": "int",
+    "max_sites_per_day": "int",
+    "long_drive_minutes": "int",
     "service_name": "text",
     "service_contact": "text",
+    "balance_loads": "bool",
+    "mileage_rate": "float",
 }
 SHEET_ORDER: tuple[str, ...] = (SETTINGS_SHEET, *(s.name for s in RECORD_SHEETS))
 SPEC_BY_SHEET: dict[str, SheetSpec] = {s.name: s for s in RECORD_SHEETS}

@@ -57,6 +57,11 @@ def example_problem() -> Problem:
             term_name="Spring 2027",
             term_start=dt.date(2027, 1, 5),
             term_end=dt.date(2027, 3, 26),
+            arrival_minutes=10,
+            max_sites_per_day=3,
+            long_drive_minutes=45,
+            balance_loads=True,
+            mileage_rate=0.45,
         ),
         sites=_example_sites(),
         rooms=(

@@ -26,6 +26,7 @@ from rota.io.schema import (
     SheetSpec,
 )
 from rota.models import Availability, Problem, Settings, TimeRange, format_days, format_time
+from rota.models.dates import format_date_ranges
 from rota.reports.atomic import OutputError, write_atomic
 from rota.reports.cells import put
 from rota.reports.sheets import print_workbook
@@ -57,6 +58,8 @@ def cell_value(kind: Kind, value: Any) -> Any:
         return format_time(value)
     if kind == "bool":
         return "yes" if value else "no"
+    if kind == "dates":
+        return format_date_ranges(value) or None
     if kind == "text":
         return value or None
     return value

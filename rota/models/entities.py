@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
+from rota.models.dates import DateRange, parse_date_ranges
 from rota.models.timeutil import (
     DAYS,
     Availability,
@@ -88,7 +89,25 @@ def _as_id(value: Any) -> Any:
     return value
 
 
+def days_of(value: Any) -> Any:
+    """Days as text ('Mon-Wed; Fri') or a list of day names, in week order."""
+    if isinstance(value, str):
+        return parse_days(value)
+    if isinstance(value, list | tuple):
+        found = {parse_day(str(v)) for v in value}
+        return tuple(d for d in DAYS if d in found)
+    return value
+
+
+def _day_list(value: Any) -> Any:
+    """A day list where blank means none (a therapist's wished-for days)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return ()
+    return days_of(value)
+
+
 Tags = Annotated[tuple[str, ...], BeforeValidator(_split_list)]
+DayList = Annotated[tuple[Day, ...], BeforeValidator(_day_list)]
 Id = Annotated[str, BeforeValidator(_as_id), Field(min_length=1)]
 OptId = Annotated[str | None, BeforeValidator(lambda v: _as_id(v) or None)]
 
@@ -130,22 +149,50 @@ class Settings(Entity):
         le=3.0,
         description="Road distance as a multiple of the straight-line distance (1 to 3)",
     )
+    arrival_minutes: int = Field(
+        0,
+        ge=0,
+        le=120,
+        description="Minutes to park, sign in and set up on each arrival at a site (not on the "
+        "return to the base), counted as travel; a Sites value overrides it",
+    )
+    max_sites_per_day: int | None = Field(
+        None,
+        ge=1,
+        le=48,
+        description="Most sites a therapist runs sessions at in one day; blank = no limit "
+        "(a Therapists value overrides it)",
+    )
+    long_drive_minutes: int | None = Field(
+        None,
+        ge=0,
+        le=600,
+        description="Driving minutes of one leg beyond which each minute costs extra (the "
+        "long drive weight); blank = no extra cost",
+    )
     service_name: str = Field(
         "Arts Therapies Service", description="Name of the service, printed on exports"
     )
     service_contact: str = Field(
         "", description="How schools reach the service (phone or e-mail), printed on exports"
     )
+    mileage_rate: float | None = Field(
+        None,
+        ge=0,
+        le=10,
+        description="Pounds per mile of driving, e.g. 0.45: the term's cost then shows mileage "
+        "beside therapy hours; blank or 0 = not shown",
+    )
+    balance_loads: bool = Field(
+        False,
+        description="yes = share the week's sessions fairly: the search narrows the gap between "
+        "the busiest and the least busy therapist (session minutes over contract); no = as before",
+    )
 
     @field_validator("days", mode="before")
     @classmethod
     def _days(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            return parse_days(value)
-        if isinstance(value, list | tuple):
-            found = {parse_day(str(v)) for v in value}
-            return tuple(d for d in DAYS if d in found)
-        return value
+        return days_of(value)
 
 
 class Site(Entity):
@@ -168,6 +215,13 @@ class Site(Entity):
         description="Times no session may run (lunch, assembly), e.g. 'Mon-Fri 12:00-12:45'",
     )
     contact: str = Field("", description="Liaison person at the site (role and phone/e-mail)")
+    arrival_minutes: int | None = Field(
+        None,
+        ge=0,
+        le=120,
+        description="Minutes to park, sign in and set up on arriving here; blank = the "
+        "Settings value",
+    )
 
     @field_validator("kind", mode="before")
     @classmethod
@@ -210,7 +264,54 @@ class Therapist(Entity):
     max_contact_minutes: int | None = Field(
         None, ge=0, le=7 * 24 * 60, description="Most session minutes in the week; blank = no limit"
     )
+    max_sites_per_day: int | None = Field(
+        None,
+        ge=1,
+        le=48,
+        description="Most sites with sessions in one day; blank = the Settings value",
+    )
+    max_drive_minutes_per_day: int | None = Field(
+        None,
+        ge=0,
+        le=24 * 60,
+        description="Most driving minutes in one day, base to base (arrival time not "
+        "counted); blank = no limit",
+    )
     skills: Tags = Field((), description="Comma list of skills, e.g. 'attachment, VIG, systemic'")
+    contract_minutes: int | None = Field(
+        None,
+        ge=0,
+        le=7 * 24 * 60,
+        description="Contracted minutes a week, for sharing sessions fairly; blank = her working "
+        "hours",
+    )
+    preferred_days: DayList = Field(
+        (), description="Days she would rather work (a wish), e.g. 'Mon-Wed'; blank = any"
+    )
+    avoid_days: DayList = Field(
+        (), description="Days she would rather not work (a wish, not a rule), e.g. 'Fri'"
+    )
+    preferred_sites: Annotated[
+        tuple[str, ...], BeforeValidator(lambda v: () if v is None else _split_sites(v))
+    ] = Field(
+        (),
+        description="Sites she would rather work at (a wish), joined by |, e.g. 'HUN|CAM'; "
+        "blank = any",
+    )
+    absences: Annotated[tuple[DateRange, ...], BeforeValidator(parse_date_ranges)] = Field(
+        (),
+        description="Dates away this term: none of their sessions runs then, nor a group they run "
+        "with another therapist; dates or ranges, e.g. '2027-11-02..2027-11-13; 2027-12-01' "
+        "(dd/mm/yyyy too); blank = none",
+    )
+
+    @field_validator("absences", mode="after")
+    @classmethod
+    def _absences(cls, value: tuple[DateRange, ...]) -> tuple[DateRange, ...]:
+        for a, b in value:
+            _sane_date(a)
+            _sane_date(b)
+        return value
 
 
 class Referral(Entity):
@@ -242,6 +343,16 @@ class Referral(Entity):
         None, description="Preferred times (a wish, not a rule), e.g. 'Tue, Thu 09:00-10:30'"
     )
     funding: str = Field("", description="Who pays, e.g. 'Pupil Premium', 'EHC plan'")
+    start_date: Date | None = Field(
+        None,
+        description="First date of its sessions, e.g. a new referral starting after half term; "
+        "blank = the term's start",
+    )
+    end_date: Date | None = Field(
+        None,
+        description="Last date of its sessions, e.g. a referral ending mid-term; blank = the "
+        "term's end",
+    )
 
     @field_validator("discipline", mode="before")
     @classmethod

@@ -6,6 +6,7 @@ column, record id); the readers turn the position into the Excel row.
 
 from __future__ import annotations
 
+import datetime as dt
 import statistics
 from collections import Counter
 from collections.abc import Iterable
@@ -67,8 +68,12 @@ def find_issues(problem: Problem) -> list[Issue]:
     _check_duplicate_ids(issues)
     _check_sites(issues)
     _check_rooms_and_therapists(issues)
+    _check_absences(issues)
+    _check_contracts(issues)
+    _check_wishes(issues)
     for idx, ref in enumerate(problem.referrals):
         _check_referral(issues, idx, ref)
+        _check_referral_dates(issues, idx, ref)
         _check_referral_needs(issues, idx, ref)
     _check_travel(issues)
     _check_closures_and_rates(issues)
@@ -158,6 +163,88 @@ def _check_rooms_and_therapists(issues: Issues) -> None:
             issues.add(
                 "warning", "Therapists", idx, "works", t.therapist_id, "works on no service day"
             )
+
+
+def _outside_term(issues: Issues, day: dt.date) -> str:
+    """'' when ``day`` is inside the term (or the term is not set), else why not."""
+    s = issues.problem.settings
+    if s.term_start is not None and day < s.term_start:
+        return f"{day} is before the term starts ({s.term_start})"
+    if s.term_end is not None and day > s.term_end:
+        return f"{day} is after the term ends ({s.term_end})"
+    return ""
+
+
+def _check_absences(issues: Issues) -> None:
+    """A therapist's absence wholly outside the term is probably a typing slip."""
+    st = issues.problem.settings
+    if st.term_start is None or st.term_end is None:
+        return
+    for idx, t in enumerate(issues.problem.therapists):
+        for a, b in t.absences:
+            if b < st.term_start or a > st.term_end:
+                span = f"{a}" if a == b else f"{a}..{b}"
+                msg = f"absence {span} is outside the term ({st.term_start} to {st.term_end})"
+                issues.add("warning", "Therapists", idx, "absences", t.therapist_id, msg)
+
+
+def _check_referral_dates(issues: Issues, idx: int, ref: Referral) -> None:
+    """The referral's own start and end: in order, and inside the term."""
+    rid = ref.referral_id
+    if ref.start_date and ref.end_date and ref.end_date < ref.start_date:
+        msg = f"ends ({ref.end_date}) before it starts ({ref.start_date})"
+        issues.add("error", "Referrals", idx, "end_date", rid, msg)
+        return
+    st = issues.problem.settings
+    for col, day in (("start_date", ref.start_date), ("end_date", ref.end_date)):
+        why = _outside_term(issues, day) if day is not None else ""
+        if not why or day is None:
+            continue
+        none = (col == "start_date" and st.term_end is not None and day > st.term_end) or (
+            col == "end_date" and st.term_start is not None and day < st.term_start
+        )
+        what = "no session this term" if none else "the term's own date applies"
+        issues.add("warning", "Referrals", idx, col, rid, f"{why}: {what}")
+
+
+def _check_contracts(issues: Issues) -> None:
+    """A warning for a contract longer than the therapist's working hours (a mistyped figure:
+    her load could never reach it), or of no minutes while loads are balanced (left out)."""
+    p = issues.problem
+    for idx, t in enumerate(p.therapists):
+        if t.contract_minutes is None:
+            continue
+        working = sum(
+            e - s for ranges in p.therapist_windows(t.therapist_id).values() for s, e in ranges
+        )
+        if t.contract_minutes > working:
+            msg = (
+                f"{t.contract_minutes} contracted minutes are more than her {working} working "
+                "minutes a week: check the figure (minutes, not hours)"
+            )
+            issues.add("warning", "Therapists", idx, "contract_minutes", t.therapist_id, msg)
+        elif t.contract_minutes == 0 and p.settings.balance_loads:
+            msg = "0 contracted minutes: her load is left out of the balance"
+            issues.add("warning", "Therapists", idx, "contract_minutes", t.therapist_id, msg)
+
+
+def _check_wishes(issues: Issues) -> None:
+    """Preferred sites must be known sites; a day both preferred and avoided, or a wished-for
+    day she does not work, is a warning."""
+    p = issues.problem
+    for idx, t in enumerate(p.therapists):
+        tid = t.therapist_id
+        for sid in t.preferred_sites:
+            issues.site("Therapists", idx, "preferred_sites", tid, sid)
+        both = [d for d in t.avoid_days if d in t.preferred_days]
+        if both:
+            msg = f"{', '.join(both)} both preferred and avoided: say one"
+            issues.add("warning", "Therapists", idx, "avoid_days", tid, msg)
+        works = p.therapist_windows(tid)
+        idle = [d for d in t.preferred_days if d not in works]
+        if idle:
+            msg = f"prefers {', '.join(idle)} but does not work then (works)"
+            issues.add("warning", "Therapists", idx, "preferred_days", tid, msg)
 
 
 def _check_referral(issues: Issues, idx: int, ref: Referral) -> None:

@@ -6,6 +6,7 @@ resolved weekly windows of sites, rooms, therapists and referrals, and travel mi
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import math
 from collections.abc import Iterable, Mapping, Sequence
@@ -36,6 +37,7 @@ from rota.models.timeutil import (
 )
 
 EARTH_RADIUS_KM = 6371.0088
+KM_PER_MILE = 1.609344
 WHOLE_DAY: tuple[Interval, ...] = ((0, 24 * 60),)
 
 Windows = dict[Day, tuple[Interval, ...]]
@@ -96,6 +98,11 @@ class Problem(BaseModel):
     rates: tuple[Rate, ...] = Field((), description="Hourly rates by date")
     closures: tuple[Closure, ...] = Field((), description="Closure dates")
     previous: tuple[PreviousSession, ...] = Field((), description="Previous or published rota")
+    plan_from: dt.date | None = Field(
+        None,
+        description="A mid-term change: the rota is planned from this date (the previous rota "
+        "ran before it); a referral needs a session date from it",
+    )
 
     @model_validator(mode="after")
     def _cross_references(self) -> Problem:
@@ -171,6 +178,15 @@ class Problem(BaseModel):
         resolved = t.works.resolve((self.settings.working_day.interval,))
         return {d: r for d, r in resolved.items() if d in self.settings.days}
 
+    def contract_minutes(self, therapist_id: str) -> int:
+        """Her contracted minutes a week: ``contract_minutes``, else her working minutes."""
+        t = self.therapist_by_id[therapist_id]
+        if t.contract_minutes is not None:
+            return t.contract_minutes
+        return sum(
+            e - s for ranges in self.therapist_windows(therapist_id).values() for s, e in ranges
+        )
+
     def referral_windows(self, referral_id: str) -> Windows | None:
         """When the client can be seen (None = whenever the site is open)."""
         ref = self.referral_by_id[referral_id]
@@ -205,11 +221,45 @@ class Problem(BaseModel):
             minutes = self._travel_overrides[key]
         else:
             a, b = self.site_by_id[from_site_id], self.site_by_id[to_site_id]
-            km = haversine_km(a.latitude, a.longitude, b.latitude, b.longitude)
-            s = self.settings
-            minutes = math.ceil(round(km * s.road_factor / s.travel_speed_kmh * 60, 9))
+            minutes = self.estimated_minutes(
+                haversine_km(a.latitude, a.longitude, b.latitude, b.longitude)
+            )
         self._travel_table[key] = minutes
         return minutes
+
+    def arrival_minutes(self, site_id: str) -> int:
+        """Minutes to park, sign in and set up on arriving at a site (from another site or the
+        base): the site's own value, else the Settings value. Counted as travel, never on the
+        return to the base at the day's end."""
+        own = self.site_by_id[site_id].arrival_minutes
+        return self.settings.arrival_minutes if own is None else own
+
+    def max_sites_per_day(self, therapist_id: str) -> int | None:
+        """Most sites a therapist runs sessions at in one day (None = no limit): the
+        therapist's own value, else the Settings value."""
+        own = self.therapist_by_id[therapist_id].max_sites_per_day
+        return self.settings.max_sites_per_day if own is None else own
+
+    def estimated_minutes(self, km: float) -> int:
+        """The Settings' estimate of driving minutes for ``km`` in a straight line (road
+        factor and average speed), whole minutes rounded up."""
+        s = self.settings
+        return math.ceil(round(km * s.road_factor / s.travel_speed_kmh * 60, 9))
+
+    def road_miles(self, from_site_id: str, to_site_id: str) -> float:
+        """Road miles between two sites, for mileage: a measured drive (Travel sheet) at the
+        Settings' travel_speed_kmh, else the straight-line distance x road_factor (the same
+        distances the estimated driving minutes come from)."""
+        if from_site_id == to_site_id:
+            return 0.0
+        s = self.settings
+        measured = self._travel_overrides.get((from_site_id, to_site_id))
+        if measured is not None:
+            km = measured * s.travel_speed_kmh / 60
+        else:
+            a, b = self.site_by_id[from_site_id], self.site_by_id[to_site_id]
+            km = haversine_km(a.latitude, a.longitude, b.latitude, b.longitude) * s.road_factor
+        return km / KM_PER_MILE
 
     @cached_property
     def _travel_table(self) -> dict[tuple[str, str], int]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -82,6 +83,12 @@ class Rota(BaseModel):
 
     sessions: tuple[Session, ...] = Field((), description="Scheduled weekly sessions")
     unscheduled: tuple[Unscheduled, ...] = Field((), description="Referrals left out")
+    effective_from: dt.date | None = Field(
+        None, description="A mid-term change: the date these sessions take effect (None = all term)"
+    )
+    before: tuple[Session, ...] = Field(
+        (), description="The previous rota's sessions, which ran until effective_from"
+    )
 
     def session_of(self, referral_id: str) -> Session | None:
         for s in self.sessions:
@@ -98,4 +105,6 @@ class Rota(BaseModel):
                 sorted(self.sessions, key=lambda s: (s.therapist_ids, DAY_INDEX[s.day], s.start))
             ),
             unscheduled=tuple(sorted(self.unscheduled, key=lambda u: u.referral_id)),
+            effective_from=self.effective_from,
+            before=self.before,
         )

@@ -10,6 +10,7 @@ times as real time cells shown ``hh:mm``. Every sheet prints on A4 (see :mod:`.s
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -19,11 +20,12 @@ from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
 from rota.evaluate.kpis import compute_kpis
-from rota.evaluate.term_costs import CostOptions, TermCosts, funding_of, term_costs
+from rota.evaluate.term_costs import CostOptions, SessionCost, TermCosts, funding_of, term_costs
+from rota.models.dates import skipped_text
 from rota.models.problem import Problem
 from rota.models.result import Result
-from rota.models.rota import Rota
-from rota.models.timeutil import DAY_INDEX
+from rota.models.rota import Rota, Session
+from rota.models.timeutil import DAY_INDEX, format_time
 from rota.reports.atomic import write_atomic
 from rota.reports.cells import (
     HOURS_FORMAT,
@@ -134,8 +136,8 @@ def footer_of(problem: Problem) -> str:
 def rota_rows(problem: Problem, rota: Rota, costs: TermCosts) -> list[list[Any]]:
     """Rows of the Rota sheet: one per therapist per session, by therapist, day and start."""
     rows: list[tuple[tuple[Any, ...], list[Any]]] = []
-    # term_costs prices the rota's sessions in order.
-    for session, sc in zip(rota.sessions, costs.sessions, strict=True):
+    # term_costs prices the rota's sessions in order (a mid-term change's previous slots follow).
+    for session, sc in zip(rota.sessions, costs.sessions[: len(rota.sessions)], strict=True):
         ref = problem.referral_by_id.get(session.referral_id)
         site = problem.site_by_id.get(session.site_id)
         room = problem.room_by_id.get(session.room_id)
@@ -228,8 +230,33 @@ def _write_costs(ws: Worksheet, problem: Problem, costs: TermCosts, options: Cos
     row = _section(ws, last + 2, "By funding source (who pays)")
     last_f = write_rows(ws, row, fund_table)
     ws.cell(last_f, 1).font = Font(bold=True)
+    _write_mileage(ws, last_f + 2, problem, costs)
     fit_table(ws, Table(site_table.columns, [*site_table.rows, *fund_table.rows], money, {}), 1, 1)
     print_setup(ws, footer_of(problem), landscape=False)
+
+
+def _write_mileage(ws: Worksheet, row: int, problem: Problem, costs: TermCosts) -> int:
+    """The term's driving in miles and pounds by the one site a day's trip serves (the days
+    that serve several sites together), when the Settings give a mileage rate."""
+    m = costs.mileage
+    if m is None:
+        return row
+    row = _section(ws, row, f"Mileage at £{m.rate:.2f} a mile, by the site a day's trip serves")
+    names = problem.site_by_id
+    rows = [
+        [g.key, names[g.key].name if g.key in names else "", g.trips, g.miles, g.cost]
+        for g in m.by_site
+    ]
+    total = ["Total", "", sum(g.trips for g in m.by_site), m.miles, m.cost]
+    table = Table(
+        ("site_id", "site", "trips_a_week", "miles_in_term", "mileage"),
+        [*rows, total],
+        {"trips_a_week": INT_FORMAT, "miles_in_term": "#,##0.0", "mileage": MONEY_FORMAT},
+        {},
+    )
+    last = write_rows(ws, row, table)
+    ws.cell(last, 1).font = Font(bold=True)
+    return last
 
 
 def _costs_heading(ws: Worksheet, problem: Problem, costs: TermCosts, options: CostOptions) -> int:
@@ -259,7 +286,9 @@ def _section(ws: Worksheet, row: int, text: str) -> int:
 
 
 def session_costs_table(problem: Problem, costs: TermCosts) -> Table:
-    """Each weekly session's dates, skipped dates and cost, by site, day and start."""
+    """Each weekly session's dates, skipped dates and cost, by site, day and start; after a
+    mid-term change, which piece of the term each slot applies to."""
+    mid_term = any(sc.first is not None or sc.last is not None for sc in costs.sessions)
     rows = []
     for sc in sorted(
         costs.sessions, key=lambda c: (c.session.site_id, DAY_INDEX[c.session.day], c.session.start)
@@ -274,9 +303,10 @@ def session_costs_table(problem: Problem, costs: TermCosts) -> Table:
                 ", ".join(x.therapist_ids),
                 sc.billed_minutes,
                 len(sc.dates),
-                "; ".join(f"{k.date:%d %b}: {k.reason}" for k in sc.skipped),
+                skipped_text(sc.skipped, "{when}: {reason}"),
                 sc.billed_hours,
                 sc.cost,
+                *([sc.applies or "all term"] if mid_term else []),
             ]
         )
     columns = (
@@ -290,6 +320,7 @@ def session_costs_table(problem: Problem, costs: TermCosts) -> Table:
         "no_session_on",
         "billed_hours",
         "cost",
+        *(["slot_applies"] if mid_term else []),
     )
     formats = {
         "start": TIME_FORMAT,
@@ -299,6 +330,83 @@ def session_costs_table(problem: Problem, costs: TermCosts) -> Table:
         "cost": MONEY_FORMAT,
     }
     return Table(columns, rows, formats, {"no_session_on": 50})
+
+
+# ---------------------------------------------------------------------------- mid-term change
+CHANGES_PURPOSE = (
+    "A mid-term change: each referral whose session moved, ended or is new, with its old "
+    "slot's dates before the change and its new slot's from it"
+)
+CHANGES_COLUMNS: tuple[str, ...] = (
+    "referral_id",
+    "client",
+    "change",
+    "old_slot",
+    "old_slot_dates",
+    "new_slot",
+    "new_slot_dates",
+)
+
+
+def changes_sheet_name(effective_from: dt.date) -> str:
+    """'Changes from 02 Nov 2027': the sheet that lists a mid-term change."""
+    return f"Changes from {effective_from:%d %b %Y}"
+
+
+def _slot_text(problem: Problem, x: Session) -> str:
+    site = problem.site_by_id.get(x.site_id)
+    room = problem.room_by_id.get(x.room_id)
+    who = ", ".join(
+        (problem.therapist_by_id[t].name or t) if t in problem.therapist_by_id else t
+        for t in x.therapist_ids
+    )
+    where = (
+        f"{site.name if site else x.site_id}, {(room.name or room.room_id) if room else x.room_id}"
+    )
+    return f"{x.day} {format_time(x.start)}-{format_time(x.end)} with {who} at {where}"
+
+
+def _dates_text(sc: SessionCost | None) -> str:
+    if sc is None:
+        return ""
+    if not sc.dates:
+        return "none"
+    shown = ", ".join(f"{d:%d %b}" for d in sc.dates)
+    return f"{len(sc.dates)}: {shown}"
+
+
+def changes_table(problem: Problem, rota: Rota, costs: TermCosts) -> Table:
+    """Per referral whose slot changed at the mid-term change: old slot -> new slot, and the
+    dates each runs (the old one's before the change, the new one's from it)."""
+    old = {x.referral_id: x for x in rota.before}
+    new = {x.referral_id: x for x in rota.sessions}
+    old_cost = {sc.session.referral_id: sc for sc in costs.sessions if sc.last is not None}
+    new_cost = {sc.session.referral_id: sc for sc in costs.sessions if sc.first is not None}
+    rows: list[list[Any]] = []
+    for rid in sorted(set(old) | set(new)):
+        before, after = old.get(rid), new.get(rid)
+        if before is not None and after is not None and rid not in new_cost:
+            continue  # the same slot all term
+        ref = problem.referral_by_id.get(rid)
+        if before is None:
+            change = "new"
+        elif after is None:
+            change = "ended"
+        else:
+            change = "moved"
+        rows.append(
+            [
+                rid,
+                ref.client if ref else "",
+                change,
+                _slot_text(problem, before) if before else "",
+                _dates_text(old_cost.get(rid)) if before else "",
+                _slot_text(problem, after) if after else "",
+                _dates_text(new_cost.get(rid)) if after else "",
+            ]
+        )
+    wrap = {"old_slot": 30, "old_slot_dates": 30, "new_slot": 30, "new_slot_dates": 30}
+    return Table(CHANGES_COLUMNS, rows, {}, wrap)
 
 
 # ---------------------------------------------------------------------------- travel, rooms
@@ -409,30 +517,48 @@ def build_rota_workbook(
     table_sheet(wb.create_sheet("Unscheduled"), unscheduled, footer)
     _write_costs(wb.create_sheet("Costs"), problem, costs, opts)
     table_sheet(wb.create_sheet("Session costs"), session_costs_table(problem, costs), footer)
+    if rota.effective_from is not None:
+        changes = changes_table(problem, rota, costs)
+        table_sheet(wb.create_sheet(changes_sheet_name(rota.effective_from)), changes, footer)
     table_sheet(wb.create_sheet("Travel"), travel_table(problem, week), footer)
     table_sheet(wb.create_sheet("Rooms"), rooms_table(problem, rota), footer)
     _write_weeks(wb, problem, rota, week, footer)
-    entries = [IndexEntry(ws.title, SHEET_PURPOSES[ws.title]) for ws in wb.worksheets[1:]]
+    entries = [
+        IndexEntry(ws.title, SHEET_PURPOSES.get(ws.title, CHANGES_PURPOSE))
+        for ws in wb.worksheets[1:]
+    ]
     write_index(
         index,
         f"{problem.settings.service_name}: rota for {problem.settings.term_name}",
-        _index_lines(problem, kpis.scheduled, kpis.referrals, costs),
+        _index_lines(problem, kpis.scheduled, kpis.referrals, costs, rota.effective_from),
         entries,
         footer,
     )
     return wb
 
 
-def _index_lines(problem: Problem, placed: int, referrals: int, costs: TermCosts) -> list[str]:
+def _index_lines(
+    problem: Problem,
+    placed: int,
+    referrals: int,
+    costs: TermCosts,
+    effective_from: dt.date | None = None,
+) -> list[str]:
     s = problem.settings
     when = (
         f"{s.term_start:%d %b %Y} to {s.term_end:%d %b %Y}"
         if s.term_start and s.term_end
         else "term dates not set"
     )
+    change = (
+        f" This rota applies from {effective_from:%d %b %Y}; before it the previous rota's "
+        f"sessions ran (see '{changes_sheet_name(effective_from)}')."
+        if effective_from is not None
+        else ""
+    )
     return [
         f"{when}: {placed} of {referrals} referrals placed; cost of the term "
-        f"£{costs.total_cost:,.2f}.",
+        f"£{costs.total_cost:,.2f}.{change}",
         "Click a sheet's name to open it. Each sheet prints on A4 with its headings on every page.",
     ]
 

@@ -3,10 +3,13 @@
 An event runs weekly from the session's first to its last date of term in Europe/London time
 (a VTIMEZONE is included, so a 09:05 session stays at 09:05 when the clocks change; the RRULE's
 UNTIL is in UTC as RFC 5545 requires), with an EXDATE for each bank holiday or closure in
-between. The dates are :func:`rota.evaluate.term_costs.dates_of_weekday`'s, the same that the
-schools' files list. The location is the site and the room; the title holds the referral id (or
-a group's name), never a child's initials unless asked for, because calendars sync to the cloud.
-The description adds the drive before and the admin after, from the day rules' layout.
+between (and each date a therapist of the session is away). The dates are
+:func:`rota.models.dates.dates_of_weekday`'s, the same that the schools' files list; after a
+mid-term change the previous slot is its own event up to the day before the change and the new
+slot's event starts on the change. The location is the site and the room; the title holds the
+referral id (or a group's name), never a child's initials unless asked for, because calendars
+sync to the cloud. The description adds the drive before and the admin after, from the day
+rules' layout.
 
 Re-importing an updated file must replace events, not duplicate them: each event's UID is fixed
 by term, referral and therapist; its SEQUENCE grows whenever its content changes; a session the
@@ -27,7 +30,7 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 
-from rota.evaluate.term_costs import dates_of_weekday
+from rota.models.dates import TermSession, skipped_text, term_session_dates, term_sessions
 from rota.models.problem import Problem
 from rota.models.rota import Rota, Session
 from rota.models.timeutil import DAY_INDEX, format_time
@@ -67,10 +70,15 @@ def term_key(problem: Problem) -> str:
     return f"{name}-{start}"
 
 
-def event_uid(problem: Problem, referral_id: str, therapist_id: str) -> str:
-    """A session's UID: the same for the same term, referral and therapist in every re-run."""
+def event_uid(
+    problem: Problem, referral_id: str, therapist_id: str, until: dt.date | None = None
+) -> str:
+    """A session's UID: the same for the same term, referral and therapist in every re-run.
+    A previous slot that ran until a mid-term change is its own event (``until``), so that the
+    new slot's event replaces the whole-term one and the weeks before the change stay."""
     safe = re.sub(r"[^A-Za-z0-9._-]+", "_", f"{referral_id}.{therapist_id}")
-    return f"{term_key(problem)}.{safe}@rota"
+    piece = f".until-{until:%Y%m%d}" if until is not None else ""
+    return f"{term_key(problem)}.{safe}{piece}@rota"
 
 
 def _title(problem: Problem, session: Session, options: CalendarOptions) -> str:
@@ -149,16 +157,18 @@ def _fingerprint(event: icalendar.Event) -> str:
 
 def session_event(
     problem: Problem,
-    session: Session,
+    session: Session | TermSession,
     therapist_id: str,
     day: TherapistDay | None,
     options: CalendarOptions,
 ) -> icalendar.Event | None:
-    """The weekly recurring event of one therapist's session (None if it has no date in term);
-    DTSTAMP and SEQUENCE are set by :func:`therapist_calendar`."""
-    dates, skipped = dates_of_weekday(
-        problem, session.site_id, session.day, bank_holidays=options.bank_holidays
-    )
+    """The weekly recurring event of one therapist's session, or of its piece of the term after
+    a mid-term change (None if it has no date); DTSTAMP and SEQUENCE are set by
+    :func:`therapist_calendar`. Every date it does not run between its first and last is an
+    EXDATE (closures, bank holidays, the therapists' absences)."""
+    piece = session if isinstance(session, TermSession) else TermSession(session)
+    session = piece.session
+    dates, skipped = term_session_dates(problem, piece, bank_holidays=options.bank_holidays)
     if not dates:
         return None
     start = dt.time(session.start // 60, session.start % 60)
@@ -166,11 +176,11 @@ def session_event(
     last = dt.datetime.combine(dates[-1], start, tzinfo=LONDON)
     between = [k for k in skipped if dates[0] < k.date < dates[-1]]
     event = icalendar.Event()
-    event.add("uid", event_uid(problem, session.referral_id, therapist_id))
+    event.add("uid", event_uid(problem, session.referral_id, therapist_id, piece.last))
     event.add("summary", _title(problem, session, options))
     event.add("location", _location(problem, session))
-    skipped_text = "; ".join(f"{k.date:%d %b} ({k.reason})" for k in between)
-    event.add("description", _description(problem, session, therapist_id, day, skipped_text))
+    no_session = skipped_text(between)
+    event.add("description", _description(problem, session, therapist_id, day, no_session))
     event.add("dtstart", first)
     event.add("dtend", first + dt.timedelta(minutes=session.minutes))
     event.add("rrule", {"FREQ": "WEEKLY", "UNTIL": last.astimezone(dt.UTC)})
@@ -232,12 +242,14 @@ def therapist_calendar(
     day_of = {d.day: d for d in days}
     before = previous.events if previous is not None and previous.term == term_key(problem) else {}
     own = sorted(
-        (x for x in rota.sessions if therapist_id in x.therapist_ids),
-        key=lambda x: (DAY_INDEX[x.day], x.start, x.referral_id),
+        (p for p in term_sessions(rota) if therapist_id in p.session.therapist_ids),
+        key=lambda p: (DAY_INDEX[p.session.day], p.session.start, p.session.referral_id),
     )
     events: dict[str, icalendar.Event] = {}
-    for session in own:
-        event = session_event(problem, session, therapist_id, day_of.get(session.day), opts)
+    for piece in own:
+        # A previous slot's day is not the new week's: no drive or admin from its layout.
+        layout = day_of.get(piece.session.day) if piece.last is None else None
+        event = session_event(problem, piece, therapist_id, layout, opts)
         if event is not None and str(event["UID"]) not in events:
             uid = str(event["UID"])
             events[uid] = _versioned(event, before.get(uid), stamp)

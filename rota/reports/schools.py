@@ -24,6 +24,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.worksheet import Worksheet
 
 from rota.evaluate.term_costs import CostOptions, SessionCost, funding_of, rate_on, term_costs
+from rota.models.dates import skipped_text
 from rota.models.entities import Site
 from rota.models.problem import Problem
 from rota.models.result import Result
@@ -185,7 +186,7 @@ def _write_cover(
         ("For", site.contact or "The school's liaison person", None),
         ("Term starts", s.term_start, "dddd dd mmmm yyyy"),
         ("Term ends", s.term_end, "dddd dd mmmm yyyy"),
-        ("Sessions each week", len(costs), INT_FORMAT),
+        ("Sessions each week", sum(c.last is None for c in costs), INT_FORMAT),
         ("Sessions this term", sum(len(c.dates) for c in costs), INT_FORMAT),
         ("Cost of the term", round(sum(c.cost for c in costs), 2), MONEY_FORMAT),
         ("Hourly rate", rates_text(problem), None),
@@ -255,7 +256,7 @@ def sessions_table(problem: Problem, costs: Sequence[SessionCost], options: Scho
             cost_per_session(problem, sc),
             sc.cost,
             ", ".join(f"{d:%d %b}" for d in sc.dates),
-            "; ".join(f"{k.date:%d %b} ({k.reason})" for k in sc.skipped),
+            skipped_text(sc.skipped),
         ]
         if options.funding:
             row.append(funding_of(problem, x.referral_id))
@@ -289,6 +290,15 @@ def dates_table(problem: Problem, costs: Sequence[SessionCost]) -> Table:
     return Table(DATE_COLUMNS, rows, formats, {})
 
 
+def _at_site(sessions: Sequence[Session], site_id: str) -> tuple[Session, ...]:
+    return tuple(
+        sorted(
+            (x for x in sessions if x.site_id == site_id),
+            key=lambda x: (DAY_INDEX[x.day], x.start, x.room_id),
+        )
+    )
+
+
 def build_school_workbook(
     problem: Problem,
     rota: Rota,
@@ -300,12 +310,9 @@ def build_school_workbook(
     opts = options or CostOptions()
     site = problem.site_by_id[site_id]
     own = Rota(
-        sessions=tuple(
-            sorted(
-                (x for x in rota.sessions if x.site_id == site_id),
-                key=lambda x: (DAY_INDEX[x.day], x.start, x.room_id),
-            )
-        )
+        sessions=_at_site(rota.sessions, site_id),
+        effective_from=rota.effective_from,
+        before=_at_site(rota.before, site_id),
     )
     costs = term_costs(problem, own, opts).sessions
     footer = _footer(problem, site)
@@ -338,7 +345,8 @@ def write_school_workbooks(
     if folder.exists() and not folder.is_dir():
         raise OutputError(f"{folder} is a file, not a folder")
     rota = result.rota
-    with_sessions = {x.site_id for x in rota.sessions}
+    # After a mid-term change a site whose sessions all moved away still gets its dates before.
+    with_sessions = {x.site_id for x in (*rota.sessions, *rota.before)}
     sites = [s for s in problem.sites if s.site_id in with_sessions]
     targets = [(s, folder / school_file_name(s)) for s in sites]
     names = [p.name.lower() for _, p in targets]

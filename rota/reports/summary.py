@@ -7,10 +7,13 @@ cost and who pays, therapists and driving, what changed from the previous rota; 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
+from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Font
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from rota.evaluate.term_costs import CostOptions, TermCosts
@@ -24,6 +27,10 @@ from rota.scenarios.compare import count_changes, diff_rotas
 LABEL_WIDTH = 34
 VALUE_WIDTHS = (12, 12, 12, 12, 12, 12)
 NOT_PLACED_SHOWN = 25
+LOAD_FORMAT = "0%"
+#: The load chart: as wide as the Summary's columns (A-G), a bar's height per therapist, at
+#: most a page (it starts on a page of its own); a row is 15 points (0.53 cm) high.
+CHART_WIDTH_CM, CHART_BAR_CM, CHART_MAX_CM, ROW_CM = 25, 0.55, 30.0, 0.53
 PRIORITY_WORDS = {1: "1 (most urgent)", 5: "5 (least urgent)"}
 STATUS_WORDS = {
     "OPTIMAL": "finished: this is the best rota possible (proven)",
@@ -114,7 +121,7 @@ def write_summary(
     row = _placed(ws, row + 1, problem, kpis)
     row = _not_placed(ws, row + 1, problem, result.rota)
     row = _cost(ws, row + 1, costs, options)
-    row = _therapists(ws, row + 1, problem, kpis)
+    row = _therapists(ws, row + 1, problem, result.rota, kpis)
     row = _changes(ws, row + 1, problem, result.rota)
     _solver(ws, row + 1, result, kpis)
     print_setup(ws, f"{s.service_name}: {s.term_name}", landscape=False)
@@ -229,6 +236,7 @@ def _cost(ws: Worksheet, row: int, costs: TermCosts, options: CostOptions) -> in
             ("Billed hours", costs.total_billed_hours, "#,##0.0"),
         ],
     )
+    row = _mileage(ws, row, costs)
     for text in (
         f"How: {billing_basis(options)}.",
         CO_FACILITATED_NOTE,
@@ -251,13 +259,29 @@ def _cost(ws: Worksheet, row: int, costs: TermCosts, options: CostOptions) -> in
     return last + 1
 
 
+def _mileage(ws: Worksheet, row: int, costs: TermCosts) -> int:
+    """Driving priced at the mileage rate, beside the therapy hours (when a rate is set)."""
+    m = costs.mileage
+    if m is None:
+        return row
+    return _pairs(
+        ws,
+        row,
+        [
+            ("Cost of therapy hours", costs.total_cost, MONEY_FORMAT),
+            (f"Mileage: {m.miles:,.0f} miles at £{m.rate:.2f} a mile", m.cost, MONEY_FORMAT),
+            ("Therapy hours and mileage", costs.total_cost + m.cost, MONEY_FORMAT),
+        ],
+    )
+
+
 def _wide_first_column(ws: Worksheet, top: int, last: int) -> None:
     """Table labels in column A stay left-aligned (numbers are right-aligned by Excel)."""
     for r in range(top + 1, last + 1):
         ws.cell(r, 1).alignment = Alignment(horizontal="left")
 
 
-def _therapists(ws: Worksheet, row: int, problem: Problem, kpis: Kpis) -> int:
+def _therapists(ws: Worksheet, row: int, problem: Problem, rota: Rota, kpis: Kpis) -> int:
     row = _section(ws, row, "Therapists and driving")
     working = [t for t in kpis.therapists if t.days_worked]
     most = max(kpis.therapists, key=lambda t: t.travel_minutes, default=None)
@@ -280,30 +304,83 @@ def _therapists(ws: Worksheet, row: int, problem: Problem, kpis: Kpis) -> int:
                 None,
             ),
             ("Share of working time in sessions", kpis.utilisation, PERCENT_FORMAT),
+            ("Spread of loads, busiest to least busy", load_spread(problem, kpis), LOAD_FORMAT),
         ],
     )
-    rows = [
-        [
-            f"{t.therapist_id} {problem.therapist_by_id[t.therapist_id].name}".strip(),
-            t.sessions,
-            t.contact_minutes,
-            t.travel_minutes,
-            t.days_worked,
-            t.utilisation,
-        ]
+    top = row + 1
+    last = write_rows(ws, top, load_table(problem, rota, kpis))
+    return load_chart(ws, top, last) + 1
+
+
+def load_spread(problem: Problem, kpis: Kpis) -> float | None:
+    """The busiest minus the least busy therapist's load (None without contracts)."""
+    loads = [
+        t.contact_minutes / contract
         for t in kpis.therapists
+        if (contract := problem.contract_minutes(t.therapist_id)) > 0
     ]
+    return max(loads) - min(loads) if loads else None
+
+
+def load_table(problem: Problem, rota: Rota, kpis: Kpis) -> Table:
+    """Each therapist's week side by side: sessions, contact against contract (her load),
+    sites visited and driving minutes."""
+    sites: dict[str, set[str]] = {}
+    for session in rota.sessions:
+        for tid in session.therapist_ids:
+            sites.setdefault(tid, set()).add(session.site_id)
+    rows = []
+    for t in kpis.therapists:
+        contract = problem.contract_minutes(t.therapist_id)
+        rows.append(
+            [
+                f"{t.therapist_id} {problem.therapist_by_id[t.therapist_id].name}".strip(),
+                t.sessions,
+                t.contact_minutes,
+                contract,
+                t.contact_minutes / contract if contract else None,
+                len(sites.get(t.therapist_id, ())),
+                t.travel_minutes,
+            ]
+        )
     columns = (
         "therapist",
         "sessions",
         "contact_minutes",
+        "contract_minutes",
+        "load",
+        "sites",
         "driving_minutes",
-        "days",
-        "time_in_sessions",
     )
-    top = row + 1
-    last = write_rows(ws, top, Table(columns, rows, {"time_in_sessions": PERCENT_FORMAT}, {}))
-    return last + 1
+    return Table(columns, rows, {"load": LOAD_FORMAT}, {})
+
+
+def load_chart(ws: Worksheet, top: int, last: int) -> int:
+    """A bar per therapist of her load (the load table's column E, headings at ``top``),
+    below the table and as wide as a portrait A4 page; the last row it covers."""
+    count = last - top
+    if count <= 0:
+        return last
+    chart = BarChart()
+    chart.type = "bar"  # horizontal bars: a therapist's name is read along its bar
+    chart.style = 10
+    chart.title = "Load: session minutes as a share of contract"
+    chart.y_axis.title = "load"
+    chart.y_axis.number_format = "0%"
+    chart.y_axis.majorGridlines = None
+    chart.x_axis.scaling.orientation = "maxMin"  # first therapist at the top, as in the table
+    chart.x_axis.tickLblSkip = 1  # every therapist named
+    chart.legend = None
+    data = Reference(ws, min_col=5, min_row=top, max_row=last)
+    names = Reference(ws, min_col=1, min_row=top + 1, max_row=last)
+    chart.add_data(data, titles_from_data=True)
+    chart.set_categories(names)
+    chart.width = CHART_WIDTH_CM
+    chart.height = min(CHART_MAX_CM, 3 + CHART_BAR_CM * count)
+    anchor = last + 2
+    ws.row_breaks.append(Break(id=anchor - 1))  # the chart is printed whole, on its own page
+    ws.add_chart(chart, f"A{anchor}")
+    return anchor + math.ceil(chart.height / ROW_CM)
 
 
 def previous_rota(problem: Problem) -> Rota:
@@ -350,7 +427,15 @@ def _changes(ws: Worksheet, row: int, problem: Problem, rota: Rota) -> int:
     counts = count_changes(changes)
     changed = {c.referral_id for c in changes}
     kept = sum(1 for x in before.sessions if x.referral_id not in changed)
-    items: list[tuple[str, Any, str | None]] = [
+    items: list[tuple[str, Any, str | None]] = []
+    if rota.effective_from is not None:
+        when = f"{rota.effective_from:%d %b %Y}"
+        text = (
+            f"from {when}: the previous rota's sessions ran before it, this rota's from it "
+            f"(each change is listed in 'Changes from {when}'; the cost counts both)"
+        )
+        items.append(("The changes take effect", text, None))
+    items += [
         ("Sessions in the previous rota", len(before.sessions), INT_FORMAT),
         ("Kept as they were", kept, INT_FORMAT),
     ]

@@ -18,7 +18,7 @@ from typing import Any
 import icalendar
 from openpyxl import Workbook
 
-from rota.evaluate.term_costs import dates_of_weekday
+from rota.models.dates import TermSession, skipped_text, term_session_dates, term_sessions
 from rota.models.entities import Therapist
 from rota.models.problem import Problem
 from rota.models.result import Result
@@ -87,10 +87,20 @@ def _own_sessions(rota: Rota, therapist_id: str) -> list[Session]:
     )
 
 
+def _own_pieces(rota: Rota, therapist_id: str) -> list[TermSession]:
+    """The therapist's sessions of the term plan (after a mid-term change, the previous slots
+    before the change too), in week order."""
+    return sorted(
+        (p for p in term_sessions(rota) if therapist_id in p.session.therapist_ids),
+        key=lambda p: (DAY_INDEX[p.session.day], p.session.start, p.session.referral_id),
+    )
+
+
 def sessions_table(problem: Problem, rota: Rota, therapist_id: str, bank_holidays: bool) -> Table:
     """The therapist's sessions in week order, with where, who and how many dates this term."""
     rows: list[list[Any]] = []
-    for x in _own_sessions(rota, therapist_id):
+    for piece in _own_pieces(rota, therapist_id):
+        x = piece.session
         ref = problem.referral_by_id.get(x.referral_id)
         site = problem.site_by_id.get(x.site_id)
         room = problem.room_by_id.get(x.room_id)
@@ -99,7 +109,7 @@ def sessions_table(problem: Problem, rota: Rota, therapist_id: str, bank_holiday
             for t in x.therapist_ids
             if t != therapist_id
         ]
-        dates, skipped = dates_of_weekday(problem, x.site_id, x.day, bank_holidays=bank_holidays)
+        dates, skipped = term_session_dates(problem, piece, bank_holidays=bank_holidays)
         rows.append(
             [
                 x.day,
@@ -114,7 +124,7 @@ def sessions_table(problem: Problem, rota: Rota, therapist_id: str, bank_holiday
                 ref.discipline if ref else "",
                 ", ".join(others),
                 len(dates),
-                "; ".join(f"{k.date:%d %b} ({k.reason})" for k in skipped),
+                skipped_text(skipped),
             ]
         )
     formats = {

@@ -31,15 +31,13 @@ from pydantic import (
 from rota.io.errors import InputError, plain_pydantic_message
 from rota.io.limits import MAX_SCENARIO_BYTES, MAX_SCENARIO_VALUES
 from rota.io.textfile import load_yaml, read_text_file
-from rota.models.entities import Date, Id, Referral, Therapist
+from rota.models.entities import Date, Id, Referral, Therapist, days_of
 from rota.models.problem import did_you_mean
 from rota.models.timeutil import (
-    DAYS,
     Availability,
     Day,
     format_days,
     parse_day,
-    parse_days,
     parse_time,
 )
 
@@ -57,12 +55,7 @@ class ScenarioError(Exception):
 
 def _days(value: Any) -> Any:
     """Days as text (``Fri``, ``Mon, Fri``, ``Mon-Wed``) or a list of day names."""
-    if isinstance(value, str):
-        return parse_days(value)
-    if isinstance(value, list | tuple):
-        found = {parse_day(str(v)) for v in value}
-        return tuple(d for d in DAYS if d in found)
-    return value
+    return days_of(value)
 
 
 def _start(value: Any) -> Any:

@@ -2,9 +2,10 @@
 
 The board keeps each therapist's day in start order, each room's bookings and each therapist's
 weekly minutes, and prices every edit with the one cost evaluator (``rota.evaluate.costs``): a
-referral's piece and the touched therapist-days' pieces. Whether a placement is allowed is
-decided by the day-feasibility module (``scheduler/day``), the candidates (discipline, skills,
-rooms, windows) and the rooms' and weekly limits, never by a rule of its own.
+referral's piece, the touched therapist-days' pieces and the week's piece (the spread of
+loads). Whether a placement is allowed is decided by the day-feasibility module
+(``scheduler/day``), the candidates (discipline, skills, rooms, windows) and the rooms' and
+weekly limits, never by a rule of its own.
 """
 
 from __future__ import annotations
@@ -79,7 +80,8 @@ class Board:
         self.options = {rid: self._ordered_options(c, nearest) for rid, c in candidates.items()}
         for r in problem.referrals:
             self.ref_cost[r.referral_id] = self.costs.referral_cost(r.referral_id, None)
-        self.total = sum(self.ref_cost.values())
+        self.week_cost = self.costs.week_cost(self.contact)
+        self.total = sum(self.ref_cost.values()) + self.week_cost
         for session in rota.sessions:
             self.place(session)
 
@@ -118,6 +120,7 @@ class Board:
         self.rooms[(session.room_id, session.day)].append((session.start, session.end))
         self.session[rid] = session
         self._reprice_referral(rid)
+        self._reprice_week()
 
     def remove(self, rid: str) -> Session:
         """Take a referral's session out (it becomes unscheduled) and update every price."""
@@ -130,12 +133,30 @@ class Board:
             self._reprice_day(key)
         self.rooms[(session.room_id, session.day)].remove((session.start, session.end))
         self._reprice_referral(rid)
+        self._reprice_week()
         return session
 
     def _reprice_day(self, key: tuple[str, Day]) -> None:
         new = self.costs.day_cost(key[0], key[1], self.visits[key])
         self.total += new - self.day_cost[key]
         self.day_cost[key] = new
+
+    def _reprice_week(self) -> None:
+        if not self.costs.contract:
+            return
+        new = self.costs.week_cost(self.contact)
+        self.total += new - self.week_cost
+        self.week_cost = new
+
+    def week_delta(self, therapist_ids: Iterable[str], minutes: int) -> int:
+        """What the week's piece would change by if these therapists each worked ``minutes``
+        more (fewer when negative)."""
+        if not self.costs.contract:
+            return 0
+        contact = dict(self.contact)
+        for tid in therapist_ids:
+            contact[tid] = contact.get(tid, 0) + minutes
+        return self.costs.week_cost(contact) - self.week_cost
 
     def _reprice_referral(self, rid: str) -> None:
         new = self.costs.referral_cost(rid, self.session.get(rid))
@@ -207,8 +228,11 @@ class Board:
         unplaced = self.ref_cost[rid]
         minutes = ref.minutes
         ranked: list[tuple[int, int, str, Option]] = []
+        week: dict[str, int] = {}  # the week piece's change, by therapist
         for o in self.options[rid]:
             who = (o.therapist_id,)
+            if o.therapist_id not in week:
+                week[o.therapist_id] = self.week_delta(who, minutes)
             day_visits = self.visits.get((o.therapist_id, o.day), [])
             for start in self.start_points(rid, o):
                 if rng is not None and blink and rng.random() < blink:
@@ -220,6 +244,7 @@ class Board:
                 delta = self._day_delta(o.therapist_id, o.day, visit) + self.costs.placement_cost(
                     rid, (who, o.day, start, start + minutes, "")
                 )
+                delta += week[o.therapist_id]
                 ranked.append((delta, start, o.therapist_id, o))
         ranked.sort(key=lambda r: (r[0], r[1], r[2], r[3].day))
         out: list[Placement] = []
@@ -230,7 +255,7 @@ class Board:
             if room is None or not self.therapist_fits(tid, o.day, visit):
                 continue
             where: Where = ((tid,), o.day, start, end, room)
-            delta = self._day_delta(tid, o.day, visit)
+            delta = self._day_delta(tid, o.day, visit) + week[tid]
             delta += self.costs.placement_cost(rid, where) - unplaced
             out.append(Placement(delta, _session(rid, where, o.site_id)))
             if len(out) >= keep:
@@ -267,6 +292,7 @@ class Board:
                 delta = 0
                 for t in team:
                     delta += self._day_delta(t, day, visit)
+                delta += self.week_delta(team, ref.minutes)
                 delta += self.costs.placement_cost(rid, where) - unplaced
                 found.append(Placement(delta, _session(rid, where, site)))
         found.sort(key=lambda p: (p.delta, p.session.day, p.session.start))

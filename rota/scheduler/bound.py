@@ -13,13 +13,16 @@ costs are a constant, ``unplaceable``, that no search can move.
 
 **The point of a rota.** Set y_o = 1 for each option a session uses, u_r = 1 for each placeable
 referral left out, z_ts = 1 when therapist-day t visits site s, and T_t to day t's travel
-minutes. This point satisfies every row below, and the relaxation's cost there is at most the
-rota's cost, term by term; so the relaxation's least cost is at most every rota's cost.
+minutes (driving and arriving). This point satisfies every row below, and the relaxation's
+cost there is at most the rota's cost, term by term; so the relaxation's least cost is at most
+every rota's cost.
 
 **Rows.** For a therapist-day t of length D (first working minute to last, less lunch when the
 lunch rule applies) with sessions of busy minutes (session plus admin) summing to B, at sites
-of round trips rt(s) = d(base, s) + d(s, base), d the shortest drive (through other sites if
-quicker, so this holds whatever the Travel sheet says):
+of round trips rt(s) = d(base, s) + a(s) + d(s, base), d the shortest drive (through other
+sites if quicker, so this holds whatever the Travel sheet says) and a(s) the minutes to arrive
+at s (every leg into a site other than the one left has them; 0 for the base, where the day
+may start without a leg):
 
 - (a) a referral is placed with its number of therapists or left out:
   sum of its y_o + needed * u_r = needed; (b) a co-facilitating therapist counts once;
@@ -155,6 +158,9 @@ class Relaxation:
             | {o.site_id for c in candidates.values() for o in c.options}
         )
         self.drive = shortest_drives(problem, sites)
+        # Minutes to arrive: every leg into a site other than the one left carries them (the
+        # final return to the base does not), so T_t counts them for a site other than the base.
+        self.arrival = {s: problem.arrival_minutes(s) for s in sites}
         self.nearest_in = {
             s: min((self.drive[(x, s)] for x in sites if x != s), default=0) for s in sites
         }
@@ -210,6 +216,7 @@ class Relaxation:
             length = self.day_length[(o.therapist_id, o.day)]
             base = self.base[o.therapist_id]
             rt = self.drive[(base, o.site_id)] + self.drive[(o.site_id, base)]
+            rt += self.arrival[o.site_id] if o.site_id != base else 0
             if rt + busy > length:
                 continue  # the drive there and back and the session do not fit the day
             parts = {
@@ -267,6 +274,7 @@ class Relaxation:
                 self.travel[(tid, day)].rows.append((legs, -1.0))
             base = self.base[tid]
             arrive = min(self.drive[(base, site)], self.nearest_in[site])
+            arrive += self.arrival[site] if site != base else 0
             leave = min(self.drive[(site, base)], self.nearest_out[site])
             self.visit[(tid, day, site)] = _Column(
                 1.0, {}, [(farthest, float(rt)), (legs, (arrive + leave) / 2)], key, site=site
@@ -421,7 +429,8 @@ def _add_tour(
             if i != j:
                 lit = model.new_bool_var("")
                 arcs.append((i, j, lit))
-                legs.append(relax.drive[(a, b)] * lit)
+                arriving = relax.arrival[b] if j else 0  # not on the return to the base
+                legs.append((relax.drive[(a, b)] + arriving) * lit)
     model.add_circuit(arcs)
     model.add(travel >= sum(legs))
 

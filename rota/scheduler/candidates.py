@@ -2,7 +2,8 @@
 
 A candidate is (therapists..., day, site, room) with the start times that satisfy every rule
 that concerns the referral alone: discipline and skills, room features and capacity, the room's
-and the referral's windows, and (asked of :mod:`rota.scheduler.day`) the therapist's working
+and the referral's windows, a session date in the term inside the referral's own dates, and
+(asked of :mod:`rota.scheduler.day`) the therapist's working
 ranges with admin and the drive from and back to the base within the working day. Whatever is
 pruned here is pruned provably, so a referral with no candidate is unschedulable whatever else
 happens; :mod:`rota.scheduler.reasons` says why.
@@ -25,6 +26,7 @@ from rota.models import (
     Therapist,
     Windows,
 )
+from rota.models.dates import referral_has_dates
 from rota.models.timeutil import Interval, intersect_intervals
 from rota.scheduler.day import DayRules, intersect_starts, start_intervals, union_starts
 from rota.scheduler.progress import StopSignal, check_stop
@@ -144,7 +146,9 @@ class _Builder:
         for room in cand.rooms:
             windows = self.room_windows[room.room_id]
             for day, starts in room_day_starts(windows, ref_windows, ref.minutes, slot).items():
-                cand.room_starts[(room.room_id, day)] = starts
+                # The referral's own dates (and a mid-term change) must leave a session date.
+                if referral_has_dates(self.problem, ref, room.site_id, day):
+                    cand.room_starts[(room.room_id, day)] = starts
         if not cand.room_starts:
             return cand
         parts: dict[tuple[str, Day], list[tuple[Interval, ...]]] = defaultdict(list)

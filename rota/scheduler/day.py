@@ -2,10 +2,14 @@
 
 A therapist's day starts and ends at their base. Each session is followed by ``admin_minutes`` of
 notes before the next session or any drive; between sessions at different sites the gap holds
-the admin and the drive; a site is visited in one stay (arrive, run its sessions, leave). On a
-day whose working ranges cover the whole lunch window, lunch is ``lunch_minutes`` in one piece
-inside the window, taken at a site or at the base, never while driving, in session or in admin.
-Limits: at most ``max_sessions_per_day`` sessions a day.
+the admin and the leg: the drive and, on arriving at a site other than the one just left, the
+site's ``arrival_minutes`` (parking, signing in, setting up; also at the first site after the
+base and at the base clinic mid-day, never on the final return to the base). A site is visited
+in one stay (arrive, run its sessions, leave). On a day whose working ranges cover the whole
+lunch window, lunch is ``lunch_minutes`` in one piece inside the window, taken at a site or at
+the base, never while travelling, in session or in admin. Limits: at most
+``max_sessions_per_day`` sessions, ``max_sites_per_day`` distinct sites and
+``max_drive_minutes_per_day`` driving minutes (arrival not counted) a day.
 
 The greedy, the hint, the insertion starts, LNS insertion and the reasons ask this module; the
 CP-SAT model states the same rules once in ``cpsat/constraints``; ``rota.evaluate.check`` is the
@@ -116,9 +120,11 @@ START = attrgetter("start")
 
 
 class Gap(NamedTuple):
-    """Free time between two commitments of the day: [start, end) with a drive to fit in.
+    """Free time between two commitments of the day: [start, end) with a leg to fit in.
 
-    ``before`` and ``after`` are the sites on either side (the base at the day's ends)."""
+    ``drive`` is the leg's minutes: driving plus arrival at ``after`` (when the leg arrives at
+    a site for sessions); ``before`` and ``after`` are the sites on either side (the base at
+    the day's ends)."""
 
     start: int
     end: int
@@ -152,7 +158,8 @@ ItemKind = Literal["session", "admin", "drive", "lunch"]
 class Item:
     """One block of a therapist's day as the rules see it, for grids and calendars.
 
-    A drive's ``site_id`` is where it arrives and ``from_site_id`` where it leaves."""
+    A drive's ``site_id`` is where it arrives and ``from_site_id`` where it leaves; it includes
+    the arrival minutes at its site (parking, signing in, setting up)."""
 
     kind: ItemKind
     start: int
@@ -176,6 +183,16 @@ class DayRules:
         self.base = {t.therapist_id: t.base_site_id for t in problem.therapists}
         self.max_per_day = {t.therapist_id: t.max_sessions_per_day for t in problem.therapists}
         self.max_week = {t.therapist_id: t.max_contact_minutes for t in problem.therapists}
+        self.max_sites = {
+            t.therapist_id: problem.max_sites_per_day(t.therapist_id) for t in problem.therapists
+        }
+        self.max_drive = {t.therapist_id: t.max_drive_minutes_per_day for t in problem.therapists}
+        self.limited = {
+            tid
+            for tid in self.base
+            if self.max_sites[tid] is not None or self.max_drive[tid] is not None
+        }
+        self.arrival = {x.site_id: problem.arrival_minutes(x.site_id) for x in problem.sites}
         self._starts: dict[tuple[str, str, str, int, bool], tuple[Interval, ...]] = {}
         self._drives: dict[tuple[str, str], int] = {}
 
@@ -189,13 +206,21 @@ class DayRules:
             minutes = self._drives[key] = self.problem.travel_minutes(from_site_id, to_site_id)
         return minutes
 
+    def leg(self, from_site_id: str, to_site_id: str) -> int:
+        """Minutes of a leg that arrives at ``to_site_id`` for sessions: driving plus arrival
+        (0 within a site). The final return to the base is :meth:`travel` alone."""
+        if from_site_id == to_site_id:
+            return 0
+        return self.travel(from_site_id, to_site_id) + self.arrival[to_site_id]
+
     # ------------------------------------------------------------------ one session alone
     def session_starts(
         self, therapist_id: str, day: Day, site_id: str, minutes: int, *, travel: bool = True
     ) -> tuple[Interval, ...]:
         """Starts (inclusive [lo, hi] on the slot grid) at which a session of ``minutes`` and
-        its admin fit one working range of the therapist's day, with the drive from the base
-        before it and back after it inside the day: the rules that concern a session alone.
+        its admin fit one working range of the therapist's day, with the leg from the base
+        (drive and arrival) before it and the drive back after it inside the day, and the round
+        trip within the day's driving limit: the rules that concern a session alone.
         ``travel=False`` leaves the drives out (to tell hours from travel in a reason)."""
         key = (therapist_id, day, site_id, minutes, travel)
         found = self._starts.get(key)
@@ -207,10 +232,14 @@ class DayRules:
             out = start_intervals(shape.ranges, minutes + self.admin, self.slot)
             if travel and out:
                 base = self.base[therapist_id]
-                lo = grid_up(shape.start + self.travel(base, site_id), self.slot)
-                last_end = shape.end - self.travel(site_id, base) - self.admin
+                lo = grid_up(shape.start + self.leg(base, site_id), self.slot)
+                back = self.travel(site_id, base)
+                last_end = shape.end - back - self.admin
                 hi = grid_down(last_end - minutes, self.slot)
                 out = intersect_starts(out, ((lo, hi),)) if lo <= hi else ()
+                limit = self.max_drive[therapist_id]
+                if limit is not None and self.travel(base, site_id) + back > limit:
+                    out = ()
         self._starts[key] = out
         return out
 
@@ -223,27 +252,28 @@ class DayRules:
     # ------------------------------------------------------------------ next to a day's visits
     def starts_near(self, visits: Sequence[Visit], site_id: str, minutes: int) -> set[int]:
         """Grid starts that sit tight against the day's sessions: just after each one (its
-        admin and the drive here) and just before each one (leaving admin and the drive on)."""
+        admin and the leg here) and just before each one (leaving admin and the leg on)."""
         slot, admin = self.slot, self.admin
         points: set[int] = set()
         for v in visits:
-            points.add(grid_up(v.end + admin + self.travel(v.site_id, site_id), slot))
-            leave = v.start - self.travel(site_id, v.site_id) - admin - minutes
+            points.add(grid_up(v.end + admin + self.leg(v.site_id, site_id), slot))
+            leave = v.start - self.leg(site_id, v.site_id) - admin - minutes
             points.add(grid_down(leave, slot))
         return points
 
     def added_travel(
         self, therapist_id: str, visits: Sequence[Visit], site_id: str, start: int
     ) -> int:
-        """Driving minutes one more session at ``site_id`` from ``start`` adds to the day whose
-        sessions are ``visits`` (in start order; from and back to the base)."""
+        """Travel minutes (driving and arrival) one more session at ``site_id`` from ``start``
+        adds to the day whose sessions are ``visits`` (in start order; from and back to the
+        base)."""
         base = self.base[therapist_id]
         i = bisect.bisect(visits, Visit(start, start, site_id))
         before = visits[i - 1].site_id if i > 0 else base
-        after = visits[i].site_id if i < len(visits) else base
-        return (
-            self.travel(before, site_id) + self.travel(site_id, after) - self.travel(before, after)
-        )
+        if i < len(visits):
+            after = visits[i].site_id
+            return self.leg(before, site_id) + self.leg(site_id, after) - self.leg(before, after)
+        return self.leg(before, site_id) + self.travel(site_id, base) - self.travel(before, base)
 
     # ------------------------------------------------------------------ the day's gaps
     def gaps(self, therapist_id: str, shape: DayShape, visits: Sequence[Visit]) -> list[Gap]:
@@ -266,13 +296,15 @@ class DayRules:
         start = shape.start if before is None else before.end + self.admin
         end = shape.end if after is None else after.start
         origin = base if before is None else before.site_id
-        target = base if after is None else after.site_id
-        return Gap(start, end, self.travel(origin, target), origin, target)
+        if after is None:
+            return Gap(start, end, self.travel(origin, base), origin, base)
+        return Gap(start, end, self.leg(origin, after.site_id), origin, after.site_id)
 
     def may_insert(self, therapist_id: str, day: Day, visits: Sequence[Visit], new: Visit) -> bool:
         """A quick necessary condition for :meth:`fits` with ``new`` added to ``visits`` (in
-        start order): the day exists and the two gaps around ``new`` hold their admin and
-        drives. Searches use it to skip hopeless positions before the full test."""
+        start order): the day exists, the two gaps around ``new`` hold their admin and legs,
+        and the day's site and driving limits hold. Searches use it to skip hopeless positions
+        before the full test."""
         shape = self.shapes[therapist_id].get(day)
         if shape is None:
             return False
@@ -281,27 +313,34 @@ class DayRules:
         if i > 0:
             before = visits[i - 1]
             room_before = new.start - before.end - self.admin
-            drive_before = self.travel(before.site_id, new.site_id)
+            drive_before = self.leg(before.site_id, new.site_id)
         else:
             room_before = new.start - shape.start
-            drive_before = self.travel(base, new.site_id)
+            drive_before = self.leg(base, new.site_id)
         if room_before < drive_before:
             return False
         if i < len(visits):
             after = visits[i]
-            return after.start - new.end - self.admin >= self.travel(new.site_id, after.site_id)
-        return shape.end - new.end - self.admin >= self.travel(new.site_id, base)
+            if after.start - new.end - self.admin < self.leg(new.site_id, after.site_id):
+                return False
+        elif shape.end - new.end - self.admin < self.travel(new.site_id, base):
+            return False
+        if therapist_id not in self.limited:
+            return True
+        return self.within_limits(therapist_id, [*visits[:i], new, *visits[i:]])
 
     # ------------------------------------------------------------------ feasibility
     def fits(self, therapist_id: str, day: Day, visits: Sequence[Visit]) -> bool:
         """Whether the day's sessions (in start order) keep every rule of a therapist's day:
-        working ranges with admin, one stay per site, admin and drives in every gap, lunch,
-        and the daily session limit."""
+        working ranges with admin, one stay per site, admin and legs in every gap, lunch, and
+        the daily limits on sessions, sites and driving."""
         shape = self.shapes[therapist_id].get(day)
         if shape is None:
             return not visits
         limit = self.max_per_day[therapist_id]
         if limit is not None and len(visits) > limit:
+            return False
+        if not self.within_limits(therapist_id, visits):
             return False
         if not self.in_working_ranges(shape, visits) or not one_stay_per_site(visits):
             return False
@@ -309,6 +348,25 @@ class DayRules:
         if any(g.end - g.start < g.drive for g in gaps):
             return False
         return not shape.lunch or any(self.lunch_starts(g) for g in gaps)
+
+    def within_limits(self, therapist_id: str, visits: Sequence[Visit]) -> bool:
+        """The day's distinct sites within ``max_sites_per_day`` and its driving minutes
+        (base to base, arrival not counted) within ``max_drive_minutes_per_day``."""
+        sites = self.max_sites[therapist_id]
+        if sites is not None and len({v.site_id for v in visits}) > sites:
+            return False
+        limit = self.max_drive[therapist_id]
+        return limit is None or self.driving(therapist_id, visits) <= limit
+
+    def driving(self, therapist_id: str, visits: Sequence[Visit]) -> int:
+        """The day's driving minutes, base to base, for sessions in start order (0 if none)."""
+        if not visits:
+            return 0
+        base = self.base[therapist_id]
+        total = self.travel(base, visits[0].site_id) + self.travel(visits[-1].site_id, base)
+        for a, b in zip(visits, visits[1:], strict=False):
+            total += self.travel(a.site_id, b.site_id)
+        return total
 
     def in_working_ranges(self, shape: DayShape, visits: Sequence[Visit]) -> bool:
         """Each session with its admin inside one working range."""
@@ -364,7 +422,8 @@ class DayRules:
     # ------------------------------------------------------------------ layout
     def layout(self, therapist_id: str, day: Day, visits: Sequence[Visit]) -> list[Item]:
         """The day as the rules see it, in time order: each session, its admin, each drive
-        (arriving just in time for the first session, leaving after admin otherwise) and lunch
+        with its arrival minutes (arriving just in time for the first session, leaving after
+        admin otherwise) and lunch
         where :meth:`lunch` puts it (a drive waits for a lunch taken before it)."""
         shape = self.shapes[therapist_id].get(day)
         if shape is None or not visits:

@@ -2,7 +2,8 @@
 
 A referral that cannot be placed even on its own is walked through the same stages the
 candidates are built in, and the first stage that leaves nothing names the obstacle: the
-discipline, the skills, the rooms' features or capacity, the service days, the site's hours, its
+discipline, the skills, the rooms' features or capacity, its own dates (no session date in the
+term), the service days, the site's hours, its
 blocked times, the rooms' availability, the therapists' days, their hours, or travel from their
 base. A referral that could be placed on its own but was left out names what takes its slots in
 the final rota: the sessions in its rooms and in its therapists' days (and their priorities), a
@@ -16,6 +17,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from rota.models import Day, Problem, Referral, Room, Rota, Unscheduled, Windows
+from rota.models.dates import referral_has_dates, why_no_dates
 from rota.models.timeutil import (
     format_availability,
     format_days,
@@ -87,6 +89,12 @@ def why_unplaceable(problem: Problem, rules: DayRules, cand: Candidates) -> str:
     if rooms_reason:
         return rooms_reason
     if not cand.room_starts:
+        if not any(
+            referral_has_dates(problem, ref, sid, day)
+            for sid in _sites(problem, ref)
+            for day in problem.settings.days
+        ):
+            return why_no_dates(problem, ref)
         return _why_no_room_time(problem, ref)
     return _why_no_therapist(problem, rules, cand, [t.therapist_id for t in able])
 
@@ -196,10 +204,7 @@ def _why_no_therapist(problem: Problem, rules: DayRules, cand: Candidates, able:
         )
     by_travel = _takers(rules, by_hours, free, ref.minutes, travel=True)
     if len(by_travel) < ref.therapists_needed:
-        far = ", ".join(
-            f"{tid} ({rules.travel(rules.base[tid], sites[0])} minutes from their base)"
-            for tid in by_hours[:3]
-        )
+        far = ", ".join(_far(rules, tid, sites[0]) for tid in by_hours[:3])
         return (
             f"the {who}s who work then cannot drive from their base to {where} and back "
             f"within their working day around those times: {far}"
@@ -216,6 +221,19 @@ def _times(free: dict[tuple[str, Day], tuple[tuple[int, int], ...]], minutes: in
     for (_, day), starts in free.items():
         by_day.setdefault(day, []).extend((lo, hi + minutes) for lo, hi in starts)
     return format_availability({day: merge_intervals(ranges) for day, ranges in by_day.items()})
+
+
+def _far(rules: DayRules, tid: str, site_id: str) -> str:
+    """``T1 (25 minutes from their base, 10 more to arrive, at most 40 minutes of driving a
+    day)``: what keeps a therapist from a site, the parts that apply."""
+    base = rules.base[tid]
+    parts = [f"{rules.travel(base, site_id)} minutes from their base"]
+    if base != site_id and rules.arrival[site_id]:
+        parts.append(f"{rules.arrival[site_id]} more to arrive")
+    limit = rules.max_drive[tid]
+    if limit is not None:
+        parts.append(f"at most {limit} minutes of driving a day")
+    return f"{tid} ({', '.join(parts)})"
 
 
 def _takers(

@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response, StreamingResponse
 from starlette.routing import Mount, Route
@@ -37,6 +38,7 @@ from rota.web.service import (
     BadRequest,
     check_upload,
     download_stem,
+    explain_referral,
     job_json,
     save_upload,
     start_solve,
@@ -102,6 +104,16 @@ async def api_file(request: Request) -> Response:
         raise BadRequest(f"This solve has no file {name}: {status_text(job, 0)}", 404)
     stem = download_stem(runner_of(request), job)
     return FileResponse(path, filename=f"{stem}-{name}")
+
+
+async def api_explain(request: Request) -> Response:
+    """``rota explain --json`` for one referral of a finished solve."""
+    from rota.reports.explaining import explanation_json
+
+    job = job_or_404(request)
+    rid = request.path_params["referral_id"]
+    answer = await run_in_threadpool(explain_referral, runner_of(request), job, rid)
+    return JSONResponse(explanation_json(answer))
 
 
 async def api_events(request: Request) -> Response:
@@ -186,6 +198,7 @@ def create_app(config: ServerConfig, runner: Runner | None = None) -> Guard:
         Route("/api/solves/{job_id:str}", api_status, methods=["GET"]),
         Route("/api/solves/{job_id:str}/stop", api_stop, methods=["POST"]),
         Route("/api/solves/{job_id:str}/events", api_events, methods=["GET"]),
+        Route("/api/solves/{job_id:str}/explain/{referral_id:str}", api_explain, methods=["GET"]),
         Route("/api/solves/{job_id:str}/{name:str}", api_file, methods=["GET"]),
         *pages.routes(),
         Mount("/static", StaticFiles(packages=[("rota.web", "static")]), name="static"),

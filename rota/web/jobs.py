@@ -60,6 +60,8 @@ class Upload:
     problem: Problem | None = None
     warnings: list[str] = field(default_factory=list)
     errors: list[InputIssue] = field(default_factory=list)
+    #: What ``rota validate`` says about the drives between the sites.
+    drive_lines: list[str] = field(default_factory=list)
     job_ids: list[str] = field(default_factory=list)
     last_used: float = 0.0
     expired: bool = False
@@ -169,10 +171,12 @@ class Runner:
         problem: Problem | None,
         warnings: list[str],
         errors: list[InputIssue],
+        drive_lines: list[str] | None = None,
     ) -> None:
         """Record what reading the upload found."""
         with self.lock:
             upload.problem, upload.warnings, upload.errors = problem, warnings, errors
+            upload.drive_lines = drive_lines or []
             upload.last_used = time.time()
 
     def upload(self, upload_id: str) -> Upload | None:

@@ -30,6 +30,7 @@ from rota.web.service import (
     BadRequest,
     check_upload,
     expiry_text,
+    explain_referral,
     latest_result,
     save_upload,
     start_scenario,
@@ -99,7 +100,7 @@ def _upload_page(request: Request, upload: Upload, status: int = 200, **extra: A
     if upload.problem is not None:
         from rota.cli.inputs import summary_lines
 
-        lines = summary_lines(upload.problem)
+        lines = [*summary_lines(upload.problem), *upload.drive_lines]
     context: dict[str, Any] = {
         "upload": upload,
         "errors": views.issue_rows(upload.errors),
@@ -217,6 +218,42 @@ async def job_page(request: Request) -> Response:
     return render(request, "job.html", **context)
 
 
+async def explain_page(request: Request) -> Response:
+    """Where else one referral could go, what each place would cost, and what would have to
+    move for a referral that waits (``rota explain`` on the page)."""
+    from rota.reports.explaining import moves_text, terms_text, where_text
+
+    job = job_or_404(request)
+    runner = runner_of(request)
+    rid = request.path_params["referral_id"]
+    answer = await run_in_threadpool(explain_referral, runner, job, rid)
+    upload = runner.upload(job.upload_id)
+    assert upload is not None and upload.problem is not None
+    problem = upload.problem
+    referral = problem.referral_by_id[rid]
+
+    def option(c: Any, moves: bool) -> dict[str, Any]:
+        return {
+            "where": where_text(problem, c.sessions[0]),
+            "cost": c.cost_change,
+            "terms": terms_text(c.terms),
+            "moves": moves_text(problem, c) if moves else [],
+        }
+
+    return render(
+        request,
+        "explain.html",
+        job=job,
+        upload=upload,
+        referral=referral,
+        now=where_text(problem, answer.current) if answer.current else None,
+        now_terms=terms_text(answer.current_terms) if answer.current_terms else "",
+        alternatives=[option(c, False) for c in answer.alternatives],
+        displacements=[option(c, True) for c in answer.displacements],
+        note=answer.note,
+    )
+
+
 async def stop_post(request: Request) -> Response:
     job = job_or_404(request)
     await read_form(request)
@@ -235,4 +272,5 @@ def routes() -> list[BaseRoute]:
         Route("/uploads/{upload_id:str}/scenarios", scenario_post, methods=["POST"]),
         Route("/solves/{job_id:str}", job_page, methods=["GET"]),
         Route("/solves/{job_id:str}/stop", stop_post, methods=["POST"]),
+        Route("/solves/{job_id:str}/explain/{referral_id:str}", explain_page, methods=["GET"]),
     ]

@@ -17,7 +17,7 @@ from rota.reports.schools import safe_file_name
 from rota.scenarios.apply import load_and_apply
 from rota.scheduler.params import SolveParams
 from rota.web.config import ServerConfig
-from rota.web.jobs import Job, Runner, Upload
+from rota.web.jobs import ACTIVE, Job, Runner, Upload
 from rota.web.worker import ScenarioTask, SolveTask
 
 CHUNK = 1024 * 1024
@@ -52,10 +52,11 @@ async def save_upload(runner: Runner, file: Any) -> Upload:
     return upload
 
 
-def read_input(path: Path) -> tuple[Any, list[str], list[InputIssue]]:
+def read_input(path: Path) -> tuple[Any, list[str], list[InputIssue], list[str]]:
     """The Problem, its warnings and its errors, read as ``rota solve`` reads it (pinned sessions
-    that cannot be kept are errors too)."""
-    from rota.io.load import locate_issues
+    that cannot be kept are errors too), and what ``rota validate`` says about the drives
+    (summary lines; its warnings join the others)."""
+    from rota.io.load import drive_report_lines, locate_issues
     from rota.scheduler.pins import pin_plan
 
     try:
@@ -63,18 +64,19 @@ def read_input(path: Path) -> tuple[Any, list[str], list[InputIssue]]:
         pins = pin_plan(problem).issues
         if pins:
             raise InputError(locate_issues(path, pins))
+        drive_lines, drive_warnings = drive_report_lines(path, problem)
     except InputError as exc:
-        return None, [str(w) for w in exc.warnings], exc.issues
+        return None, [str(w) for w in exc.warnings], exc.issues, []
     except Exception as exc:  # a file the readers cannot open at all: say so, do not crash
         message = f"cannot be read as a {path.suffix} file ({type(exc).__name__})"
-        return None, [], [InputIssue(message, source=path.name)]
-    return problem, warnings, []
+        return None, [], [InputIssue(message, source=path.name)], []
+    return problem, [*warnings, *drive_warnings], [], drive_lines
 
 
 async def check_upload(runner: Runner, upload: Upload) -> Upload:
     """Read the upload (in a thread: a large workbook takes a while) and record the result."""
-    problem, warnings, errors = await run_in_threadpool(read_input, upload.path)
-    runner.checked(upload, problem, warnings, errors)
+    problem, warnings, errors, drive_lines = await run_in_threadpool(read_input, upload.path)
+    runner.checked(upload, problem, warnings, errors, drive_lines)
     return upload
 
 
@@ -235,3 +237,27 @@ def download_stem(runner: Runner, job: Job) -> str:
     """Downloads are named after the uploaded file: ``<input name>-rota.xlsx``."""
     upload = runner.upload(job.upload_id)
     return Path(upload.file_name).stem if upload is not None else "rota"
+
+
+EXPLAIN_TOP = 5
+
+
+def explain_referral(runner: Runner, job: Job, referral_id: str) -> Any:
+    """Where else a referral of a finished solve could go and what each place would cost
+    (``rota explain``'s answer); the candidates are worked out once per solve."""
+    from rota.scheduler.candidates import build_candidates
+    from rota.scheduler.explain import explain
+
+    upload = runner.upload(job.upload_id)
+    problem = upload.problem if upload is not None else None
+    if job.kind != "solve" or job.result is None or problem is None:
+        if job.status in ACTIVE:
+            raise BadRequest("The rota is not ready yet.", 409)
+        raise BadRequest("This solve has no rota to explain.", 404)
+    if referral_id not in problem.referral_by_id:
+        raise BadRequest(f"There is no referral {referral_id} in this workbook.", 404)
+    if "candidates" not in job.cache:
+        job.cache["candidates"] = build_candidates(problem, 0)
+    return explain(
+        problem, job.result.rota, referral_id, EXPLAIN_TOP, candidates=job.cache["candidates"]
+    )

@@ -12,6 +12,7 @@ from rota.cli import main
 from rota.io import read_problem
 from rota.io.template import example_problem
 from rota.io.write import write_problem
+from rota.models import TravelOverride
 
 BAD = Path(__file__).resolve().parents[1] / "data" / "bad"
 
@@ -79,6 +80,38 @@ def test_validate_prints_located_warnings(tmp_path: Path) -> None:
     assert "1 warning:" in out
     assert "  warning: Referrals row 2 (R0001), minutes: 60 minutes is outside the usual 30-45" in (
         out
+    )
+
+
+def test_validate_reports_the_drives_between_sites(tmp_path: Path) -> None:
+    """A workbook round trip: the drives' summary and the located warnings for one place
+    entered twice and a Travel row that cannot be right; warnings do not fail validate."""
+    problem = example_problem()
+    cam, hun = problem.sites
+    twin = cam.model_copy(
+        update={"site_id": "CAM-TWIN", "name": "Cambridge clinic annexe", "latitude": 52.2058}
+    )
+    typo = TravelOverride(from_site_id="HUN-CLINIC", to_site_id="CAM-TWIN", minutes=3)
+    path = tmp_path / "drives.xlsx"
+    write_problem(
+        problem.model_copy(update={"sites": (cam, hun, twin), "travel": (*problem.travel, typo)}),
+        path,
+    )
+    code, out, err = run("validate", str(path))
+    assert code == 0, err
+    assert "Drives between sites (2 measured in Travel, the rest estimated):" in out
+    assert "  longest: 35 minutes, Cambridge clinic (CAM-CLINIC) to Huntingdon clinic" in out
+    assert "  shortest: 1 minute, Cambridge clinic (CAM-CLINIC) to Cambridge clinic annexe" in out
+    assert "  sites closer than 200 m to another site: 1 (see the warnings)" in out
+    assert "  Travel rows that do not fit the distance: 1 (see the warnings)" in out
+    assert "2 warnings:" in out
+    assert (
+        "  warning: Sites row 4, latitude: Cambridge clinic annexe (CAM-TWIN) is 56 m from "
+        "Cambridge clinic (CAM-CLINIC, Sites row 2): probably one place entered twice" in out
+    )
+    assert (
+        "  warning: Travel row 3, minutes: 3 minutes for 24.9 km in a straight line means "
+        "driving at over 499 km/h: check the minutes" in out
     )
 
 

@@ -452,6 +452,28 @@ def _base_site(wb: Workbook) -> None:
     put(wb, "Therapists", 3, "base_site_id", "CAM-CLINC")
 
 
+def add_column(wb: Workbook, sheet: str, header: str) -> None:
+    """A column appended to a sheet (an optional one the base workbook leaves out)."""
+    ws = wb[sheet]
+    ws.cell(row=1, column=ws.max_column + 1).value = header
+
+
+@case(
+    "therapist_wishes_wrong",
+    "Therapists row 2 (T01), avoid_days: 'Fry' is not a day (use Mon, Tue, Wed, Thu, Fri, Sat, Sun)",
+    "Therapists row 3 (T02), preferred_sites: unknown site 'CAM-CLINC' (did you mean 'CAM-CLINIC'?)",
+    # T01 is dropped, so nobody offers music or attachment: true consequences.
+    "warning: Referrals row 2 (R0001), discipline: no therapist offers music: it cannot be placed",
+    "warning: Referrals row 5 (R0004), discipline: no therapist offers music: it cannot be placed",
+    "warning: Referrals row 5 (R0004), needs_skills: no therapist has the skill 'attachment': it cannot be placed",
+)
+def _wishes(wb: Workbook) -> None:
+    for header in ("avoid_days", "preferred_sites"):
+        add_column(wb, "Therapists", header)
+    put(wb, "Therapists", 2, "avoid_days", "Fry")
+    put(wb, "Therapists", 3, "preferred_sites", "HUN-CLINIC|CAM-CLINC")
+
+
 @case(
     "required_value_blank",
     "Rooms row 4 (CAM-1), site_id: a value is required",

@@ -9,6 +9,7 @@ rule.
 from __future__ import annotations
 
 import ast
+import datetime as dt
 import time
 from pathlib import Path
 from typing import Any
@@ -382,6 +383,63 @@ def test_a_site_is_visited_in_one_stay(service: Problem) -> None:
     assert "one stay" in v.message
 
 
+# ---------------------------------------------------------------- arrival and day limits
+def with_arrival(problem: Problem, minutes: int, **by_site: int) -> Problem:
+    """The service with ``minutes`` to arrive anywhere and a site's own value where given."""
+    sites = tuple(
+        s.model_copy(update={"arrival_minutes": by_site[s.site_id]}) if s.site_id in by_site else s
+        for s in problem.sites
+    )
+    settings = problem.settings.model_copy(update={"arrival_minutes": minutes})
+    return variant(problem, settings=settings, sites=sites)
+
+
+def test_arrival_on_the_first_site_and_back_at_the_base_clinic_mid_day(service: Problem) -> None:
+    problem = with_arrival(service, 5)
+    violations = check(problem, VALID)
+    assert [v.rule for v in violations] == ["travel", "travel"]
+    assert violations[0].referral_ids == ("R1",) and "5 minutes to arrive" in violations[0].message
+    assert violations[1].referral_ids == ("R3", "R2") and "11:05" in violations[1].message
+    later = with_sessions(
+        R1_MON.model_copy(update={"start": 9 * 60 + 25, "end": 9 * 60 + 55}),
+        R3_MON.model_copy(update={"start": 10 * 60 + 5, "end": 10 * 60 + 35}),
+        R2_MON.model_copy(update={"start": 11 * 60 + 10, "end": 11 * 60 + 55}),
+    )
+    assert check(problem, later) == []
+
+
+def test_a_site_arrival_overrides_the_setting(service: Problem) -> None:
+    problem = with_arrival(service, 5, STI=0)
+    assert [v.referral_ids for v in check(problem, VALID)] == [("R3", "R2")]
+
+
+def test_no_arrival_on_the_final_return_to_the_base(service: Problem) -> None:
+    problem = replace_therapist(with_arrival(service, 5), "T1", works="Mon-Fri 09:00-12:00")
+    day = with_sessions(
+        sess("R2", "T1", "HUN", "HUN-1", "Mon", "09:00", "09:45"),
+        sess("R1", "T1", "STI", "STI-1", "Mon", "10:20", "10:50"),
+        sess("R3", "T1", "STI", "STI-1", "Mon", "11:00", "11:30"),  # admin to 11:40, home 12:00
+    )
+    assert check(problem, day) == []
+
+
+def test_sites_per_day(service: Problem) -> None:
+    settings = service.settings.model_copy(update={"max_sites_per_day": 1})
+    v = only(check(variant(service, settings=settings), VALID))
+    assert v.rule == "sites-per-day" and v.therapist_id == "T1"
+    assert "2 sites on Mon" in v.message and "limit of 1" in v.message
+    own = replace_therapist(variant(service, settings=settings), "T1", max_sites_per_day=2)
+    assert check(own, VALID) == []
+
+
+def test_drive_per_day_counts_driving_base_to_base(service: Problem) -> None:
+    # HUN -> STI -> HUN: 40 minutes of driving (arrival minutes are not driving).
+    problem = replace_therapist(with_arrival(service, 0), "T1", max_drive_minutes_per_day=39)
+    v = only(check(problem, VALID))
+    assert v.rule == "drive-per-day" and "40 minutes on Mon" in v.message
+    assert check(replace_therapist(service, "T1", max_drive_minutes_per_day=40), VALID) == []
+
+
 # ---------------------------------------------------------------- rooms
 def test_room_site(service: Problem) -> None:
     moved = sess("R2", "T1", "HUN", "STI-1", "Mon", "11:00", "11:45")
@@ -746,3 +804,26 @@ def test_any_rota_is_checked_the_same_in_any_order(rota_: Rota, rnd: Any) -> Non
         if len(set(keys)) == len(keys) and len(set(days)) == len(days):
             alone = [v for s in rota_.sessions for v in check(problem, with_sessions(s))]
             assert sorted(map(str, alone)) == sorted(map(str, violations))
+
+
+# ---------------------------------------------------------------- a referral's own dates
+def _termed(service: Problem) -> Problem:
+    term = {"term_start": dt.date(2027, 1, 4), "term_end": dt.date(2027, 3, 26)}
+    return variant(service, settings=service.settings.model_copy(update=term))
+
+
+def test_referral_dates_a_session_of_a_referral_starting_after_the_term(service: Problem) -> None:
+    problem = replace_referral(_termed(service), "R1", start_date=dt.date(2027, 4, 12))
+    v = only(check(problem, VALID))
+    assert v.rule == "referral-dates"
+    assert "R1 starts 2027-04-12, after the term ends (2027-03-26)" in v.message
+    assert v.referral_ids == ("R1",)
+
+
+def test_referral_dates_a_monday_session_of_a_referral_seen_one_tuesday(service: Problem) -> None:
+    day = dt.date(2027, 1, 5)  # a Tuesday: R1's Monday slot has no date inside its dates
+    problem = replace_referral(_termed(service), "R1", start_date=day, end_date=day)
+    assert only(check(problem, VALID)).rule == "referral-dates"
+    monday = dt.date(2027, 1, 4)
+    problem = replace_referral(_termed(service), "R1", start_date=monday, end_date=monday)
+    assert check(problem, VALID) == []

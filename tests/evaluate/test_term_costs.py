@@ -15,7 +15,14 @@ from rota.evaluate.term_costs import (
     term_costs,
 )
 from rota.models.rota import Rota
-from tests.reports.export_service import SESSIONS, make_problem, make_rota
+from tests.reports.export_service import (
+    SESSIONS,
+    make_mid_term_rota,
+    make_problem,
+    make_rota,
+    with_referral,
+    with_therapist,
+)
 
 D = dt.date
 
@@ -112,3 +119,32 @@ def test_dates_before_the_first_rate_are_reported() -> None:
     costs = term_costs(late, Rota(sessions=SESSIONS[:1]))
     assert costs.total_cost == pytest.approx(40 / 60 * 4 * 51)
     assert "no rate in force on 3 date(s) from 2027-02-01" in costs.warnings[0]
+
+
+def test_a_referral_starting_after_half_term_costs_only_its_dates() -> None:
+    problem = with_referral(make_problem(), "R001", start_date=D(2027, 2, 22))
+    by_ref = {sc.session.referral_id: sc for sc in term_costs(problem, make_rota()).sessions}
+    assert by_ref["R001"].dates[0] == D(2027, 2, 22) and len(by_ref["R001"].dates) == 5
+    assert by_ref["R001"].cost == round(40 / 60 * (49 + 4 * 51), 2)  # was 234.00
+
+
+def test_an_absence_removes_exactly_those_dates_from_the_cost() -> None:
+    problem = with_therapist(make_problem(), "T02", absences="2027-03-01..2027-03-07")
+    costs = term_costs(problem, make_rota())
+    by_ref = {sc.session.referral_id: sc.cost for sc in costs.sessions}
+    # Fri 5 Mar goes from T02's own R003 and from R002, which she runs with T01.
+    assert by_ref == pytest.approx(
+        {"R001": 234.00, "R002": round(550 - 110 / 60 * 51, 2), "R003": 207.50 - 42.50}
+    )
+
+
+def test_mid_term_costs_are_the_old_slots_before_and_the_new_ones_from_the_change() -> None:
+    costs = term_costs(make_problem(), make_mid_term_rota())
+    pieces = [(sc.session.referral_id, sc.applies, round(sc.cost, 2)) for sc in costs.sessions]
+    assert pieces == [
+        ("R001", "from 01 Mar 2027", round(40 / 60 * 5 * 51, 2)),  # Tuesdays 2-30 Mar
+        ("R002", "", 550.00),  # the same slot all term
+        ("R001", "until 28 Feb 2027", round(40 / 60 * 3 * 49, 2)),  # Mondays 1, 8, 22 Feb
+        ("R003", "until 28 Feb 2027", round(50 / 60 * 3 * 49, 2)),  # Fridays 5, 12, 26 Feb
+    ]
+    assert costs.total_cost == pytest.approx(170.00 + 550.00 + 98.00 + 122.50)

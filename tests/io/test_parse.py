@@ -214,3 +214,53 @@ def test_plain_pydantic_message_never_shows_pydantic_wording() -> None:
     assert plain_pydantic_message(err) == "0 is too small: it must be more than 0"
     err = {"type": "value_error", "ctx": {"error": ValueError("boom")}, "msg": "Value error, boom"}
     assert plain_pydantic_message(err) == "boom"
+
+
+def test_day_settings_and_columns_are_read_and_bad_values_located() -> None:
+    settings = parse_settings(
+        rows_of(
+            [
+                ["setting", "value"],
+                ["arrival_minutes", 10],
+                ["max_sites_per_day", 0],
+                ["long_drive_minutes", -1],
+            ]
+        )
+    )
+    assert settings.settings.arrival_minutes == 10
+    assert settings.settings.max_sites_per_day is None  # rejected: the default
+    assert settings.settings.long_drive_minutes is None
+    assert lines(settings.issues) == [
+        "Settings row 3, max_sites_per_day: 0 is too small: it must be at least 1",
+        "Settings row 4, long_drive_minutes: -1 is too small: it must be at least 0",
+    ]
+    sites = parse_sites(
+        rows_of(
+            [
+                ["site_id", "name", "latitude", "longitude", "arrival_minutes"],
+                ["S1", "Site 1", 52.2, 0.1, 15],
+                ["S2", "Site 2", 52.3, 0.1, None],
+                ["S3", "Site 3", 52.4, 0.1, 500],
+            ]
+        )
+    )
+    assert [s.arrival_minutes for s in sites.items] == [15, None]
+    assert lines(sites.issues) == [
+        "Sites row 4 (S3), arrival_minutes: 500 is too large: it must be at most 120"
+    ]
+    therapists = parse_therapists(
+        rows_of(
+            [
+                ["therapist_id", "disciplines", "base_site_id", "works", "max_sites_per_day",
+                 "max_drive_minutes_per_day"],
+                ["T1", "music", "S1", "Mon", 2, 90],
+                ["T2", "music", "S1", "Mon", 0, None],
+            ]
+        )
+    )  # fmt: skip
+    assert [(t.max_sites_per_day, t.max_drive_minutes_per_day) for t in therapists.items] == [
+        (2, 90)
+    ]
+    assert lines(therapists.issues) == [
+        "Therapists row 3 (T2), max_sites_per_day: 0 is too small: it must be at least 1"
+    ]

@@ -42,8 +42,13 @@ def rich_problem() -> Problem:
             lunch_window="12:00-14:00",
             travel_speed_kmh=45.5,
             road_factor=1.25,
+            arrival_minutes=10,
+            max_sites_per_day=3,
+            long_drive_minutes=45,
             service_name="Cambs Arts Therapies",
             service_contact="arts.therapies@example.org",
+            balance_loads=True,
+            mileage_rate=0.45,
         ),
         sites=(
             Site(
@@ -56,6 +61,7 @@ def rich_problem() -> Problem:
                 hours="Mon-Thu 08:45-15:15; Fri",
                 blocked="Mon, Wed 12:00-12:45, 14:00-14:20",
                 contact="SENCo 01354 000000",
+                arrival_minutes=15,
             ),
             Site(
                 site_id="HUN-CLINIC",
@@ -112,7 +118,14 @@ def rich_problem() -> Problem:
                 works="Mon-Wed 08:30-17:00; Thu 08:30-12:30",
                 max_sessions_per_day=6,
                 max_contact_minutes=900,
+                max_sites_per_day=2,
+                max_drive_minutes_per_day=120,
                 skills=("attachment", "vig"),
+                absences="2027-05-03..2027-05-07; 14/06/2027",
+                contract_minutes=840,
+                preferred_days=("Mon", "Wed"),
+                avoid_days=("Thu",),
+                preferred_sites=("1001", "HUN-CLINIC"),
             ),
             Therapist(
                 therapist_id="T02",
@@ -142,6 +155,8 @@ def rich_problem() -> Problem:
                 available="Mon-Wed 09:00-12:00",
                 preferred="Tue 09:00-10:30",
                 funding="EHC plan",
+                start_date=dt.date(2027, 5, 10),
+                end_date=dt.date(2027, 7, 9),
             ),
             Referral(
                 referral_id="R0002",

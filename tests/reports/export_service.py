@@ -209,3 +209,39 @@ def make_result() -> Result:
         wall_seconds=1.5,
         rota=make_rota(),
     )
+
+
+def with_referral(problem: Problem, referral_id: str, **update: object) -> Problem:
+    """A validated copy of ``problem`` with one referral's fields replaced."""
+    referrals = tuple(
+        Referral.model_validate(r.model_dump() | update) if r.referral_id == referral_id else r
+        for r in problem.referrals
+    )
+    return Problem.model_validate(problem.model_dump() | {"referrals": referrals})
+
+
+def with_therapist(problem: Problem, therapist_id: str, **update: object) -> Problem:
+    """A validated copy of ``problem`` with one therapist's fields replaced."""
+    therapists = tuple(
+        Therapist.model_validate(t.model_dump() | update) if t.therapist_id == therapist_id else t
+        for t in problem.therapists
+    )
+    return Problem.model_validate(problem.model_dump() | {"therapists": therapists})
+
+
+# A mid-term change on Mon 1 Mar 2027: R001 moves from Mon 09:05 to Tue 10:00 (same room),
+# R003 ends (its session is not in the new rota), R002 stays as it was.
+CHANGE_DATE = dt.date(2027, 3, 1)
+R001_TUESDAY = SESSIONS[0].model_copy(update={"day": "Tue", "start": 600, "end": 630})
+
+
+def make_mid_term_rota() -> Rota:
+    return Rota(
+        sessions=(R001_TUESDAY, SESSIONS[1]),
+        unscheduled=(
+            Unscheduled(referral_id="R003", reason="ended"),
+            Unscheduled(referral_id="R004", reason="no drama therapist free on Ely days"),
+        ),
+        effective_from=CHANGE_DATE,
+        before=SESSIONS,
+    )

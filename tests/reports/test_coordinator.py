@@ -159,6 +159,47 @@ def test_summary_leads_with_what_a_coordinator_asks(workbook_path: Path) -> None
     assert cost_cell.number_format == '"£"#,##0.00'
 
 
+def test_summary_shows_each_therapists_load_with_a_chart(workbook_path: Path) -> None:
+    ws = _sheet(workbook_path, "Summary")
+    rows = {
+        str(r[0]): r[1:7]
+        for r in ws.iter_rows(min_col=1, max_col=7, values_only=True)
+        if r[0] is not None
+    }
+    heading = next(k for k, v in rows.items() if k == "Therapist")
+    assert rows[heading] == (
+        "Sessions", "Contact minutes", "Contract minutes", "Load", "Sites", "Driving minutes",
+    )  # fmt: skip
+    problem = make_problem()
+    sessions, contact, contract, load, sites, _driving = rows["T01 Alex M"]
+    assert contract == problem.contract_minutes("T01")
+    assert load == pytest.approx(contact / contract)
+    assert sessions == 2 and sites >= 1
+    assert "Spread of loads, busiest to least busy" in rows
+    (chart,) = ws._charts  # noqa: SLF001 (openpyxl keeps a sheet's charts there)
+    assert chart.type == "bar"
+
+
+def test_mileage_is_shown_beside_therapy_hours_when_a_rate_is_set(
+    workbook_path: Path, tmp_path: Path
+) -> None:
+    assert "Therapy hours and mileage" not in _label_values(_sheet(workbook_path, "Summary"))
+    base = make_problem()
+    problem = base.model_copy(
+        update={"settings": base.settings.model_copy(update={"mileage_rate": 0.45})}
+    )
+    path = tmp_path / "rota.xlsx"
+    write_rota_workbook(problem, make_result(), path, force=False)
+    values = _label_values(_sheet(path, "Summary"))
+    mileage = next(v for k, v in values.items() if k.startswith("Mileage: "))
+    assert isinstance(mileage, float) and mileage > 0
+    therapy = values["Cost of therapy hours"]
+    assert therapy == values["Cost of the term"]
+    assert values["Therapy hours and mileage"] == pytest.approx(therapy + mileage)  # type: ignore[operator]
+    costs = _texts(_sheet(path, "Costs"))
+    assert any(t.startswith("Mileage at £0.45 a mile") for t in costs)
+
+
 def test_summary_says_what_changed_from_the_previous_rota(tmp_path: Path) -> None:
     problem = make_problem().model_copy(
         update={

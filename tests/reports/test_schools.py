@@ -26,7 +26,13 @@ from rota.reports.schools import (
 from rota.reports.summary import rates_text
 from rota.scheduler.candidates import build_candidates
 from rota.scheduler.greedy import greedy_rota
-from tests.reports.export_service import SESSIONS, make_problem, make_result
+from tests.reports.export_service import (
+    SESSIONS,
+    make_mid_term_rota,
+    make_problem,
+    make_result,
+    with_referral,
+)
 
 # Each therapist works at one site only, so a leaked therapist would show.
 SEPARATE = Rota(
@@ -233,3 +239,48 @@ def test_rates_named_are_those_the_term_is_billed_at() -> None:
         "£49.00 an hour from 01 September 2026; £51.00 an hour from 01 March 2027"
     )
     assert rates_text(base.model_copy(update={"rates": ()})) == "none given"
+
+
+def _rows(path: Path, sheet: str) -> list[dict[str, object]]:
+    """A table sheet's rows as {heading: value}, opened with openpyxl."""
+    ws = load_workbook(path, data_only=True)[sheet]
+    values = list(ws.iter_rows(values_only=True))
+    head = [str(h) for h in values[0]]
+    return [dict(zip(head, row, strict=True)) for row in values[1:]]
+
+
+def test_a_referral_starting_after_half_term_lists_and_costs_its_dates_from_then(
+    tmp_path: Path,
+) -> None:
+    problem = with_referral(make_problem(), "R001", start_date=dt.date(2027, 2, 22))
+    fen = write_school_workbooks(problem, make_result(), tmp_path)[0]
+    dates = [r["Date"] for r in _rows(fen, "Dates") if r["Client"] == "A.B."]
+    assert [d.date() for d in dates] == [  # type: ignore[union-attr]
+        dt.date(2027, 2, 22), dt.date(2027, 3, 1), dt.date(2027, 3, 8),
+        dt.date(2027, 3, 15), dt.date(2027, 3, 22),
+    ]  # fmt: skip
+    r001 = next(r for r in _rows(fen, "Sessions") if r["Referral ID"] == "R001")
+    assert r001["Sessions in term"] == 5
+    assert r001["Term cost"] == pytest.approx(40 / 60 * (49 + 4 * 51), abs=0.01)
+    assert "01 Feb-08 Feb (starts 2027-02-22)" in str(r001["No session on"])
+
+
+def test_a_mid_term_change_lists_the_old_slots_dates_before_it_and_the_new_ones_from_it(
+    tmp_path: Path,
+) -> None:
+    result = Result(status="FEASIBLE", rota=make_mid_term_rota())
+    fen = write_school_workbooks(make_problem(), result, tmp_path)[0]
+    ab = [(r["Date"].date(), r["Day"]) for r in _rows(fen, "Dates") if r["Client"] == "A.B."]  # type: ignore[union-attr]
+    assert ab == [
+        (dt.date(2027, 2, 1), "Mon"), (dt.date(2027, 2, 8), "Mon"), (dt.date(2027, 2, 22), "Mon"),
+        (dt.date(2027, 3, 2), "Tue"), (dt.date(2027, 3, 9), "Tue"), (dt.date(2027, 3, 16), "Tue"),
+        (dt.date(2027, 3, 23), "Tue"), (dt.date(2027, 3, 30), "Tue"),
+    ]  # fmt: skip
+    de = [r["Date"].date() for r in _rows(fen, "Dates") if r["Client"] == "D.E."]  # type: ignore[union-attr]
+    assert de == [dt.date(2027, 2, 5), dt.date(2027, 2, 12), dt.date(2027, 2, 26)]  # then ended
+    sessions = _rows(fen, "Sessions")
+    total = next(r for r in sessions if r["Day"] == "Total")
+    assert total["Term cost"] == pytest.approx(170.00 + 98.00 + 122.50)
+    cover = load_workbook(fen)["For the school"]
+    pairs = {row[0]: row[1] for row in cover.iter_rows(values_only=True) if row[0]}
+    assert pairs["Sessions each week"] == 1 and pairs["Sessions this term"] == 11

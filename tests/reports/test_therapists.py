@@ -23,7 +23,13 @@ from rota.reports.ical import CalendarOptions, event_uid
 from rota.reports.therapists import write_therapist_files
 from rota.scheduler.candidates import build_candidates
 from rota.scheduler.greedy import greedy_rota
-from tests.reports.export_service import SESSIONS, make_problem, make_result
+from tests.reports.export_service import (
+    SESSIONS,
+    make_mid_term_rota,
+    make_problem,
+    make_result,
+    with_therapist,
+)
 
 NOW = dt.datetime(2027, 1, 10, 12, 0, tzinfo=dt.UTC)
 LATER = dt.datetime(2027, 1, 20, 12, 0, tzinfo=dt.UTC)
@@ -222,7 +228,7 @@ def test_refuses_to_overwrite_without_force(folder: Path) -> None:
 
 @pytest.fixture(scope="module")
 def county(tmp_path_factory: pytest.TempPathFactory) -> tuple[Problem, Rota, Path]:
-    problem = generate_problem("county", 1)
+    problem = generate_problem("county", 1, version=1)
     rota = greedy_rota(problem, build_candidates(problem))
     assert check(problem, rota) == []
     out = tmp_path_factory.mktemp("county")
@@ -292,3 +298,45 @@ def test_session_with_no_date_in_term_has_no_event(tmp_path: Path) -> None:
     problem = make_problem(term_start=dt.date(2027, 2, 15), term_end=dt.date(2027, 2, 19))
     _write(problem, make_result().rota, tmp_path)  # half term: no session happens
     assert _events(tmp_path / "T01 Alex M.ics") == {}
+
+
+def test_an_absence_removes_exactly_those_dates_from_the_calendars(tmp_path: Path) -> None:
+    problem = with_therapist(make_problem(), "T01", absences="05/03/2027 - 08/03/2027")
+    _write(problem, make_result().rota, tmp_path)
+    t01 = _events(tmp_path / "T01 Alex M.ics")
+    r001 = t01[event_uid(problem, "R001", "T01")]
+    assert [d.date() for d in r001.exdates] == [dt.date(2027, 2, 15), dt.date(2027, 3, 8)]
+    assert dt.date(2027, 3, 8) not in [d.date() for d in occurrences(r001)]
+    assert [d.date() for d in occurrences(r001)] == session_dates(problem, SESSIONS[0])
+    assert "08 Mar (therapist away (Alex M))" in str(r001["DESCRIPTION"])
+    # The group T01 runs with T02 does not run that Friday: gone from T02's calendar too.
+    r002 = _events(tmp_path / "T02 Sam K.ics")[event_uid(problem, "R002", "T02")]
+    assert dt.date(2027, 3, 5) not in [d.date() for d in occurrences(r002)]
+    unchanged = [d.date() for d in occurrences(_events(tmp_path / "T02 Sam K.ics")[
+        event_uid(problem, "R003", "T02")])]  # fmt: skip
+    assert dt.date(2027, 3, 5) in unchanged
+
+
+def test_a_mid_term_change_keeps_the_old_slots_weeks_before_it(tmp_path: Path) -> None:
+    problem = make_problem()
+    _write(problem, make_mid_term_rota(), tmp_path)
+    t01 = _events(tmp_path / "T01 Alex M.ics")
+    old_uid = event_uid(problem, "R001", "T01", until=dt.date(2027, 2, 28))
+    assert set(t01) == {
+        event_uid(problem, "R001", "T01"),
+        event_uid(problem, "R002", "T01"),
+        old_uid,
+    }
+    old = [d.date() for d in occurrences(t01[old_uid])]
+    new = [d.date() for d in occurrences(t01[event_uid(problem, "R001", "T01")])]
+    assert old == [dt.date(2027, 2, 1), dt.date(2027, 2, 8), dt.date(2027, 2, 22)]
+    assert new == [dt.date(2027, 3, d) for d in (2, 9, 16, 23, 30)]
+    whole = occurrences(t01[event_uid(problem, "R002", "T01")])
+    assert [d.date() for d in whole] == session_dates(problem, SESSIONS[1])  # unchanged slot
+    t02 = _events(tmp_path / "T02 Sam K.ics")
+    ended = [
+        d.date() for d in occurrences(t02[event_uid(problem, "R003", "T02", dt.date(2027, 2, 28))])
+    ]
+    assert ended == [dt.date(2027, 2, 5), dt.date(2027, 2, 12), dt.date(2027, 2, 26)]
+    table = pd.read_excel(tmp_path / "T01 Alex M.xlsx", sheet_name="Sessions")
+    assert sorted(table["Sessions in term"]) == [3, 5, 6]

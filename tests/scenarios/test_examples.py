@@ -17,7 +17,7 @@ FILES = sorted(EXAMPLES.glob("*.yaml"))
 
 @pytest.fixture(scope="module")
 def county() -> Problem:
-    return generate_problem("county", 1)
+    return generate_problem("county", 1, version=1)
 
 
 def test_the_five_examples_are_there() -> None:

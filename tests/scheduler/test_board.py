@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import random
 
+import pytest
+
 from rota.demo import generate_problem
 from rota.evaluate.check import check
 from rota.evaluate.costs import total_cost
@@ -14,8 +16,13 @@ from rota.scheduler.greedy import greedy_rota
 from tests.scheduler.helpers import service
 
 
-def test_prices_agree_with_the_evaluator_after_many_edits() -> None:
-    problem = generate_problem("small", 1)
+@pytest.mark.parametrize("balance", [False, True], ids=["as given", "loads balanced"])
+def test_prices_agree_with_the_evaluator_after_many_edits(balance: bool) -> None:
+    # With balance_loads, every insertion's price includes the change in the week's spread.
+    demo = generate_problem("small", 1)
+    problem = demo.model_copy(
+        update={"settings": demo.settings.model_copy(update={"balance_loads": balance})}
+    )
     candidates = build_candidates(problem)
     start = greedy_rota(problem, candidates)
     board = Board(problem, candidates, Weights(), start)

@@ -126,6 +126,20 @@ def test_bound_is_below_the_brute_force_optimum_of_a_tiny_service() -> None:
     assert solved(problem, strategy="full", therapists_per_referral=0).objective == optimum
 
 
+def test_the_bound_counts_arrival_minutes_and_stays_below_the_optimum() -> None:
+    plain = _tiny()
+    problem = plain.model_copy(
+        update={"settings": plain.settings.model_copy(update={"arrival_minutes": 15})}
+    )
+    assert lower_bound(plain).value <= lower_bound(problem).value
+    assert lower_bound(problem).value <= brute_force_optimum(problem, Weights())
+    # One session at B for a therapist based at A: 25 minutes there, 15 to arrive, 25 back.
+    far = service([{"referral_id": "R1", "site_ids": "B"}], settings={"arrival_minutes": 15})
+    bound = lower_bound(far)
+    assert bound.terms["travel minutes"] == 10 * 65
+    assert bound.value <= brute_force_optimum(far, Weights())
+
+
 def test_unplaceable_referrals_are_a_constant_of_the_bound() -> None:
     problem = service(
         [
@@ -252,6 +266,7 @@ def tiny_services(draw: st.DrawFn) -> Problem:
             "slot_minutes": 15,
             "admin_minutes": draw(st.sampled_from([0, 15])),
             "lunch_minutes": draw(st.sampled_from([0, 30])),
+            "arrival_minutes": draw(st.sampled_from([0, 0, 15])),
         },
     )
 

@@ -121,21 +121,143 @@ def test_the_quick_gap_test_agrees_with_the_gaps() -> None:
         assert r.may_insert("T1", "Mon", day, new) == expected
 
 
+def arrival_rules(**therapist: object) -> DayRules:
+    # As rules(), with 10 minutes to arrive anywhere and 5 at B; lunch off.
+    base = {"therapist_id": "T1", "disciplines": "music", "base_site_id": "A",
+            "works": "Mon 08:30-17:00"}  # fmt: skip
+    problem = service(
+        [], therapists=[{**base, **therapist}], settings={"arrival_minutes": 10, "lunch_minutes": 0}
+    )
+    sites = tuple(
+        x.model_copy(update={"arrival_minutes": 5}) if x.site_id == "B" else x
+        for x in problem.sites
+    )
+    return DayRules(problem.model_copy(update={"sites": sites}))
+
+
+def test_each_arrival_at_another_site_adds_its_minutes_to_the_leg() -> None:
+    r = arrival_rules()
+    a = Visit(9 * H, 9 * H + 30, "A")
+    # A -> B: admin 10, drive 25 and B's own 5 minutes to arrive.
+    assert r.fits("T1", "Mon", [a, Visit(9 * H + 70, 10 * H + 40, "B")])
+    assert not r.fits("T1", "Mon", [a, Visit(9 * H + 65, 10 * H + 35, "B")])
+    # The first site after leaving the base: 08:30 + 25 + 5.
+    assert r.fits("T1", "Mon", [Visit(9 * H, 9 * H + 30, "B")])
+    assert not r.fits("T1", "Mon", [Visit(8 * H + 55, 9 * H + 25, "B")])
+    # No arrival at the base clinic first thing (nothing was left) nor on the final return.
+    assert r.fits("T1", "Mon", [Visit(8 * H + 30, 9 * H, "A")])
+    assert r.fits("T1", "Mon", [Visit(16 * H, 16 * H + 25, "B")])  # 16:35 + 25 = 17:00
+    # Back at the base clinic mid-day to run a session there is an arrival (10 minutes).
+    b = Visit(9 * H, 9 * H + 30, "B")
+    assert r.fits("T1", "Mon", [b, Visit(10 * H + 15, 10 * H + 45, "A")])
+    assert not r.fits("T1", "Mon", [b, Visit(10 * H + 10, 10 * H + 40, "A")])
+    assert r.session_starts("T1", "Mon", "B", 30)[0][0] == 9 * H
+
+
+def test_the_layout_draws_arrival_as_part_of_the_drive() -> None:
+    r = arrival_rules()
+    items = r.layout("T1", "Mon", [Visit(10 * H, 10 * H + 30, "B")])
+    drives = [(i.start, i.end, i.site_id) for i in items if i.kind == "drive"]
+    assert drives == [(10 * H - 30, 10 * H, "B"), (10 * H + 40, 11 * H + 5, "A")]
+
+
+def test_the_daily_site_limit() -> None:
+    r = arrival_rules(max_sites_per_day=1)
+    one = [Visit(9 * H, 9 * H + 30, "A")]
+    assert r.fits("T1", "Mon", [*one, Visit(10 * H, 10 * H + 30, "A")])
+    far = Visit(11 * H, 11 * H + 30, "B")
+    assert r.may_insert("T1", "Mon", one, Visit(10 * H, 10 * H + 30, "A"))
+    assert not r.fits("T1", "Mon", [*one, far])
+    assert not r.may_insert("T1", "Mon", one, far)
+
+
+def test_the_daily_driving_limit_counts_driving_only() -> None:
+    # Base A -> B -> A is 50 minutes of driving (and 5 of arrival, not counted).
+    assert arrival_rules(max_drive_minutes_per_day=50).fits(
+        "T1", "Mon", [Visit(10 * H, 10 * H + 30, "B")]
+    )
+    r = arrival_rules(max_drive_minutes_per_day=49)
+    assert not r.fits("T1", "Mon", [Visit(10 * H, 10 * H + 30, "B")])
+    assert r.session_starts("T1", "Mon", "B", 30) == ()
+    assert not r.may_insert("T1", "Mon", [], Visit(10 * H, 10 * H + 30, "B"))
+    assert r.fits("T1", "Mon", [Visit(10 * H, 10 * H + 30, "A")])
+
+
 # ------------------------------------------------------------------ the day rules == check
 SITES = [("A", 52.2053, 0.1218), ("B", 52.3226, -0.0739), ("C", 52.3995, 0.2624)]
 
 
 @st.composite
-def single_therapist_days(draw: st.DrawFn) -> tuple[Problem, Rota]:
+def single_therapist_days(draw: st.DrawFn, edge: bool = False) -> tuple[Problem, Rota]:
     """One therapist's Monday: random sessions at three sites (each in its own room, with no
-    client or room limits), random working ranges, lunch settings and daily limit."""
+    client or room limits), random working ranges, lunch settings, arrival minutes (service
+    wide and per site) and daily limits on sessions, sites and driving. Sessions fall anywhere,
+    or one after another a few minutes either side of the admin, drive and arrival between
+    them (days at the rules' edges). ``edge``: only the latter, in a whole working day without
+    lunch or a session limit, so that travel, arrival and the site and driving limits decide."""
+    works = draw(
+        st.sampled_from(
+            ["Mon 08:30-17:00"]
+            if edge
+            else ["Mon 08:30-17:00", "Mon 08:30-12:00, 12:30-17:00", "Mon 09:00-15:00", "Tue"]
+        )
+    )
+    therapist = {
+        "therapist_id": "T1",
+        "disciplines": "music",
+        "base_site_id": draw(st.sampled_from("ABC")),
+        "works": works,
+        "max_sessions_per_day": None if edge else draw(st.sampled_from([None, 2, 4])),
+        "max_sites_per_day": draw(st.sampled_from([None, None, 1, 2])),
+        "max_drive_minutes_per_day": draw(st.sampled_from([None, None, 30, 45, 60, 90])),
+    }
+    settings = {
+        "arrival_minutes": draw(st.sampled_from([0, 10])),
+        "max_sites_per_day": draw(st.sampled_from([None, 2])),
+        "admin_minutes": draw(st.sampled_from([0, 5, 10, 15])),
+        "lunch_minutes": 0 if edge else draw(st.sampled_from([0, 30, 45])),
+        "lunch_window": draw(st.sampled_from(["11:30-14:00", "12:00-13:00", "11:45-12:30"])),
+    }
+    minutes = draw(st.lists(st.sampled_from([0, 5, 20, 40]), min_size=3, max_size=3))
+    travel = tuple(
+        TravelOverride(from_site_id=a, to_site_id=b, minutes=m)
+        for (a, b), m in zip([("A", "B"), ("A", "C"), ("B", "C")], minutes, strict=True)
+        if m
+    )
+    arrivals = draw(st.lists(st.sampled_from([None, None, 0, 15]), min_size=3, max_size=3))
+    sites = [
+        {"site_id": sid, "name": sid, "latitude": lat, "longitude": lon,
+         "hours": "Mon-Fri 06:00-20:00", "arrival_minutes": arrival}
+        for (sid, lat, lon), arrival in zip(SITES, arrivals, strict=True)
+    ]  # fmt: skip
+
+    def make(referrals: list[dict[str, object]], rooms: list[dict[str, object]]) -> Problem:
+        return service(
+            referrals, therapists=[therapist], sites=sites, rooms=rooms, settings=settings,
+            travel=None,
+        ).model_copy(update={"travel": travel})  # fmt: skip
+
+    frame = make([], [{"room_id": "A0", "site_id": "A", "capacity": 1}])
+    admin = frame.settings.admin_minutes
+
+    def leg(a: str, b: str) -> int:
+        return 0 if a == b else frame.travel_minutes(a, b) + frame.arrival_minutes(b)
+
     num = draw(st.integers(0, 5))
     sessions: list[Session] = []
     referrals = []
+    in_order = edge or draw(st.booleans())
+    here, ready = therapist["base_site_id"], 9 * 60 if "09:00" in works else 8 * 60 + 30
     for i in range(num):
         site = draw(st.sampled_from("ABC"))
         minutes = draw(st.sampled_from([30, 35, 40, 45]))
-        start = draw(st.integers(7 * 12, 17 * 12)) * 5
+        if in_order:
+            jitter = [-10, -5, 0, 5] if edge else [-10, -5, 0, 0, 5, 45]
+            start = ready + leg(str(here), site) + draw(st.sampled_from(jitter))
+            start -= start % 5
+        else:
+            start = draw(st.integers(7 * 12, 17 * 12)) * 5
+        here, ready = site, start + minutes + admin
         referrals.append({"referral_id": f"R{i}", "site_ids": site, "minutes": minutes})
         sessions.append(
             Session(
@@ -148,50 +270,10 @@ def single_therapist_days(draw: st.DrawFn) -> tuple[Problem, Rota]:
                 end=start + minutes,
             )
         )
-    works = draw(
-        st.sampled_from(
-            ["Mon 08:30-17:00", "Mon 08:30-12:00, 12:30-17:00", "Mon 09:00-15:00", "Tue"]
-        )
+    rooms = [{"room_id": s.room_id, "site_id": s.site_id, "capacity": 1} for s in sessions]
+    return make(referrals, rooms or [{"room_id": "A0", "site_id": "A", "capacity": 1}]), Rota(
+        sessions=tuple(sessions)
     )
-    therapist = {
-        "therapist_id": "T1",
-        "disciplines": "music",
-        "base_site_id": draw(st.sampled_from("ABC")),
-        "works": works,
-        "max_sessions_per_day": draw(st.sampled_from([None, 2, 4])),
-    }
-    settings = {
-        "admin_minutes": draw(st.sampled_from([0, 5, 10, 15])),
-        "lunch_minutes": draw(st.sampled_from([0, 30, 45])),
-        "lunch_window": draw(st.sampled_from(["11:30-14:00", "12:00-13:00", "11:45-12:30"])),
-    }
-    minutes = draw(st.lists(st.sampled_from([0, 5, 20, 40]), min_size=3, max_size=3))
-    travel = [
-        TravelOverride(from_site_id=a, to_site_id=b, minutes=m)
-        for (a, b), m in zip([("A", "B"), ("A", "C"), ("B", "C")], minutes, strict=True)
-        if m
-    ]
-    rooms = [{"room_id": s.room_id, "site_id": s.site_id, "capacity": 1} for s in sessions] or [
-        {"room_id": "A0", "site_id": "A", "capacity": 1}
-    ]
-    problem = service(
-        referrals,
-        therapists=[therapist],
-        sites=[
-            {
-                "site_id": sid,
-                "name": sid,
-                "latitude": lat,
-                "longitude": lon,
-                "hours": "Mon-Fri 06:00-20:00",
-            }
-            for sid, lat, lon in SITES
-        ],  # fmt: skip
-        rooms=rooms,
-        settings=settings,
-        travel=None,
-    ).model_copy(update={"travel": tuple(travel)})
-    return problem, Rota(sessions=tuple(sessions))
 
 
 @settings(max_examples=400, deadline=None)
@@ -199,11 +281,23 @@ def single_therapist_days(draw: st.DrawFn) -> tuple[Problem, Rota]:
 def test_the_day_rules_and_the_checker_agree_on_any_single_therapist_day(
     day: tuple[Problem, Rota],
 ) -> None:
-    problem, rota = day
+    assert_agree(*day)
+
+
+def assert_agree(problem: Problem, rota: Rota) -> None:
+    """DayRules.fits accepts T1's Monday exactly when check finds nothing wrong."""
     visits = sorted(Visit(s.start, s.end, s.site_id, s.referral_id) for s in rota.sessions)
     fits = DayRules(problem).fits("T1", "Mon", visits)
     violations = check(problem, rota)
     assert fits == (violations == []), [str(v) for v in violations]
+
+
+@settings(max_examples=300, deadline=None)
+@given(single_therapist_days(edge=True))
+def test_the_day_rules_and_the_checker_agree_at_the_edges_of_travel_and_the_limits(
+    day: tuple[Problem, Rota],
+) -> None:
+    assert_agree(*day)
 
 
 def test_rota_visits_give_each_therapist_their_day_in_start_order() -> None:

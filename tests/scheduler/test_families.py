@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from rota.evaluate.check import check
-from rota.models import PreviousSession, Problem, Windows
+from rota.models import PreviousSession, Problem, TravelOverride, Windows
 from rota.models.result import Result
 from rota.scheduler import SolveParams
 from rota.scheduler.candidates import room_day_starts
@@ -49,6 +49,57 @@ def _travel() -> Problem:
             {"referral_id": "R1", "site_ids": "A", "available": "Mon 09:00-09:30"},
             {"referral_id": "R2", "site_ids": "B", "available": "Mon 09:40-10:30", "priority": 1},
         ]
+    )
+
+
+def _arrival() -> Problem:
+    # R1 at A until 09:30 + admin, then R2 at B: the 25-minute drive alone would let R2 start
+    # at 10:05, but the 10 minutes to arrive at B push it past its window; only R2 fits.
+    return service(
+        [
+            {"referral_id": "R1", "site_ids": "A", "available": "Mon 09:00-09:30"},
+            {"referral_id": "R2", "site_ids": "B", "available": "Mon 10:05-10:40", "priority": 1},
+        ],
+        settings={"arrival_minutes": 10},
+    )
+
+
+def _sites_per_day() -> Problem:
+    # Both fit one Monday, at two sites; one site a day leaves one out.
+    return service(
+        [
+            {"referral_id": "R1", "site_ids": "A", "available": "Mon 09:00-10:00"},
+            {"referral_id": "R2", "site_ids": "B", "available": "Mon 14:00-15:00"},
+        ],
+        settings={"max_sites_per_day": 1},
+    )
+
+
+def _drive_per_day() -> Problem:
+    # B and C are each 20 minutes from the base A and from each other: either alone is 40
+    # minutes of driving, both 60, more than the therapist's 50.
+    sites = [
+        {"site_id": sid, "name": sid, "latitude": 52.2 + i / 10, "longitude": 0.1,
+         "hours": "Mon-Fri 08:30-17:00"}
+        for i, sid in enumerate("ABC")
+    ]  # fmt: skip
+    problem = service(
+        [
+            {"referral_id": "R1", "site_ids": "B", "available": "Mon 09:00-10:00"},
+            {"referral_id": "R2", "site_ids": "C", "available": "Mon 14:00-15:00"},
+        ],
+        therapists=[{**TWO[0], "max_drive_minutes_per_day": 50}],
+        sites=sites,
+        rooms=[{"room_id": f"{sid}1", "site_id": sid, "capacity": 6} for sid in "ABC"],
+        travel=None,
+    )
+    legs = [("A", "B"), ("A", "C"), ("B", "C")]
+    return problem.model_copy(
+        update={
+            "travel": tuple(
+                TravelOverride(from_site_id=a, to_site_id=b, minutes=20) for a, b in legs
+            )
+        }  # fmt: skip
     )
 
 
@@ -209,6 +260,17 @@ def _all_day_starts(self: Any, therapist_id: str, day: str, site_id: str, minute
     return ((0, 24 * H - minutes),) if day in self.shapes[therapist_id] else ()
 
 
+def _own_dates() -> Problem:
+    # R1 is seen on one date, a Tuesday, and would rather be seen on Mondays: only its dates
+    # keep it off Monday.
+    tuesday = "2027-01-12"
+    return service(
+        [{"referral_id": "R1", "start_date": tuesday, "end_date": tuesday, "preferred": "Mon"}],
+        therapists=[{**TWO[0], "works": "Mon-Fri"}],
+        settings={"term_start": "2027-01-04", "term_end": "2027-03-26"},
+    )
+
+
 def _sessions(result: Result) -> int:
     return len(result.rota.sessions)
 
@@ -218,6 +280,21 @@ FAMILIES: dict[str, Family] = {
         _travel,
         lambda r: set(placed(r)) == {"R2"},
         [("rota.scheduler.cpsat.constraints.add_travel_rules", _no_op)],
+    ),
+    "travel: arrival minutes": Family(
+        _arrival,
+        lambda r: set(placed(r)) == {"R2"},
+        [("rota.scheduler.cpsat.constraints.travel.arrival", lambda problem, site_id: 0)],
+    ),
+    "day limits: sites per day": Family(
+        _sites_per_day,
+        lambda r: _sessions(r) == 1,
+        [("rota.scheduler.cpsat.constraints.add_day_limit_rules", _no_op)],
+    ),
+    "day limits: driving per day": Family(
+        _drive_per_day,
+        lambda r: _sessions(r) == 1,
+        [("rota.scheduler.cpsat.constraints.add_day_limit_rules", _no_op)],
     ),
     "travel: one stay per site": Family(
         _one_stay,
@@ -263,6 +340,11 @@ FAMILIES: dict[str, Family] = {
         _client_times,
         lambda r: placed(r)["R1"].start >= 13 * H,
         [("rota.scheduler.candidates.room_day_starts", _any_client_time)],
+    ),
+    "referrals: own dates (candidates)": Family(
+        _own_dates,
+        lambda r: placed(r)["R1"].day == "Tue",
+        [("rota.scheduler.candidates.referral_has_dates", lambda *a: True)],
     ),
     "previous and pins": Family(
         _pinned,

@@ -3,6 +3,7 @@ kind of obstacle on its own, in a service where it is the only thing in the way.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -28,7 +29,18 @@ def why(referral: dict[str, Any], **extra: Any) -> str:
     return reasons(solved(problem, time_limit=5))["R1"]
 
 
+TERM = {"term_start": "2027-01-04", "term_end": "2027-03-26"}
 CASES = {
+    "own dates after the term": (
+        {"start_date": "2027-04-12"},
+        {"settings": TERM},
+        "starts 2027-04-12, after the term ends (2027-03-26)",
+    ),
+    "ended before a mid-term change": (
+        {"end_date": "2027-02-05"},
+        {"settings": TERM, "plan_from": dt.date(2027, 2, 15)},
+        "ended 2027-02-05, before the new rota starts on 2027-02-15",
+    ),
     "discipline": (
         {"discipline": "dance"},
         {},
@@ -90,6 +102,16 @@ CASES = {
         "the music therapists who work then cannot drive from their base to Site A and back "
         "within their working day around those times: T1 (50 minutes from their base)",
     ),
+    "travel: arrival and the daily driving limit": (
+        {},
+        {
+            "therapists": [{**T1, "base_site_id": "B", "max_drive_minutes_per_day": 40}],
+            "settings": {"arrival_minutes": 10},
+        },
+        "the music therapists who work then cannot drive from their base to Site A and back "
+        "within their working day around those times: T1 (25 minutes from their base, 10 more "
+        "to arrive, at most 40 minutes of driving a day)",
+    ),  # fmt: skip
     "weekly limit": (
         {},
         {"therapists": [{**T1, "max_contact_minutes": 20}]},
@@ -153,3 +175,15 @@ def test_a_free_slot_the_search_did_not_reach_is_said_so() -> None:
         "a slot is free (T1, Mon 09:00 at Site A) but the search did not reach it in its "
         "time: a longer run may place it"
     )
+
+
+@pytest.mark.parametrize("strategy", ["full", "local"])
+def test_a_referral_seen_on_one_date_is_placed_on_that_weekday(strategy: str) -> None:
+    tuesday = "2027-01-12"
+    problem = service(
+        [{"referral_id": "R1", "start_date": tuesday, "end_date": tuesday}],
+        therapists=[T1],
+        settings=TERM,
+    )
+    result = solved(problem, time_limit=5, strategy=strategy)
+    assert [(x.referral_id, x.day) for x in result.rota.sessions] == [("R1", "Tue")]

@@ -71,7 +71,7 @@ def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """small.xlsx (``rota generate --size small --seed 1``) and broken.xlsx (two known errors)."""
     folder = tmp_path_factory.mktemp("web-demo")
     small = folder / "small.xlsx"
-    write_problem(generate_problem("small", 1), small)
+    write_problem(generate_problem("small", 1, version=1), small)
     wb = openpyxl.load_workbook(small)
     ws = wb["Referrals"]
     heads = [c.value for c in ws[1]]

@@ -198,3 +198,48 @@ def test_the_log_holds_no_token_and_no_client_data(server: Server, demo_dir: Pat
     for t in problem.therapists:
         assert t.name not in log
     assert "small.xlsx" not in log
+
+
+def test_explain_answers_for_a_placed_and_an_unplaced_referral(
+    api: httpx.Client, demo_dir: Path
+) -> None:
+    """The page's "where else could it go?": the same answer as ``rota explain --json``, and
+    applying the best alternative gives a rota the checker accepts, whose cost changed by
+    exactly what the answer says."""
+    from rota.evaluate.check import check
+    from rota.evaluate.costs import total_cost
+    from rota.evaluate.weights import Weights
+    from rota.models import Rota, Session
+    from rota.scheduler.explain import apply
+
+    job_id = _post(api, demo_dir / "small.xlsx", 3).json()["id"]
+    done = wait_for(api, job_id, {"done", "failed"})
+    assert done["status"] == "done", done
+    problem = read_problem(demo_dir / "small.xlsx")
+    result = json.loads(api.get(f"/api/solves/{job_id}/result.json").content)
+    rota = Rota(sessions=tuple(Session(**s) for s in result["rota"]["sessions"]))
+    before = total_cost(problem, rota, Weights())
+    placed = sorted(s.referral_id for s in rota.sessions)
+    unplaced = sorted(set(problem.referral_by_id) - set(placed))
+    assert placed and unplaced
+    answers = [api.get(f"/api/solves/{job_id}/explain/{rid}").json() for rid in placed[:10]]
+    for rid, answer in zip(placed, answers, strict=False):
+        assert answer["referral_id"] == rid and answer["current"]["referral_id"] == rid
+    with_options = [a for a in answers if a["alternatives"]]
+    assert with_options, answers
+    best = with_options[0]["alternatives"][0]
+    shown = with_options[0]["referral_id"]
+    moved = apply(rota, tuple(Session(**s) for s in best["sessions"]))
+    assert check(problem, moved) == []
+    assert total_cost(problem, moved, Weights()) - before == best["cost_change"]
+    for rid in unplaced:
+        body = api.get(f"/api/solves/{job_id}/explain/{rid}").json()
+        assert body["current"] is None
+        assert body["alternatives"] or body["displacements"] or body["note"], body
+    page = api.get(f"/solves/{job_id}/explain/{shown}")
+    assert page.status_code == 200
+    assert f"Where else could {shown} go?" in page.text and "Other places" in page.text
+    listing = api.get(f"/solves/{job_id}").text
+    assert f'href="/solves/{job_id}/explain/{unplaced[0]}"' in listing
+    missing = api.get(f"/api/solves/{job_id}/explain/NOPE")
+    assert missing.status_code == 404 and "no referral NOPE" in missing.text

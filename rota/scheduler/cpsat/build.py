@@ -47,11 +47,12 @@ def build_model(
     rest of the rota): they use up their therapists' weekly and daily limits.
 
     Order matters: travel creates the lunch variables the therapist family puts into each
-    therapist's NoOverlap.
+    therapist's NoOverlap, and the blocks and arcs the day limits bound.
     """
     model = cp_model.CpModel()
     v = Variables(model, problem, candidates, fixed)
     travel_terms = constraints.add_travel_rules(model, v)
+    constraints.add_day_limit_rules(model, v)
     constraints.add_referral_rules(model, v)
     constraints.add_room_rules(model, v)
     constraints.add_therapist_rules(model, v)

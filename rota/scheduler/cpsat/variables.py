@@ -56,6 +56,8 @@ class TherapistDayVars:
     shape: DayShape
     blocks: dict[str, Block] = field(default_factory=dict)
     arcs: dict[tuple[int, int], cp_model.IntVar] = field(default_factory=dict)
+    # (arc, driving minutes) of every arc, arrival not counted (made by the travel family)
+    drives: list[tuple[cp_model.IntVar, int]] = field(default_factory=list)
     empty: cp_model.IntVar | None = None
     lunch_start: cp_model.IntVar | None = None
     lunch_at: dict[str, cp_model.IntVar] = field(default_factory=dict)  # site / "^" / "$"

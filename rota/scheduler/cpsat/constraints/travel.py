@@ -2,24 +2,36 @@
 
 Each therapist-day is a circuit over its candidate sites: node 0 is the base (the day starts and
 ends there), node i a block = the therapist's stay at one site, from the first session's start to
-the last session's admin end. An arc i -> j means "drive from i to j", so block j starts no
-earlier than block i ends plus the drive; a self-loop on a site means "not visited" and on the
-base "no session that day". Lunch sits in one piece inside the lunch window, at a visited site
-(inside its block, so travel never overlaps it) or at the base before the first drive or after
-the last.
+the last session's admin end. An arc i -> j means "drive from i to j and arrive there", so block
+j starts no earlier than block i ends plus the drive and j's arrival minutes (parking, signing
+in, setting up: on every arc into a block, the base clinic's block included; the arcs back to
+the base node are the day's final return and carry the drive alone); a self-loop on a site
+means "not visited" and on the base "no session that day". Lunch sits in one piece inside the
+lunch window, at a visited site (inside its block, so travel never overlaps it) or at the base
+before the first drive or after the last.
+
+Each arc's driving minutes alone (arrival is not driving) go into ``TherapistDayVars.drives``
+for the day limits family (daily driving) and the objective's long drive term.
 """
 
 from __future__ import annotations
 
 from ortools.sat.python import cp_model
 
+from rota.models import Problem
 from rota.scheduler.cpsat.variables import TherapistDayVars, Variables, day_offset
 
 BASE_START, BASE_END = "^", "$"
 
 
+def arrival(problem: Problem, site_id: str) -> int:
+    """Arrival minutes on an arc into a site's block (the arcs back to the base have none)."""
+    return problem.arrival_minutes(site_id)
+
+
 def add_travel_rules(model: cp_model.CpModel, v: Variables) -> list[tuple[cp_model.IntVar, int]]:
-    """Adds blocks, circuits and lunch; returns (arc, minutes) pairs for the travel cost."""
+    """Adds blocks, circuits and lunch; returns (arc, minutes) pairs for the travel cost
+    (driving and arrival) and records each arc's driving minutes in ``v.drives``."""
     travel_terms: list[tuple[cp_model.IntVar, int]] = []
     problem = v.problem
     for tdv in v.therapist_days():
@@ -57,7 +69,8 @@ def add_travel_rules(model: cp_model.CpModel, v: Variables) -> list[tuple[cp_mod
         arcs.append((0, 0, empty))
         for i, b in enumerate(blocks, start=1):
             arcs.append((i, i, ~b.used))
-            go = problem.travel_minutes(base, b.site_id)
+            drive_go = problem.travel_minutes(base, b.site_id)
+            go = drive_go + (arrival(problem, b.site_id) if b.site_id != base else 0)
             back = problem.travel_minutes(b.site_id, base)
             out_arc = model.new_bool_var("")
             in_arc = model.new_bool_var("")
@@ -67,15 +80,18 @@ def add_travel_rules(model: cp_model.CpModel, v: Variables) -> list[tuple[cp_mod
             model.add(b.start >= d0 + go).only_enforce_if(out_arc)
             model.add(b.end + back <= d1).only_enforce_if(in_arc)
             travel_terms += [(out_arc, go), (in_arc, back)]
+            tdv.drives += [(out_arc, drive_go), (in_arc, back)]
             for j, c in enumerate(blocks, start=1):
                 if i == j:
                     continue
-                t = problem.travel_minutes(b.site_id, c.site_id)
+                drive = problem.travel_minutes(b.site_id, c.site_id)
+                t = drive + arrival(problem, c.site_id)
                 arc = model.new_bool_var("")
                 tdv.arcs[(i, j)] = arc
                 arcs.append((i, j, arc))
                 model.add(c.start >= b.end + t).only_enforce_if(arc)
                 travel_terms.append((arc, t))
+                tdv.drives.append((arc, drive))
         model.add_circuit(arcs)
         v.travel_terms.extend(t for t in travel_terms[terms_before:] if t[1])
         if tdv.shape.lunch:
@@ -113,7 +129,7 @@ def _add_lunch(
     model.add(lam + lunch <= d1).only_enforce_if(at_end)
     for i, sid in enumerate(tdv.sites, start=1):
         b = tdv.blocks[sid]
-        go = problem.travel_minutes(base, sid)
+        go = problem.travel_minutes(base, sid) + (arrival(problem, sid) if sid != base else 0)
         back = problem.travel_minutes(sid, base)
         model.add(b.start >= lam + lunch + go).only_enforce_if([tdv.arcs[(0, i)], at_start])
         model.add(lam >= b.end + back).only_enforce_if([tdv.arcs[(i, 0)], at_end])
