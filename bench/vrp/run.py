@@ -194,8 +194,11 @@ def measure_instance(
     circuit_seconds: float,
     exact_seconds: float,
     customers: int,
+    reuse: Record | None = None,
 ) -> Record:
-    """Write, validate, solve exactly, solve with rota: the instance's whole record."""
+    """Write, validate, solve exactly, solve with rota: the instance's whole record. With
+    ``reuse`` (the instance's earlier record, same customers) the exact models' results are
+    taken from it instead of proved again."""
     instance = read_instance(name)
     _, service = write_service(instance, out_dir / "services", customers)
     record: Record = {
@@ -212,12 +215,16 @@ def measure_instance(
         "validate": validate(service),
     }
     tmp = out_dir / f"{name}.child.json"
-    record["models"] = {
-        method: run_child(
-            [f"--child-{method}", str(service), "--seconds", str(limit)], tmp, limit * 2 + 300
-        )
-        for method, limit in (("circuit", circuit_seconds), ("timed", exact_seconds))
-    }
+    if reuse is not None:
+        record["models"] = reuse["models"]
+        record["exact_from"] = reuse.get("exact_from", reuse["date"])
+    else:
+        record["models"] = {
+            method: run_child(
+                [f"--child-{method}", str(service), "--seconds", str(limit)], tmp, limit * 2 + 300
+            )
+            for method, limit in (("circuit", circuit_seconds), ("timed", exact_seconds))
+        }
     record["exact"] = best_of(record["models"])
     record["rota"] = run_child(
         ["--child-rota", str(service), "--seconds", str(rota_seconds)], tmp, rota_seconds * 3 + 300
@@ -353,6 +360,7 @@ def results_markdown(records: Sequence[Record], command: str) -> str:
     from importlib.metadata import version
 
     dates = sorted(r["date"] for r in records)
+    proved = sorted({r["exact_from"][:10] for r in records if "exact_from" in r})
     commands = sorted({r.get("command", command) for r in records})
     limits = "/".join(sorted({f"{r['rota_seconds']:g}" for r in records}))
     return "\n".join(
@@ -360,6 +368,11 @@ def results_markdown(records: Sequence[Record], command: str) -> str:
             "# rota on VRP-shaped services (Solomon instances, first 25 customers)",
             "",
             f"- runs: {dates[0]} to {dates[-1]}" if dates else "- runs: none",
+            *(
+                [f"- optima proved: {', '.join(proved)} (taken from there with --reuse-exact)"]
+                if proved
+                else []
+            ),
             "- command: " + "; ".join(f"`{c}`" for c in commands),
             "- code measured (git): " + ", ".join(sorted({r["source"] for r in records})),
             f"- OR-Tools {version('ortools')}; rota's solve(): {WORKERS} workers, seed {SEED}, "
@@ -376,6 +389,17 @@ def results_markdown(records: Sequence[Record], command: str) -> str:
             "",
         ]
     )
+
+
+def _earlier(path: Path, customers: int) -> Record | None:
+    """An instance's earlier record, if it holds both exact models' results for ``customers``."""
+    if not path.exists():
+        return None
+    record: Record = json.loads(path.read_text(encoding="utf-8"))
+    models = record.get("models", {})
+    if record.get("customers") != customers or set(models) != {"circuit", "timed"}:
+        return None
+    return record
 
 
 @click.command()
@@ -404,6 +428,12 @@ def results_markdown(records: Sequence[Record], command: str) -> str:
 )
 @click.option("--results-dir", type=click.Path(path_type=Path), default=RESULTS_DIR)
 @click.option("--report-only", is_flag=True, help="Run nothing: rewrite RESULTS.md from the JSONs.")
+@click.option(
+    "--reuse-exact",
+    is_flag=True,
+    help="Take each instance's exact models' results from its JSON (when it has them for the "
+    "same number of customers) instead of proving the optimum again; run only rota.",
+)
 @click.option("--child-circuit", type=click.Path(path_type=Path), default=None, hidden=True)
 @click.option("--child-timed", type=click.Path(path_type=Path), default=None, hidden=True)
 @click.option("--child-rota", type=click.Path(path_type=Path), default=None, hidden=True)
@@ -416,6 +446,7 @@ def main(
     exact_seconds: float,
     results_dir: Path,
     report_only: bool,
+    reuse_exact: bool,
     child_circuit: Path | None,
     child_timed: Path | None,
     child_rota: Path | None,
@@ -439,10 +470,12 @@ def main(
     results_dir.mkdir(parents=True, exist_ok=True)
     command = shlex.join(["python", "-m", "bench.vrp.run", *sys.argv[1:]])
     for name in [] if report_only else [n.upper() for n in only] or INSTANCE_NAMES:
-        click.echo(f"{name}: exact models, then rota {seconds:g} s ...", err=True)
+        first = "stored optimum" if reuse_exact else "exact models"
+        click.echo(f"{name}: {first}, then rota {seconds:g} s ...", err=True)
         t0 = time.perf_counter()
+        reuse = _earlier(results_dir / f"{name}.json", customers) if reuse_exact else None
         record = measure_instance(
-            name, results_dir, seconds, circuit_seconds, exact_seconds, customers
+            name, results_dir, seconds, circuit_seconds, exact_seconds, customers, reuse
         )
         record["command"] = command
         write_json(results_dir / f"{name}.json", record)

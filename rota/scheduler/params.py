@@ -60,15 +60,26 @@ TIME_LIMIT_SHARE = 0.98
 STOP_POLL_SECONDS = 0.05
 #: The LNS insertion start runs only if at least this many seconds remain.
 INSERTION_MIN_SECONDS = 1.0
-#: Full strategy: the share of the time limit the local search gets before CP-SAT starts from
-#: its rota (CP-SAT then has most of the time to improve it and to prove a bound).
-FULL_LOCAL_SHARE = 0.25
 #: --bound: seconds CP-SAT may spend on each therapist-day's whole-number step of the
 #: relaxation bound (scheduler/bound.py).
 RELAXATION_DAY_SECONDS = 0.5
-#: Full strategy: the local search ends early after this many ruins in a row found nothing
-#: better (a small service's local optimum is reached in a moment; CP-SAT takes it from there).
-FULL_LOCAL_PATIENCE = 300
+#: Full strategy: its phases in turn, each from the best rota so far and until the given share
+#: of the time limit has passed (a local search also ends after the given number of ruins in a
+#: row found nothing better); a CP-SAT phase that proves its model's optimum ends the solve.
+#: A short local search (a small service's first local optimum comes in a moment), CP-SAT on the
+#: model cut around its rota (it reaches the optimum of bench/vrp's clustered services, C101 and
+#: C201, in its first 15 s), a longer local search from CP-SAT's rota (it finds what CP-SAT's
+#: search misses on the random ones, R102, R105 and RC102, where the routes must change), and
+#: CP-SAT again to settle the times and order of the routes it leaves.
+FULL_PHASES: tuple[tuple[Literal["local", "cp-sat"], float, int | None], ...] = (
+    ("local", 0.25, 300),
+    ("cp-sat", 0.5, None),
+    ("local", 0.8, 1000),
+    ("cp-sat", 1.0, None),
+)
+#: ... with a time limit of at least this many seconds; a shorter one has no time to build and
+#: presolve the model twice, and keeps the first local search and one CP-SAT phase to the end.
+FULL_PHASES_MIN_SECONDS = 10.0
 #: Repeatable runs: ruin-and-recreate iterations charged as one second of the budget (measured
 #: on the county demo on the project's 2-core machine, where one iteration takes ~25 ms).
 LOCAL_ITERATIONS_PER_SECOND = 40
@@ -99,9 +110,9 @@ class SolveParams(BaseModel):
     strategy: Literal["auto", "full", "local", "lns"] = Field(
         "auto",
         description="full: a short local search, then one CP-SAT model of the whole week "
-        "started from it (proves a bound); local: ruin and recreate with annealing for the whole "
-        "time; lns: CP-SAT re-optimises a few nearby therapists at a time; auto: full when the "
-        "model is small, else local",
+        "started from it (proves a bound), then a longer local search and CP-SAT again; local: "
+        "ruin and recreate with annealing for the whole time; lns: CP-SAT re-optimises a few "
+        "nearby therapists at a time; auto: full when the model is small, else local",
     )
     full_model_limit: int = Field(
         1_500, ge=0, description="auto uses the full model up to this many placement options"

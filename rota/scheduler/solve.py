@@ -2,7 +2,8 @@
 
 A larger service is improved by ruin and recreate with annealing (strategies/local.py) for the
 whole time limit; a small one gets a short local search, then one CP-SAT model of the whole week
-started from its rota (which also proves a bound). CP-SAT large-neighbourhood search
+started from its rota (which also proves a bound), then a longer local search from CP-SAT's rota
+and CP-SAT again (params.FULL_PHASES). CP-SAT large-neighbourhood search
 (strategies/lns.py) is there on request. Never raises because a problem is infeasible or
 time ran out: the greedy rota exists within seconds and is returned if nothing better is found;
 the stop signal (Ctrl-C, the web page's Stop button, a sweep) ends any phase within a second and
@@ -30,8 +31,8 @@ from rota.scheduler.budget import Budget
 from rota.scheduler.candidates import Candidates, build_candidates, therapists_by_distance
 from rota.scheduler.greedy import greedy_rota, insertion_rota
 from rota.scheduler.params import (
-    FULL_LOCAL_PATIENCE,
-    FULL_LOCAL_SHARE,
+    FULL_PHASES,
+    FULL_PHASES_MIN_SECONDS,
     INSERTION_MIN_SECONDS,
     RELAXATION_DAY_SECONDS,
     TIME_LIMIT_SHARE,
@@ -133,14 +134,18 @@ class _Run:
         search: _Search,
         seconds: float,
         patience: int | None = None,
+        seed: int = 0,
     ) -> _Search:
         """Ruin and recreate from the search's rota for ``seconds`` (of the budget), or until
-        ``patience`` ruins in a row found nothing better."""
+        ``patience`` ruins in a row found nothing better; ``seed`` is added to the run's."""
+        params = self.params
+        if seed:
+            params = params.model_copy(update={"seed": params.seed + seed})
         best, stats = improve_locally(
             self.problem,
             candidates,
             search.rota,
-            self.params,
+            params,
             seconds,
             self.budget,
             lambda rota, cost: self.report(rota, cost, "local search"),
@@ -161,11 +166,26 @@ class _Run:
         return search
 
     def full(self, candidates: dict[str, Candidates], search: _Search) -> _Search:
-        """A short local search, then the whole week's CP-SAT model started from its rota
-        (with the candidates cut around that rota rather than the greedy's)."""
-        if not stopped(self.stop):
-            seconds = self.params.time_limit * FULL_LOCAL_SHARE
-            search = self.local(candidates, search, seconds, FULL_LOCAL_PATIENCE)
+        """The phases of FULL_PHASES in turn, each from the best rota so far, until one of them
+        proves its model's optimum: local search, then CP-SAT on the model cut around its rota,
+        and so on (see params.FULL_PHASES for why)."""
+        plan = FULL_PHASES
+        if self.budget.limit < FULL_PHASES_MIN_SECONDS:
+            plan = (FULL_PHASES[0], ("cp-sat", 1.0, None))
+        for k, (phase, share, patience) in enumerate(plan):
+            if stopped(self.stop) or search.status == "OPTIMAL":
+                break
+            seconds = self.budget.remaining() - self.budget.limit * (1 - share)
+            if phase == "cp-sat":
+                search = self.cpsat(candidates, search, seconds)
+            elif seconds > 0:
+                # A later local search draws other ruins (seed + k) from CP-SAT's rota.
+                search = self.local(candidates, search, seconds, patience, seed=k)
+        return search
+
+    def cpsat(self, candidates: dict[str, Candidates], search: _Search, seconds: float) -> _Search:
+        """The whole week's CP-SAT model for ``seconds`` (of the budget), started from the
+        search's rota (with the candidates cut around that rota rather than the greedy's)."""
         params = self.params
         # Cut to the rota's and a few nearest therapists per referral: on services shaped like
         # a routing test CP-SAT reaches the optimum within 30 s on the cut model and not on the
@@ -174,9 +194,16 @@ class _Run:
             self.problem, candidates, search.rota, params.therapists_per_referral
         )
         start = search.rota
-        search.model_options = sum(len(c.options) for c in restricted.values())
+        options = sum(len(c.options) for c in restricted.values())
         outcome = solve_full(
-            self.problem, restricted, start, params, self.budget, self.on_progress, self.stop
+            self.problem,
+            restricted,
+            start,
+            params,
+            self.budget,
+            self.on_progress,
+            self.stop,
+            seconds,
         )
         search.status = outcome.status
         search.num_vars, search.num_constraints = outcome.num_vars, outcome.num_constraints
@@ -184,7 +211,14 @@ class _Run:
             cost = self.cost(outcome.rota)
             if cost <= search.cost:
                 search.rota, search.cost, search.source = outcome.rota, cost, "cp-sat"
+        if outcome.bound is not None:
+            # A bound holds for its model (whose options _prove compares with all of them):
+            # an earlier phase's on a model of as many options (all, or not proven) still holds.
+            if search.bound is not None and options == search.model_options:
+                search.bound = max(search.bound, outcome.bound)
+            else:
                 search.bound = outcome.bound
+            search.model_options = options
         elif search.status in ("UNKNOWN", "INFEASIBLE", "MODEL_INVALID"):
             search.status = "FEASIBLE" if start.sessions else search.status
         return search

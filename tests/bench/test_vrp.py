@@ -358,3 +358,19 @@ def test_run_end_to_end_on_one_instance(tmp_path: Path) -> None:
     assert 0 < record["rota"]["lower_bound"] <= record["exact"]["objective"]
     assert (tmp_path / "services" / "R101-25.xlsx").exists()
     assert "| R101 |" in (tmp_path / "RESULTS.md").read_text(encoding="utf-8")
+
+
+def test_reuse_exact_takes_an_earlier_record_only_with_both_models_for_the_same_size(
+    tmp_path: Path,
+) -> None:
+    from bench.vrp.run import _earlier
+
+    path = tmp_path / "R102.json"
+    assert _earlier(path, 25) is None
+    models = {"circuit": {"status": "OPTIMAL"}, "timed": {"status": "OPTIMAL"}}
+    path.write_text(json.dumps({"customers": 25, "models": models, "date": "d"}))
+    earlier = _earlier(path, 25)
+    assert earlier is not None and earlier["models"] == models
+    assert _earlier(path, 10) is None
+    path.write_text(json.dumps({"customers": 25, "models": {"circuit": {}}, "date": "d"}))
+    assert _earlier(path, 25) is None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from rota.demo import generate_problem
 from rota.evaluate.check import check
 from rota.evaluate.costs import total_cost
@@ -10,7 +12,7 @@ from rota.scheduler import SolveParams
 from rota.scheduler.budget import Budget
 from rota.scheduler.candidates import build_candidates
 from rota.scheduler.greedy import greedy_rota
-from rota.scheduler.strategies.local import improve_locally
+from rota.scheduler.strategies.local import RUIN_KINDS, improve_locally
 
 #: Repeatable runs count iterations, not seconds: 4 s of "time" is a fixed amount of work.
 PARAMS = SolveParams(time_limit=4, deterministic_time=4)
@@ -70,3 +72,33 @@ def test_the_same_seed_gives_the_same_rota() -> None:
     first, _ = improve_locally(problem, candidates, start, PARAMS, 4, _budget())
     second, _ = improve_locally(problem, candidates, start, PARAMS, 4, _budget())
     assert first == second
+
+
+@pytest.mark.parametrize("kind", RUIN_KINDS)
+def test_each_ruin_alone_improves_the_greedy_rota(kind: str) -> None:
+    """Every ruin pulls its weight: used alone, each finds a cheaper rota than the greedy's,
+    every one checked (a ruin that took nothing out, or the wrong sessions, finds nothing)."""
+    problem = generate_problem("small", 1)
+    candidates = build_candidates(problem)
+    start = greedy_rota(problem, candidates)
+    rota, stats = improve_locally(problem, candidates, start, PARAMS, 4, _budget(), only_ruin=kind)
+    assert check(problem, rota) == []
+    assert stats.improvements >= 1
+    assert total_cost(problem, rota, PARAMS.weights) < total_cost(problem, start, PARAMS.weights)
+
+
+def test_the_ruins_together_beat_each_one_alone() -> None:
+    """On the same start and the same work (repeatable), the four ruins drawn together end
+    cheaper than any one of them alone (measured: greedy 504,690; eject alone 402,010, sites
+    309,610, string 398,335, day 495,605; together 309,085)."""
+    problem = generate_problem("small", 1)
+    candidates = build_candidates(problem)
+    start = greedy_rota(problem, candidates)
+    alone = [
+        improve_locally(problem, candidates, start, PARAMS, 4, _budget(), only_ruin=kind)[0]
+        for kind in RUIN_KINDS
+    ]
+    mixed, _ = improve_locally(problem, candidates, start, PARAMS, 4, _budget())
+    assert check(problem, mixed) == []
+    cost = total_cost(problem, mixed, PARAMS.weights)
+    assert all(cost < total_cost(problem, r, PARAMS.weights) for r in alone)

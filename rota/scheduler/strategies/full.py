@@ -71,13 +71,16 @@ def solve_full(
     budget: Budget,
     on_progress: ProgressFn | None,
     stop: StopSignal | None = None,
+    seconds: float | None = None,
 ) -> FullOutcome:
-    """Solve the whole week as one model until the budget is used or ``stop`` is set."""
+    """Solve the whole week as one model until the budget is used (or ``seconds`` of it) or
+    ``stop`` is set."""
     built = build_model(problem, candidates, params, greedy)
     num_vars, num_constraints = built.size
     budget.charge_model(num_vars + num_constraints)
     complete_hint(built.model, budget, stop=stop)
-    seconds = max(MIN_SOLVE_SECONDS, budget.remaining())
+    left = budget.remaining() if seconds is None else min(seconds, budget.remaining())
+    seconds = max(MIN_SOLVE_SECONDS, left)
     solver = make_solver(params, seconds, budget.deterministic(seconds))
     recorder = _Recorder(built.v, budget, on_progress)
     code = run_solver(solver, built.model, stop, recorder)

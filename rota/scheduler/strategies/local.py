@@ -51,10 +51,15 @@ class LocalStats:
     interrupted: bool = False
 
 
+#: The ruins by name (``only_ruin`` in improve_locally: measurements and tests).
+RUIN_KINDS = ("eject", "sites", "string", "day")
+
+
 class _Search:
-    def __init__(self, board: Board, rng: random.Random) -> None:
+    def __init__(self, board: Board, rng: random.Random, only: str | None = None) -> None:
         self.board = board
         self.rng = rng
+        self.only = only
         problem = board.problem
         self.site_near = {
             a.site_id: sorted(
@@ -74,17 +79,29 @@ class _Search:
         """Referrals to take out (never a pinned one), and those to put back first."""
         waiting = [rid for rid in self.placeable if rid not in self.board.session]
         first: list[str] = []
-        kind = self.rng.random()
-        if waiting and kind < EJECT_SHARE:
+        kind = self.only or self._draw(bool(waiting))
+        if kind == "eject":
+            if not waiting:
+                return [], []
             first = [self.rng.choice(waiting)]
             out = self._ruin_for(first[0])
-        elif kind < 0.45:
+        elif kind == "sites":
             out = self._ruin_sites()
-        elif kind < 0.75:
+        elif kind == "string":
             out = self._ruin_string()
         else:
             out = self._ruin_day()
         return [rid for rid in out if rid not in self.board.pinned], first
+
+    def _draw(self, waiting: bool) -> str:
+        """A ruin at random: ejection for a waiting referral (when one waits), else nearby
+        sites, strings of sessions, or a whole day."""
+        kind = self.rng.random()
+        if waiting and kind < EJECT_SHARE:
+            return "eject"
+        if kind < 0.45:
+            return "sites"
+        return "string" if kind < 0.75 else "day"
 
     def _ruin_for(self, rid: str) -> list[str]:
         """The sessions in a waiting referral's way at one of its options: the therapist's
@@ -177,11 +194,13 @@ def improve_locally(
     on_improve: Callable[[Rota, int], None] | None = None,
     stop: StopSignal | None = None,
     patience: int | None = None,
+    only_ruin: str | None = None,
 ) -> tuple[Rota, LocalStats]:
     """Improve ``rota`` by ruin and recreate for ``seconds`` (by the clock; a repeatable run's
     ``budget`` turns them into a number of iterations and is charged with them) or until
     ``stop``, or after ``patience`` iterations in a row found nothing better. ``on_improve``
-    hears of a better rota at most every LOCAL_REPORT_SECONDS, and of the best at the end."""
+    hears of a better rota at most every LOCAL_REPORT_SECONDS, and of the best at the end.
+    ``only_ruin`` (one of RUIN_KINDS) uses that ruin alone, to measure what each one finds."""
     board = Board(
         problem,
         candidates,
@@ -191,7 +210,7 @@ def improve_locally(
         previous=params.use_previous,
     )
     rng = random.Random(params.seed)
-    search = _Search(board, rng)
+    search = _Search(board, rng, only_ruin)
     stats = LocalStats()
     search.recreate([], [])
     best_total = board.total
