@@ -80,7 +80,27 @@ def write_service(service: Service, folder: Path) -> Path:
             service.size, service.seed, referrals=service.referrals, version=1
         )
         write_problem(problem, path)
+        drop_default_settings(path)
     return path
+
+
+def drop_default_settings(path: Path) -> None:
+    """Leave out of the workbook's Settings sheet every setting at its default value, so an
+    older tree, which knows fewer settings, reads the same service (a setting left out takes
+    its default: the same value)."""
+    import openpyxl
+
+    from rota.io.write import settings_rows
+    from rota.models import Settings
+
+    defaults = dict(settings_rows(Settings()))
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Settings"]
+    for row in range(ws.max_row, 1, -1):
+        name, value = ws.cell(row, 1).value, ws.cell(row, 2).value
+        if name in defaults and defaults[name] == value:
+            ws.delete_rows(row)
+    wb.save(path)
 
 
 def solve_with(tree: Path, workbook: Path, seconds: float, out: Path) -> dict[str, Any]:

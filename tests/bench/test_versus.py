@@ -34,3 +34,18 @@ def test_table_gives_each_tree_against_the_baseline(tmp_path: Path) -> None:
     assert "| 110,000 | 0.55x | 60,000 | 45.5% |" in text
     plot_over_time(records, "county", 300, tmp_path / "p.png")
     assert (tmp_path / "p.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_the_workbooks_leave_out_settings_at_their_defaults(tmp_path: Path) -> None:
+    """An older tree reads the workbook: settings it may not know are left out when they hold
+    their defaults, and this tree reads back the very same service."""
+    import openpyxl
+
+    from bench.versus import SERVICES, write_service
+    from rota.demo import generate_problem
+    from rota.io import read_problem
+
+    path = write_service(SERVICES["small"], tmp_path)
+    names = [c.value for c in openpyxl.load_workbook(path)["Settings"]["A"]][1:]
+    assert "arrival_minutes" not in names and "balance_loads" not in names and "term_start" in names
+    assert read_problem(path) == generate_problem("small", 1, version=1)
