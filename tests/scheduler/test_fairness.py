@@ -22,7 +22,7 @@ MON = "Mon 08:30-17:00"
 
 def _both_with_t1(balance: bool, **t2: object) -> Problem:
     """Two therapists at A with the same hours; both referrals are T1's now, so continuity
-    keeps both with her unless their loads are balanced (a spread of 11 points costs 11,000;
+    keeps both with her unless their loads are balanced (a spread of 11 points costs 22,000;
     moving one referral to T2 costs 500 of continuity)."""
     return service(
         [
@@ -74,7 +74,7 @@ def test_balance_loads_shares_the_referrals_in_the_full_model_and_the_local_sear
 
 def test_a_smaller_contract_takes_a_smaller_share() -> None:
     # T2's contract is a quarter of T1's: one 30-minute session each puts her at 23% and T1 at
-    # 5% (spread 18 = 18,000); both with T1 is 11% against 0% (11,000, continuity kept).
+    # 5% (spread 18 = 36,000); both with T1 is 11% against 0% (22,000, continuity kept).
     problem = _both_with_t1(True, contract_minutes=127)
     assert _therapists(problem, "full") == {"R1": ("T1",), "R2": ("T1",)}
 
