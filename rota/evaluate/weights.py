@@ -9,8 +9,8 @@ PRIORITY_WEIGHT: dict[int, int] = {1: 81, 2: 27, 3: 9, 4: 3, 5: 1}
 #: A point of load spread (1% of a contract: 15 minutes of a 25-hour week) is worth 200 minutes
 #: of driving or four referrals kept with their therapist, and a fifth of the least urgent
 #: referral: on the county demo (generator 2, 60 s) it more than halves the spread at no placed
-#: referral's cost (46 -> 18 points; 1,000 left 23 of 42, 3,000 16; on generator 1's county 1,000 gave
-#: 42 -> 20 and 60 s probes 200 26, 500 20).
+#: referral's cost (46 -> 18 points; 1,000 left 23 of 42, 3,000 16; on generator 1's county
+#: 1,000 gave 42 -> 20 and 60 s probes 200 26, 500 20).
 FAIRNESS_WEIGHT = 2_000
 
 
